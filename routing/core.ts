@@ -1,0 +1,838 @@
+// The routing state machine. Fed domain events (each with its own time), it
+// decides who takes which call, keeps every call and agent in a legal state and
+// feeds the metrics core. Pure: same events in, same state and decisions out.
+import { AgentIndex, CallIndex } from './indexes.ts';
+import { RepeatMemory, TierRules, clampTier } from './priority.ts';
+import { Deadlines, type Deadline } from './timers.ts';
+import { refuse, RoutingError } from './errors.ts';
+import { MetricsCore, type MetricsSettings } from './metrics/index.ts';
+import {
+  type AgentState, type CallState, agentView, callView, isBusy, isStaffed, newAgent, newCall,
+} from './state.ts';
+import type {
+  AgentConfig, AgentStatus, AgentView, CallView, Decision, DomainEvent, OfferMissReason, Outcome,
+  QueueConfig, RoutingConfig, TierAssignment,
+} from './types.ts';
+
+const SEEN_IDS_KEPT = 500_000;
+const ENDED_CALLS_KEPT_MS = 6 * 3_600_000;
+
+export interface AbandonRecord { callId: string; at: number; waitMs: number; queue: string; tier: number }
+
+const RECENT_ABANDONS_KEPT = 50;
+
+export interface QueueWaiting { queue: string; waiting: number; byTier: number[]; longestWaitStart: number | null }
+
+export class RoutingCore {
+  readonly metrics: MetricsCore;
+  private config: RoutingConfig;
+  private tierRules: TierRules;
+  private readonly repeats: RepeatMemory;
+  private readonly calls = new Map<string, CallState>();
+  private readonly agents = new Map<string, AgentState>();
+  private readonly queues = new Map<string, { config: QueueConfig; index: number }>();
+  private readonly callIndex: CallIndex;
+  private readonly agentIndex: AgentIndex;
+  private readonly deadlines = new Deadlines();
+  private readonly seen = new Set<string>();
+  private readonly endedFifo: { at: number; id: string }[] = [];
+  private endedHead = 0;
+  private readonly agentCounts: Record<AgentStatus, number> = {
+    offline: 0, available: 0, ringing: 0, 'on-call': 0, 'wrap-up': 0, away: 0,
+  };
+  private clock: number;
+  private seq = 0;
+  private offerSeq = 0;
+  private decisions: Decision[] = [];
+  private readonly abandons: AbandonRecord[] = [];
+
+  constructor(config: RoutingConfig, metricsSettings: MetricsSettings, startAt: number) {
+    this.config = config;
+    this.clock = startAt;
+    this.tierRules = new TierRules(config);
+    this.repeats = new RepeatMemory(config.repeatMemoryHours * 3_600_000);
+    this.callIndex = new CallIndex(config.tiers);
+    this.agentIndex = new AgentIndex(config.strategy);
+    config.queues.forEach((q, index) => this.queues.set(q.id, { config: q, index }));
+    for (const a of config.agents) this.addAgent(a, startAt);
+    this.metrics = new MetricsCore(metricsSettings, startAt);
+  }
+
+  get now(): number { return this.clock; }
+
+  /** Earliest moment the core wants to be woken with `advance`, or null. */
+  nextDeadline(): number | null {
+    return this.deadlines.peek()?.at ?? null;
+  }
+
+  /** Lets time pass: every deadline up to `now` fires at its own moment, in order. */
+  advance(now: number): Outcome {
+    this.decisions = [];
+    this.advanceTo(now);
+    return { applied: true, decisions: this.takeDecisions() };
+  }
+
+  /**
+   * Applies one event. A duplicate id is a no-op. An impossible event throws a
+   * RoutingError and leaves the state as it was; deadlines that fell due before the
+   * event's time have still fired, and their decisions ride on the error as `advanced`.
+   */
+  apply(event: DomainEvent): Outcome {
+    this.decisions = [];
+    if (typeof event?.id !== 'string' || event.id === '' || !Number.isFinite(event.at)) {
+      refuse('ATENDE_BAD_EVENT', 'an event needs a non-empty id and a finite time');
+    }
+    if (this.seen.has(event.id)) return { applied: false, decisions: [] };
+    this.advanceTo(event.at);
+    const at = this.clock;
+    try {
+      this.validate(event);
+    } catch (err) {
+      if (err instanceof RoutingError) (err as RoutingError & { advanced?: Decision[] }).advanced = this.takeDecisions();
+      throw err;
+    }
+    this.remember(event.id);
+    this.handle(event, at);
+    return { applied: true, decisions: this.takeDecisions() };
+  }
+
+  // ---- reads ---------------------------------------------------------------
+
+  call(id: string): CallView | null {
+    const c = this.calls.get(id);
+    return c ? callView(c) : null;
+  }
+
+  agent(id: string): AgentView | null {
+    const a = this.agents.get(id);
+    return a ? agentView(a, this.callTierOf(a)) : null;
+  }
+
+  agentList(): AgentView[] {
+    return [...this.agents.values()].map((a) => agentView(a, this.callTierOf(a)));
+  }
+
+  agentCountsByStatus(): Record<AgentStatus, number> {
+    return { ...this.agentCounts };
+  }
+
+  /** Callers waiting now, longest wait first, at most `limit`. */
+  waitingCalls(limit = Infinity, queue?: string): CallView[] {
+    const list: CallState[] = [];
+    for (const c of this.callIndex.waiting) if (!queue || c.queue === queue) list.push(c);
+    list.sort((a, b) => a.queuedAt! - b.queuedAt! || a.seq - b.seq);
+    return list.slice(0, limit).map(callView);
+  }
+
+  waitingCount(queue?: string): number {
+    if (!queue) return this.callIndex.waiting.size;
+    return this.callIndex.countsFor(queue).reduce((s, n) => s + n, 0);
+  }
+
+  waitingByTier(queue?: string): number[] {
+    const out = new Array(this.config.tiers).fill(0);
+    const queues = queue ? [queue] : [...this.queues.keys()];
+    for (const q of queues) {
+      const c = this.callIndex.countsFor(q);
+      for (let t = 1; t <= this.config.tiers; t++) out[t - 1] += c[t];
+    }
+    return out;
+  }
+
+  longestWaitStart(queue?: string): number | null {
+    return this.callIndex.longestWaitStart(queue);
+  }
+
+  /** Callers ahead of this one in its queue plus one: what the wait announcement says. */
+  positionOf(callId: string): number | null {
+    const c = this.calls.get(callId);
+    if (!c || c.status !== 'queued') return null;
+    let ahead = 0;
+    for (const o of this.callIndex.waiting) {
+      if (o.queue === c.queue && (o.tier < c.tier || (o.tier === c.tier && (o.orderAt < c.orderAt || (o.orderAt === c.orderAt && o.seq < c.seq))))) ahead++;
+    }
+    return ahead + 1;
+  }
+
+  /** Rough expected wait: callers ahead × TMA ÷ agents staffed for the queue. */
+  estimatedWaitSeconds(queue: string, position: number): number {
+    const tma = this.metrics.read({ kind: 'queue', id: queue }, 'rolling').tmaSeconds ?? 180;
+    let staffed = 0;
+    for (const a of this.agents.values()) if (isStaffed(a.status) && a.config.skills.includes(queue)) staffed++;
+    return Math.round((position * tma) / Math.max(1, staffed));
+  }
+
+  /** The last abandoned callers, newest first. */
+  recentAbandons(limit = 10): AbandonRecord[] {
+    return this.abandons.slice(-limit).reverse().map((a) => ({ ...a }));
+  }
+
+  queueConfigs(): QueueConfig[] {
+    return [...this.queues.values()].map((q) => q.config);
+  }
+
+  routingConfig(): RoutingConfig {
+    return this.config;
+  }
+
+  // ---- time ----------------------------------------------------------------
+
+  private advanceTo(now: number): void {
+    let due: Deadline | undefined;
+    while ((due = this.deadlines.popDue(now))) {
+      if (due.at > this.clock) this.clock = due.at;
+      this.metrics.advance(this.clock);
+      this.fire(due);
+    }
+    if (now > this.clock) this.clock = now;
+    this.metrics.advance(this.clock);
+    this.forgetEndedCalls();
+  }
+
+  private fire(d: Deadline): void {
+    const at = this.clock;
+    switch (d.kind) {
+      case 'wrap-end': {
+        const a = this.agents.get(d.ref);
+        if (a && a.version === d.version && a.status === 'wrap-up') this.finishWrapUp(a, at);
+        return;
+      }
+      case 'offer-expire': {
+        const c = this.calls.get(d.ref);
+        if (c && c.version === d.version && c.status === 'offering') this.missOffer(c, 'timeout', at);
+        return;
+      }
+      case 'aging': {
+        const c = this.calls.get(d.ref);
+        if (c && c.version === d.version && c.status === 'queued' && c.tier > 1) {
+          const rule: TierAssignment = { tier: c.tier - 1, ruleId: 'aging', label: `Espera longa (era P${c.tier})`, reason: 'aged' };
+          this.retier(c, rule, at);
+        }
+        return;
+      }
+      case 'widen': {
+        const c = this.calls.get(d.ref);
+        if (c && c.version === d.version && c.status === 'queued' && c.maxLevel < this.config.maxLevel) {
+          c.maxLevel++;
+          this.callIndex.widen(c, c.maxLevel);
+          this.emit({ type: 'levels-widened', callId: c.id, maxLevel: c.maxLevel });
+          this.scheduleWidening(c, at);
+          this.routeCall(c);
+        }
+        return;
+      }
+      case 'unblock': {
+        const a = this.agents.get(d.ref);
+        if (a && a.version === d.version && a.status === 'available') {
+          a.blockedUntil = 0;
+          this.agentIndex.add(a);
+          this.routeAgent(a);
+        }
+        return;
+      }
+      case 'exclusion-end': {
+        const c = this.calls.get(d.ref);
+        if (c && c.version === d.version && c.status === 'queued' && c.excludedAgent) {
+          c.excludedAgent = null;
+          this.routeCall(c);
+        }
+        return;
+      }
+    }
+  }
+
+  // ---- validation: everything that can refuse an event happens here --------
+
+  private validate(e: DomainEvent): void {
+    switch (e.type) {
+      case 'call.arrived':
+        if (typeof e.callId !== 'string' || !e.callId) refuse('ATENDE_BAD_EVENT', 'call.arrived needs a callId');
+        if (this.calls.has(e.callId)) refuse('ATENDE_CALL_EXISTS', `call ${e.callId} already arrived`);
+        return;
+      case 'call.ivr': {
+        const c = this.needCall(e.callId);
+        if (c.status !== 'ivr') refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} left the IVR already (${c.status})`);
+        if (!Array.isArray(e.path)) refuse('ATENDE_BAD_EVENT', 'call.ivr needs a path');
+        return;
+      }
+      case 'call.queued': {
+        const c = this.needCall(e.callId);
+        if (c.status !== 'ivr') refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} cannot be queued while ${c.status}`);
+        this.needQueue(e.queue);
+        return;
+      }
+      case 'call.offered': {
+        const c = this.needCall(e.callId);
+        const a = this.needAgent(e.agentId);
+        if (c.status !== 'queued') refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} is ${c.status}, not waiting`);
+        if (a.status !== 'available') {
+          refuse(isBusy(a.status) ? 'ATENDE_AGENT_BUSY' : 'ATENDE_BAD_AGENT_STATE', `agent ${a.config.id} is ${a.status}`);
+        }
+        if (!a.config.skills.includes(c.queue!)) refuse('ATENDE_NOT_ELIGIBLE', `agent ${a.config.id} has no skill ${c.queue}`);
+        return;
+      }
+      case 'call.answered': {
+        const c = this.needCall(e.callId);
+        if (c.status !== 'offering') refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} is ${c.status}, not ringing an agent`);
+        if (e.agentId && e.agentId !== c.agentId) refuse('ATENDE_BAD_EVENT', `call ${c.id} rings ${c.agentId}, not ${e.agentId}`);
+        return;
+      }
+      case 'call.offer-missed': {
+        const c = this.needCall(e.callId);
+        if (c.status !== 'offering') refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} is ${c.status}, not ringing an agent`);
+        if (e.agentId && e.agentId !== c.agentId) refuse('ATENDE_BAD_EVENT', `call ${c.id} rings ${c.agentId}, not ${e.agentId}`);
+        return;
+      }
+      case 'call.hold': {
+        const c = this.needCall(e.callId);
+        if (c.status !== 'connected') refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} is ${c.status}, not connected`);
+        return;
+      }
+      case 'call.ended':
+      case 'call.abandoned': {
+        const c = this.needCall(e.callId);
+        if (c.status === 'ended') refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} has already ended`);
+        if (e.type === 'call.abandoned' && c.status === 'connected') {
+          refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} was answered; it cannot be abandoned`);
+        }
+        return;
+      }
+      case 'agent.ready': {
+        const a = this.needAgent(e.agentId);
+        if (a.status !== 'wrap-up') refuse('ATENDE_BAD_AGENT_STATE', `agent ${a.config.id} is ${a.status}, not in wrap-up`);
+        return;
+      }
+      case 'agent.state': {
+        this.needAgent(e.agentId);
+        if (!['available', 'away', 'offline'].includes(e.state)) refuse('ATENDE_BAD_EVENT', `unknown agent state ${String(e.state)}`);
+        return;
+      }
+      case 'agent.configured': {
+        const a = e.agent;
+        if (!a || typeof a.id !== 'string' || !a.id || !Array.isArray(a.skills) || !Number.isInteger(a.level) || a.level < 1 || a.level > this.config.maxLevel) {
+          refuse('ATENDE_BAD_EVENT', 'agent.configured needs id, skills and a level within the configured levels');
+        }
+        for (const s of a.skills) this.needQueue(s);
+        return;
+      }
+      case 'call.escalated': {
+        const c = this.needCall(e.callId);
+        if (c.status !== 'connected' && c.status !== 'queued') refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} is ${c.status}; only a call in progress or waiting can be escalated`);
+        if (!Number.isInteger(e.toLevel) || e.toLevel <= c.level || e.toLevel > this.config.maxLevel) {
+          refuse('ATENDE_BAD_EVENT', `cannot escalate call ${c.id} from N${c.level} to N${e.toLevel}`);
+        }
+        if (e.queue !== undefined) this.needQueue(e.queue);
+        return;
+      }
+      case 'call.moved': {
+        const c = this.needCall(e.callId);
+        if (c.status !== 'queued') refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} is ${c.status}, not waiting`);
+        if (e.queue !== undefined) this.needQueue(e.queue);
+        if (e.tier !== undefined && (!Number.isInteger(e.tier) || e.tier < 1 || e.tier > this.config.tiers)) {
+          refuse('ATENDE_BAD_EVENT', `tier must be 1..${this.config.tiers}`);
+        }
+        return;
+      }
+      case 'call.survey': {
+        const c = this.needCall(e.callId);
+        if (c.firstAnsweredAt === null) refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} was never answered`);
+        if (e.nps !== undefined && (!Number.isInteger(e.nps) || e.nps < 0 || e.nps > 10)) refuse('ATENDE_BAD_EVENT', 'nps must be an integer 0..10');
+        if (e.csat !== undefined && (!Number.isInteger(e.csat) || e.csat < 1 || e.csat > 5)) refuse('ATENDE_BAD_EVENT', 'csat must be an integer 1..5');
+        if ((e.nps !== undefined && c.surveyNps !== null) || (e.csat !== undefined && c.surveyCsat !== null)) {
+          refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} already has that survey answer`);
+        }
+        return;
+      }
+      case 'call.disposition': {
+        const c = this.needCall(e.callId);
+        if (c.firstAnsweredAt === null) refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} was never answered`);
+        if (c.resolvedFirstContact !== null) refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} already has a disposition`);
+        if (typeof e.resolvedFirstContact !== 'boolean') refuse('ATENDE_BAD_EVENT', 'resolvedFirstContact must be true or false');
+        return;
+      }
+      default:
+        refuse('ATENDE_BAD_EVENT', `unknown event type ${String((e as { type?: unknown }).type)}`);
+    }
+  }
+
+  // ---- handling: no refusals past this point --------------------------------
+
+  private handle(e: DomainEvent, at: number): void {
+    switch (e.type) {
+      case 'call.arrived': {
+        const c = newCall(e.callId, e.from ?? '', e.to ?? null, at, this.seq++);
+        this.calls.set(c.id, c);
+        if (c.from) this.repeats.record(c.from, at);
+        return;
+      }
+      case 'call.ivr': {
+        const c = this.calls.get(e.callId)!;
+        c.ivrPath = [...e.path];
+        if (e.language) c.language = e.language;
+        return;
+      }
+      case 'call.queued': return this.enqueue(this.calls.get(e.callId)!, e.queue, e.attributes ?? {}, at);
+      case 'call.offered': return this.offer(this.calls.get(e.callId)!, this.agents.get(e.agentId)!, at);
+      case 'call.answered': return this.answer(this.calls.get(e.callId)!, at);
+      case 'call.offer-missed': return this.missOffer(this.calls.get(e.callId)!, e.reason, at);
+      case 'call.hold': {
+        const c = this.calls.get(e.callId)!;
+        if (e.onHold && c.holdStartedAt === null) c.holdStartedAt = at;
+        if (!e.onHold && c.holdStartedAt !== null) { c.holdMs += at - c.holdStartedAt; c.holdStartedAt = null; }
+        return;
+      }
+      case 'call.ended':
+      case 'call.abandoned': return this.endCall(this.calls.get(e.callId)!, at);
+      case 'agent.ready': return this.finishWrapUp(this.agents.get(e.agentId)!, at);
+      case 'agent.state': return this.changeAgentState(this.agents.get(e.agentId)!, e.state, e.reason ?? null, at);
+      case 'agent.configured': return this.configureAgent(e.agent, at);
+      case 'call.escalated': return this.escalate(this.calls.get(e.callId)!, e.toLevel, e.note, e.queue, at);
+      case 'call.moved': return this.move(this.calls.get(e.callId)!, e.queue, e.tier, at);
+      case 'call.survey': {
+        const c = this.calls.get(e.callId)!;
+        if (e.nps !== undefined) c.surveyNps = e.nps;
+        if (e.csat !== undefined) c.surveyCsat = e.csat;
+        this.metrics.recordSurvey(at, c.countedQueue!, c.countedTier!, { nps: e.nps, csat: e.csat });
+        return;
+      }
+      case 'call.disposition': {
+        const c = this.calls.get(e.callId)!;
+        c.resolvedFirstContact = e.resolvedFirstContact;
+        if (e.note) c.notes.push(e.note);
+        this.metrics.recordDisposition(at, c.countedQueue!, c.countedTier!, e.resolvedFirstContact);
+        return;
+      }
+    }
+  }
+
+  private enqueue(c: CallState, queueId: string, attributes: CallState['attributes'], at: number): void {
+    c.attributes = { ...attributes };
+    const queue = this.overflowTarget(queueId, c, at);
+    if (queue === null) {
+      c.status = 'ended';
+      c.outcome = 'overflowed';
+      c.endedAt = at;
+      this.endedFifo.push({ at, id: c.id });
+      return;
+    }
+    const rule = this.tierRules.assign({
+      from: c.from, queue, ivrPath: c.ivrPath, attributes: c.attributes, recentArrivals: this.repeats.recent(c.from), at,
+    });
+    c.queue = queue;
+    c.queueIndex = this.queues.get(queue)!.index;
+    c.tier = rule.tier;
+    c.tierRule = rule;
+    c.tierSince = at;
+    c.queuedAt = at;
+    c.orderAt = at;
+    c.level = 1;
+    c.maxLevel = 1;
+    this.putInQueue(c, at);
+  }
+
+  /** Where the call really goes: its queue, an overflow queue, or null for the polite goodbye. */
+  private overflowTarget(queueId: string, c: CallState, at: number): string | null {
+    const seen = new Set<string>();
+    let q = queueId;
+    for (;;) {
+      const cfg = this.queues.get(q)!.config;
+      const waiting = this.waitingCount(q);
+      let reason: 'queue-full' | 'wait-too-long' | null = null;
+      if (cfg.maxWaiting !== undefined && waiting >= cfg.maxWaiting) reason = 'queue-full';
+      else if (cfg.maxEstimatedWaitSeconds !== undefined && waiting > 0 &&
+        this.estimatedWaitSeconds(q, waiting + 1) > cfg.maxEstimatedWaitSeconds) reason = 'wait-too-long';
+      if (!reason) return q;
+      seen.add(q);
+      const next = cfg.overflowQueue ?? null;
+      this.emit({ type: 'overflow', callId: c.id, fromQueue: q, toQueue: next && !seen.has(next) ? next : null, reason });
+      if (!next || seen.has(next) || !this.queues.has(next)) return null;
+      q = next;
+      void at;
+    }
+  }
+
+  /** Puts a call (new, missed or escalated) among the waiting and tries to route it. */
+  private putInQueue(c: CallState, at: number): void {
+    c.status = 'queued';
+    c.agentId = null;
+    c.offeredAt = null;
+    c.version++;
+    this.callIndex.add(c);
+    const aging = this.config.agingSeconds[c.tier - 1];
+    if (aging !== null && aging !== undefined && c.tier > 1) {
+      this.deadlines.add(Math.max(at, c.tierSince + aging * 1000), 'aging', c.id, c.version);
+    }
+    this.scheduleWidening(c, at);
+    this.routeCall(c);
+  }
+
+  private scheduleWidening(c: CallState, at: number): void {
+    const w = this.config.levelWideningSeconds;
+    if (w === null || w <= 0 || c.maxLevel >= this.config.maxLevel) return;
+    const steps = c.maxLevel - c.level + 1;
+    this.deadlines.add(Math.max(at, c.queuedAt! + steps * w * 1000), 'widen', c.id, c.version);
+  }
+
+  private leaveQueue(c: CallState): void {
+    this.callIndex.remove(c, c.tier);
+    c.version++;
+  }
+
+  private retier(c: CallState, rule: TierAssignment, at: number): void {
+    this.leaveQueue(c);
+    c.tier = rule.tier;
+    c.tierRule = rule;
+    c.tierSince = at;
+    c.orderAt = c.queuedAt!;
+    this.emit({ type: 'tier-changed', callId: c.id, tier: c.tier, reason: rule.label });
+    this.putInQueue(c, at);
+  }
+
+  private routeCall(c: CallState): void {
+    if (c.status !== 'queued') return;
+    let best: AgentState | null = null;
+    for (let level = c.level; level <= c.maxLevel; level++) {
+      const a = this.agentIndex.best(c.queue!, level, c.excludedAgent);
+      if (a && (!best || this.agentBefore(a, best))) best = a;
+    }
+    if (best) this.offer(c, best, this.clock);
+  }
+
+  private agentBefore(a: AgentState, b: AgentState): boolean {
+    if (a.config.level !== b.config.level) return a.config.level < b.config.level;
+    const [a1, a2] = this.agentIndex.keys(a);
+    const [b1, b2] = this.agentIndex.keys(b);
+    return a1 !== b1 ? a1 < b1 : a2 !== b2 ? a2 < b2 : a.index < b.index;
+  }
+
+  private routeAgent(a: AgentState): void {
+    if (a.status !== 'available' || a.blockedUntil > this.clock) return;
+    let best: CallState | null = null;
+    let bestWeight = 0;
+    for (const q of a.config.skills) {
+      const c = this.callIndex.best(q, a.config.level, a.config.id);
+      if (!c) continue;
+      const w = this.queues.get(q)?.config.weight ?? 0;
+      if (!best || c.tier < best.tier || (c.tier === best.tier && (c.orderAt < best.orderAt ||
+        (c.orderAt === best.orderAt && (w > bestWeight || (w === bestWeight && c.seq < best.seq)))))) {
+        best = c;
+        bestWeight = w;
+      }
+    }
+    if (best) this.offer(best, a, this.clock);
+  }
+
+  private offer(c: CallState, a: AgentState, at: number): void {
+    this.leaveQueue(c);
+    c.status = 'offering';
+    c.agentId = a.config.id;
+    c.offeredAt = at;
+    a.lastOfferSeq = ++this.offerSeq;
+    a.callId = c.id;
+    this.setStatus(a, 'ringing', null, at);
+    const timeout = (this.config.offerTimeoutSeconds + this.config.offerGraceSeconds) * 1000;
+    this.deadlines.add(at + timeout, 'offer-expire', c.id, c.version);
+    this.emit({ type: 'offer', callId: c.id, agentId: a.config.id, queue: c.queue!, tier: c.tier });
+  }
+
+  private answer(c: CallState, at: number): void {
+    const a = this.agents.get(c.agentId!)!;
+    c.status = 'connected';
+    c.version++;
+    c.answeredAt = at;
+    c.excludedAgent = null;
+    if (c.firstAnsweredAt === null) {
+      c.firstAnsweredAt = at;
+      c.countedQueue = c.queue;
+      c.countedTier = c.tier;
+      this.metrics.recordAnswered(at, c.queue!, c.tier, at - c.queuedAt!);
+    }
+    a.consecutiveMisses = 0;
+    this.setStatus(a, 'on-call', null, at);
+  }
+
+  private missOffer(c: CallState, reason: OfferMissReason, at: number): void {
+    const a = this.agents.get(c.agentId!)!;
+    c.missedBy.push(a.config.id);
+    c.excludedAgent = a.config.id;
+    a.callId = null;
+    a.consecutiveMisses++;
+    if (a.pending) {
+      this.applyPending(a, at);
+    } else if (a.consecutiveMisses >= this.config.maxConsecutiveMisses) {
+      this.setStatus(a, 'away', 'no-answer', at);
+    } else {
+      this.setStatus(a, 'available', null, at, this.config.missDelaySeconds * 1000);
+    }
+    this.requeueAtHead(c, `ring-no-answer (${reason})`, at);
+    this.deadlines.add(at + Math.max(this.config.missDelaySeconds, this.config.offerTimeoutSeconds) * 1000, 'exclusion-end', c.id, c.version);
+  }
+
+  /** Back to the front of its tier, keeping its original wait. */
+  private requeueAtHead(c: CallState, reason: string, at: number): void {
+    const head = this.headOrderAt(c);
+    c.orderAt = head === null ? c.queuedAt! : Math.min(c.queuedAt!, head - 1);
+    this.emit({ type: 'requeued', callId: c.id, queue: c.queue!, tier: c.tier, reason });
+    this.putInQueue(c, at);
+  }
+
+  private headOrderAt(c: CallState): number | null {
+    let head: number | null = null;
+    for (let level = c.level; level <= c.maxLevel; level++) {
+      const top = this.callIndex.best(c.queue!, level, '');
+      if (top && top.tier === c.tier && (head === null || top.orderAt < head)) head = top.orderAt;
+    }
+    return head;
+  }
+
+  private endCall(c: CallState, at: number): void {
+    switch (c.status) {
+      case 'ivr':
+        c.outcome = 'ended-in-ivr';
+        break;
+      case 'queued':
+        this.leaveQueue(c);
+        this.abandon(c, at);
+        break;
+      case 'offering': {
+        const a = this.agents.get(c.agentId!)!;
+        c.version++;
+        a.callId = null;
+        this.emit({ type: 'offer-withdrawn', callId: c.id, agentId: a.config.id, reason: 'caller hung up' });
+        this.freeAgent(a, at);
+        this.abandon(c, at);
+        break;
+      }
+      case 'connected': {
+        const a = this.agents.get(c.agentId!)!;
+        c.version++;
+        if (c.holdStartedAt !== null) { c.holdMs += at - c.holdStartedAt; c.holdStartedAt = null; }
+        c.outcome = 'answered';
+        this.startWrapUp(a, c, at);
+        break;
+      }
+      case 'ended':
+        return;
+    }
+    c.status = 'ended';
+    c.endedAt = at;
+    this.endedFifo.push({ at, id: c.id });
+  }
+
+  private abandon(c: CallState, at: number): void {
+    // An escalated caller who gives up was answered once already; it is not a second abandon.
+    if (c.firstAnsweredAt === null) {
+      c.outcome = 'abandoned';
+      c.countedQueue = c.queue;
+      c.countedTier = c.tier;
+      this.metrics.recordAbandoned(at, c.queue!, c.tier, at - c.queuedAt!);
+      this.abandons.push({ callId: c.id, at, waitMs: at - c.queuedAt!, queue: c.queue!, tier: c.tier });
+      if (this.abandons.length > RECENT_ABANDONS_KEPT) this.abandons.shift();
+    } else {
+      c.outcome = 'answered';
+    }
+  }
+
+  private startWrapUp(a: AgentState, c: CallState, at: number): void {
+    const talkMs = Math.max(0, at - c.answeredAt! - c.holdMs);
+    a.wrap = { queue: c.queue!, tier: c.tier, talkMs, holdMs: c.holdMs, startedAt: at };
+    a.callId = c.id;
+    c.holdMs = 0;
+    this.setStatus(a, 'wrap-up', null, at);
+    if (this.config.wrapUpSeconds > 0) this.deadlines.add(at + this.config.wrapUpSeconds * 1000, 'wrap-end', a.config.id, a.version);
+  }
+
+  private finishWrapUp(a: AgentState, at: number): void {
+    const w = a.wrap!;
+    this.metrics.recordHandled(at, w.queue, w.tier, { talkMs: w.talkMs, holdMs: w.holdMs, wrapMs: at - w.startedAt });
+    a.wrap = null;
+    a.callId = null;
+    a.callsHandled++;
+    if (a.pending) this.applyPending(a, at);
+    else this.setStatus(a, 'available', null, at);
+  }
+
+  private applyPending(a: AgentState, at: number): void {
+    const p = a.pending!;
+    a.pending = null;
+    this.setStatus(a, p.state, p.reason, at);
+  }
+
+  private changeAgentState(a: AgentState, state: 'available' | 'away' | 'offline', reason: string | null, at: number): void {
+    const why = state === 'away' ? reason ?? 'pausa' : null;
+    switch (a.status) {
+      case 'on-call':
+        a.pending = { state, reason: why };
+        return;
+      case 'wrap-up':
+        a.pending = { state, reason: why };
+        this.finishWrapUp(a, at);
+        return;
+      case 'ringing': {
+        if (state === 'available') return;
+        const c = this.calls.get(a.callId!)!;
+        a.callId = null;
+        this.emit({ type: 'offer-withdrawn', callId: c.id, agentId: a.config.id, reason: `agent went ${state}` });
+        this.setStatus(a, state, why, at);
+        this.requeueAtHead(c, `agent ${a.config.id} went ${state}`, at);
+        return;
+      }
+      default:
+        if (a.status === state && a.reason === why) return;
+        if (a.status === 'available' && state === 'available') return;
+        this.setStatus(a, state, why, at);
+    }
+  }
+
+  private freeAgent(a: AgentState, at: number): void {
+    if (a.pending) this.applyPending(a, at);
+    else this.setStatus(a, 'available', null, at);
+  }
+
+  /** The one place agent status changes: keeps counts, indexes and occupancy in step. */
+  private setStatus(a: AgentState, status: AgentStatus, reason: string | null, at: number, blockMs = 0): void {
+    const was = a.status;
+    if (was === 'available') this.agentIndex.removed();
+    this.agentCounts[was]--;
+    this.agentCounts[status]++;
+    a.status = status;
+    a.reason = reason;
+    a.since = at;
+    a.version++;
+    if (status === 'available') {
+      a.idleSince = at;
+      if (blockMs > 0) {
+        a.blockedUntil = at + blockMs;
+        this.deadlines.add(a.blockedUntil, 'unblock', a.config.id, a.version);
+      } else {
+        a.blockedUntil = 0;
+        this.agentIndex.add(a);
+      }
+    }
+    if (was === 'available' || status === 'available' || isStaffed(was) !== isStaffed(status) || isBusy(was) !== isBusy(status)) {
+      const busy = this.agentCounts.ringing + this.agentCounts['on-call'] + this.agentCounts['wrap-up'];
+      const staffed = busy + this.agentCounts.available;
+      this.metrics.setAgentCounts(at, busy, staffed);
+    }
+    this.emit({ type: 'agent-status', agentId: a.config.id, status, reason });
+    if (status === 'available' && blockMs === 0) this.routeAgent(a);
+  }
+
+  private configureAgent(cfg: AgentConfig, at: number): void {
+    const existing = this.agents.get(cfg.id);
+    if (!existing) {
+      this.addAgent(cfg, at);
+      return;
+    }
+    existing.config = { ...cfg, skills: [...cfg.skills] };
+    if (existing.status === 'available' && existing.blockedUntil === 0) {
+      existing.version++;
+      this.agentIndex.removed();
+      this.agentIndex.add(existing);
+      this.routeAgent(existing);
+    }
+  }
+
+  private addAgent(cfg: AgentConfig, at: number): void {
+    const a = newAgent({ ...cfg, skills: [...cfg.skills] }, this.agents.size, at);
+    this.agents.set(cfg.id, a);
+    this.agentCounts.offline++;
+  }
+
+  private escalate(c: CallState, toLevel: number, note: string | undefined, queue: string | undefined, at: number): void {
+    if (note) c.notes.push(note);
+    c.escalations++;
+    if (c.status === 'connected') {
+      const a = this.agents.get(c.agentId!)!;
+      c.version++;
+      if (c.holdStartedAt !== null) { c.holdMs += at - c.holdStartedAt; c.holdStartedAt = null; }
+      this.startWrapUp(a, c, at);
+    } else {
+      this.leaveQueue(c);
+    }
+    if (queue) {
+      c.queue = queue;
+      c.queueIndex = this.queues.get(queue)!.index;
+    }
+    c.level = toLevel;
+    c.maxLevel = toLevel;
+    c.excludedAgent = null;
+    c.answeredAt = null;
+    this.requeueAtHead(c, `escalated to N${toLevel}`, at);
+  }
+
+  private move(c: CallState, queue: string | undefined, tier: number | undefined, at: number): void {
+    this.leaveQueue(c);
+    if (queue) {
+      c.queue = queue;
+      c.queueIndex = this.queues.get(queue)!.index;
+    }
+    if (tier !== undefined) {
+      c.tier = clampTier(tier, this.config.tiers);
+      c.tierRule = { tier: c.tier, ruleId: 'supervisor', label: 'Definido pelo supervisor', reason: 'supervisor' };
+      c.tierSince = at;
+      this.emit({ type: 'tier-changed', callId: c.id, tier: c.tier, reason: 'supervisor' });
+    }
+    c.orderAt = c.queuedAt!;
+    this.putInQueue(c, at);
+  }
+
+  // ---- helpers ---------------------------------------------------------------
+
+  private callTierOf(a: AgentState): number | null {
+    if (!a.callId) return null;
+    const c = this.calls.get(a.callId);
+    return c && c.queue ? c.tier : null;
+  }
+
+  private needCall(id: string): CallState {
+    const c = typeof id === 'string' ? this.calls.get(id) : undefined;
+    if (!c) refuse('ATENDE_UNKNOWN_CALL', `unknown call ${String(id)}`);
+    return c;
+  }
+
+  private needAgent(id: string): AgentState {
+    const a = typeof id === 'string' ? this.agents.get(id) : undefined;
+    if (!a) refuse('ATENDE_UNKNOWN_AGENT', `unknown agent ${String(id)}`);
+    return a;
+  }
+
+  private needQueue(id: string): void {
+    if (typeof id !== 'string' || !this.queues.has(id)) refuse('ATENDE_UNKNOWN_QUEUE', `unknown queue ${String(id)}`);
+  }
+
+  private emit(d: Decision): void {
+    this.decisions.push(d);
+  }
+
+  private takeDecisions(): Decision[] {
+    const d = this.decisions;
+    this.decisions = [];
+    return d;
+  }
+
+  private remember(id: string): void {
+    this.seen.add(id);
+    if (this.seen.size > SEEN_IDS_KEPT) {
+      const oldest = this.seen.values().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+  }
+
+  private forgetEndedCalls(): void {
+    const cutoff = this.clock - ENDED_CALLS_KEPT_MS;
+    const fifo = this.endedFifo;
+    while (this.endedHead < fifo.length && fifo[this.endedHead].at < cutoff) {
+      const { id } = fifo[this.endedHead++];
+      const c = this.calls.get(id);
+      if (c && c.status === 'ended') {
+        const holder = c.agentId ? this.agents.get(c.agentId) : undefined;
+        if (!holder || holder.callId !== id) this.calls.delete(id);
+      }
+    }
+    if (this.endedHead > 4096 && this.endedHead * 2 > fifo.length) {
+      fifo.splice(0, this.endedHead);
+      this.endedHead = 0;
+    }
+  }
+}

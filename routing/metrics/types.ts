@@ -1,0 +1,62 @@
+// Public shapes of the metrics core. Plain data only, so the server can ship
+// Figures to the wallboard as JSON without conversion.
+
+export type SlFormula = 'offered' | 'answered' | 'abandonsWithinThresholdMet' | 'abandonsWithinThresholdNeutral';
+
+export interface QueueMetricsSettings { id: string; thresholdSeconds?: number; target?: number }
+
+export interface MetricsSettings {
+  /** Center-wide service-level threshold T; "within" means wait ≤ T. */
+  thresholdSeconds: number;
+  /** 0..1 */
+  target: number;
+  formula: SlFormula;
+  /** 0 = off; abandons with wait < this are dropped from every count. */
+  shortAbandonSeconds: number;
+  windowMinutes: number;
+  intervalMinutes: number;
+  /** IANA zone the daily reset is computed in. */
+  timezone: string;
+  /** Local 'HH:MM'. */
+  todayResetsAt: string;
+  queues: QueueMetricsSettings[];
+  /** Tier numbers are 1..tiers, 1 = P1 highest. */
+  tiers: number;
+}
+
+export type Scope = { kind: 'center' } | { kind: 'queue'; id: string } | { kind: 'tier'; tier: number };
+
+export type MetricsWindow = 'rolling' | 'today';
+
+export type NpsBand = 'excellent' | 'good' | 'mustImprove' | 'critical';
+
+export interface NpsFigures {
+  score: number | null; band: NpsBand | null; responses: number;
+  promoters: number; passives: number; detractors: number;
+}
+
+export interface Figures {
+  offered: number; answered: number; abandoned: number;
+  shortAbandoned: number;
+  answeredWithinThreshold: number; abandonedWithinThreshold: number;
+  serviceLevel: number | null;
+  thresholdSeconds: number; target: number; formula: SlFormula;
+  asaSeconds: number | null;
+  abandonRate: number | null;
+  handled: number; tmaSeconds: number | null;
+  talkSeconds: number | null; holdSeconds: number | null; wrapSeconds: number | null;
+  /** Center scope only, null elsewhere. */
+  occupancy: number | null;
+  nps: NpsFigures;
+  csat: { score: number | null; responses: number };
+  fcr: { rate: number | null; responses: number };
+}
+
+export interface ClosedInterval {
+  start: number; end: number;
+  center: Figures;
+  queues: Record<string, Figures>;
+  tiers: Record<number, Figures>;
+}
+
+export interface SeriesPoints { at: number[]; serviceLevel: (number | null)[]; offered: number[] }

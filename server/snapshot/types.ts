@@ -1,0 +1,140 @@
+// The live picture the server hands out on GET /api/snapshot and over
+// /ws/wallboard. Shared by the server (which builds it) and the wallboard (which
+// draws it), so this file must stay free of Node imports.
+
+export type AgentState = 'offline' | 'available' | 'ringing' | 'on-call' | 'wrap-up' | 'away';
+export type SlFormula = 'offered' | 'answered' | 'abandonsWithinThresholdMet' | 'abandonsWithinThresholdNeutral';
+export type NpsBand = 'excellent' | 'good' | 'mustImprove' | 'critical';
+
+export interface WindowFigures {
+  offered: number;
+  answered: number;
+  abandoned: number;
+  shortAbandoned: number;
+  answeredWithinThreshold: number;
+  /** 0..1, null when nothing was offered. */
+  serviceLevel: number | null;
+  tmaSeconds: number | null;
+  asaSeconds: number | null;
+  abandonRate: number | null;
+  handled: number;
+  occupancy: number | null;
+}
+
+export interface Feedback {
+  nps: { score: number | null; band: NpsBand | null; responses: number };
+  csat: { score: number | null; responses: number };
+  fcr: { rate: number | null; responses: number };
+}
+
+export interface ServiceLevelSetting {
+  thresholdSeconds: number;
+  target: number;
+  formula: SlFormula;
+  shortAbandonSeconds: number;
+  windowMinutes: number;
+}
+
+/** Colour bands in force: a value is green when it meets `green`, amber when it meets `amber`, red otherwise. */
+export interface ColourBands {
+  /** Service level 0..1: green at or above target, amber at or above `amberFrom`. */
+  serviceLevel: { amberFrom: number };
+  /** Seconds: amber above `amberAbove`, red above `redAbove`. */
+  longestWaitSeconds: { amberAbove: number; redAbove: number };
+  /** 0..1: amber above, red above. */
+  abandonRate: { amberAbove: number; redAbove: number };
+  /** Calls waiting: amber above, red above. */
+  waiting: { amberAbove: number; redAbove: number };
+}
+
+export interface QueueBlock extends Feedback {
+  id: string;
+  name: string;
+  language: string | null;
+  thresholdSeconds: number;
+  target: number;
+  rolling: WindowFigures;
+  today: WindowFigures;
+  waiting: number;
+  /** Index 0 = P1. */
+  waitingByTier: number[];
+  longestWaitSeconds: number | null;
+  /** Agents holding this skill, by state. */
+  agents: Record<AgentState, number>;
+}
+
+export interface WaitingCall {
+  callId: string;
+  /** Caller number with the middle masked, e.g. "+55 11 9****-7777". */
+  caller: string;
+  queue: string;
+  tier: number;
+  /** Why this tier: rule label ("Cliente VIP") and kind (vip | repeat | urgency | impact | aged | default | supervisor). */
+  reason: { label: string; kind: string };
+  waitSeconds: number;
+  level: number;
+  ringing: boolean;
+}
+
+export interface AbandonedCall {
+  at: number;
+  waitSeconds: number;
+  queue: string;
+  tier: number;
+}
+
+export interface AgentTile {
+  id: string;
+  name: string;
+  state: AgentState;
+  stateSeconds: number;
+  /** Pause reason, or "no-answer" after a missed offer. */
+  reason: string | null;
+  level: number;
+  skills: string[];
+  /** Tier of the call being rung, talked or wrapped up, null otherwise. */
+  callTier: number | null;
+  callQueue: string | null;
+}
+
+export interface Snapshot {
+  type: 'snapshot';
+  /** Epoch ms on the server when this was built; the wallboard ticks waits from it. */
+  serverTime: number;
+  /** True when the figures come from simulated demo traffic. */
+  demo: boolean;
+  centerName: string;
+  tiers: number;
+  serviceLevel: ServiceLevelSetting;
+  colours: ColourBands;
+  center: Feedback & {
+    rolling: WindowFigures;
+    today: WindowFigures;
+    waiting: number;
+    waitingByTier: number[];
+    longestWaitSeconds: number | null;
+    agents: Record<AgentState, number>;
+  };
+  queues: QueueBlock[];
+  agents: AgentTile[];
+  waitingCalls: WaitingCall[];
+  recentAbandons: AbandonedCall[];
+}
+
+export interface IntervalPoint {
+  start: number;
+  end: number;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  serviceLevel: number | null;
+}
+
+/** Sent on connect and whenever an interval closes; also GET /api/history. */
+export interface History {
+  type: 'history';
+  /** Today's closed intervals (15 min by default), oldest first. */
+  intervals: IntervalPoint[];
+  /** Rolling points for the last hour, one per minute or finer, oldest first. */
+  series: { at: number[]; serviceLevel: (number | null)[]; waiting: number[] };
+}

@@ -1,0 +1,335 @@
+// Snapshot → what every part of the screen says. Pure (no DOM, no clock: the
+// caller passes `tick`, the seconds elapsed since the snapshot arrived), so
+// the whole board's wording and colouring is unit-testable.
+
+import type {
+  AgentState, AgentTile, AbandonedCall, ColourBands, Feedback, QueueBlock, ServiceLevelSetting, Snapshot,
+  WaitingCall, WindowFigures,
+} from '../../server/snapshot/types.ts';
+import type { Indicators } from './alarms.ts';
+import {
+  abandonRateBand, longestWaitBand, npsColour, serviceLevelBand, waitingBand, type Band,
+} from './colours.ts';
+import { count, DASH, duration, hhmm, maskCaller, npsScore, percent, tierLabel, wholePercent } from './format.ts';
+import type { Dict, Lang } from './i18n.ts';
+import { effectiveNpsBand, npsBandLabel } from './nps.ts';
+
+export const AGENT_STATES: readonly AgentState[] = ['available', 'ringing', 'on-call', 'wrap-up', 'away', 'offline'];
+
+export interface TileView {
+  label: string;
+  /** "NS 80/20" for service-level tiles. */
+  goal: string;
+  value: string;
+  sub: string;
+  /** Small print under the tile (formula in force, definition). */
+  note: string;
+  band: Band;
+}
+
+export interface TierChip { tier: number; label: string; count: string; zero: boolean }
+export interface AgentCount { state: AgentState; label: string; count: string; n: number }
+
+export interface QueueRow {
+  id: string;
+  name: string;
+  goal: string;
+  sl: string;
+  slBand: Band;
+  slToday: string;
+  slTodayBand: Band;
+  waiting: string;
+  waitingBand: Band;
+  longest: string;
+  longestBand: Band;
+}
+
+export interface WaitingRow {
+  key: string;
+  wait: string;
+  waitBand: Band;
+  tier: string;
+  /** 1, 2, 3+ (CSS colours P1 red-ish, P2 amber, P3 neutral). */
+  tierClass: number;
+  reason: string;
+  queue: string;
+  caller: string;
+  ringing: boolean;
+}
+
+export interface AbandonRow { key: string; at: string; waited: string; queue: string; tier: string; tierClass: number }
+
+export interface AgentView {
+  id: string;
+  name: string;
+  state: AgentState;
+  /** State name, or the pause reason when away. */
+  detail: string;
+  /** Pause reason / missed-call note, '' when none (small tiles show only this). */
+  reason: string;
+  time: string;
+  tier: string | null;
+  tierClass: number;
+}
+
+export type Scope =
+  | { kind: 'center' }
+  | { kind: 'queue'; queue: QueueBlock }
+  | { kind: 'missing'; id: string };
+
+export interface BoardView {
+  title: string;
+  scopeName: string | null;
+  notice: string | null;
+  demo: boolean;
+  slRolling: TileView;
+  slToday: TileView;
+  waiting: TileView;
+  tierChips: TierChip[];
+  longest: TileView;
+  tma: TileView;
+  tme: TileView;
+  abandon: TileView;
+  nps: TileView;
+  csat: TileView;
+  fcr: TileView;
+  agentsTile: TileView;
+  agentCounts: AgentCount[];
+  queues: QueueRow[];
+  waitingCalls: WaitingRow[];
+  abandons: AbandonRow[];
+  agents: AgentView[];
+  /** Raw states for the alarm machine (before any staleness check). */
+  indicators: Required<Indicators>;
+}
+
+export function selectScope(s: Snapshot, queueId: string | null): Scope {
+  if (queueId == null) return { kind: 'center' };
+  const want = queueId.toLowerCase();
+  const q = s.queues.find((x) => x.id.toLowerCase() === want) ?? s.queues.find((x) => x.name.toLowerCase() === want);
+  return q ? { kind: 'queue', queue: q } : { kind: 'missing', id: queueId };
+}
+
+/** Plain-words formula of the service level in force (+ short-abandon note). */
+export function formulaText(sl: ServiceLevelSetting, thresholdSeconds: number, t: Dict): string {
+  const f = t.formula[sl.formula] ?? t.formula.offered;
+  const base = f(thresholdSeconds);
+  return sl.shortAbandonSeconds > 0 ? `${base} · ${t.shortAbandonsIgnored(sl.shortAbandonSeconds)}` : base;
+}
+
+const tierClassOf = (tier: number | null | undefined): number =>
+  tier == null || !Number.isFinite(tier) ? 0 : Math.min(3, Math.max(1, Math.floor(tier)));
+
+const plus = (v: number | null | undefined, tick: number): number | null =>
+  v == null || !Number.isFinite(v) ? null : v + tick;
+
+interface ScopeFigures extends Feedback {
+  rolling: WindowFigures;
+  today: WindowFigures;
+  waiting: number;
+  waitingByTier: number[];
+  longestWaitSeconds: number | null;
+  agents: Record<AgentState, number>;
+  thresholdSeconds: number;
+  target: number;
+}
+
+function figuresOf(s: Snapshot, scope: Scope): ScopeFigures {
+  if (scope.kind === 'queue') return scope.queue;
+  return { ...s.center, thresholdSeconds: s.serviceLevel.thresholdSeconds, target: s.serviceLevel.target };
+}
+
+function slTile(label: string, w: WindowFigures, f: ScopeFigures, s: Snapshot, t: Dict, lang: Lang): TileView {
+  return {
+    label,
+    goal: t.slGoal(wholePercent(f.target), f.thresholdSeconds),
+    value: percent(w.serviceLevel, lang),
+    sub: `${t.target} ${percent(f.target, lang, 0)} · ${t.offeredCount(count(w.offered, lang))}`,
+    note: formulaText(s.serviceLevel, f.thresholdSeconds, t),
+    band: serviceLevelBand(w.serviceLevel, f.target, s.colours.serviceLevel.amberFrom),
+  };
+}
+
+function plainTile(label: string, value: string, sub: string, note: string, band: Band = 'none'): TileView {
+  return { label, goal: '', value, sub, note, band };
+}
+
+export function queueNameMap(s: Snapshot): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const q of s.queues) m.set(q.id, q.name);
+  return m;
+}
+
+const inScope = (scope: Scope, queueField: string | null | undefined): boolean =>
+  scope.kind !== 'queue' || queueField === scope.queue.id || queueField === scope.queue.name;
+
+export function waitingRows(s: Snapshot, scope: Scope, tick: number, colours: ColourBands, names: Map<string, string>): WaitingRow[] {
+  return s.waitingCalls
+    .filter((c: WaitingCall) => inScope(scope, c.queue))
+    .map((c) => {
+      const wait = plus(c.waitSeconds, tick);
+      return {
+        key: c.callId,
+        wait: duration(wait),
+        waitBand: longestWaitBand(wait, colours),
+        tier: tierLabel(c.tier),
+        tierClass: tierClassOf(c.tier),
+        reason: c.reason?.label ?? '',
+        queue: names.get(c.queue) ?? c.queue,
+        caller: maskCaller(c.caller),
+        ringing: c.ringing === true,
+      };
+    });
+}
+
+export function abandonRows(s: Snapshot, scope: Scope, names: Map<string, string>): AbandonRow[] {
+  return s.recentAbandons
+    .filter((a: AbandonedCall) => inScope(scope, a.queue))
+    .slice()
+    .sort((a, b) => b.at - a.at)
+    .map((a, i) => ({
+      key: `${a.at}-${i}`,
+      at: hhmm(a.at),
+      waited: duration(a.waitSeconds),
+      queue: names.get(a.queue) ?? a.queue,
+      tier: tierLabel(a.tier),
+      tierClass: tierClassOf(a.tier),
+    }));
+}
+
+/** Agents for the grid: the scope's queue (by skill or current call), logged-in first, then by name. */
+export function agentViews(s: Snapshot, scope: Scope, tick: number, t: Dict): AgentView[] {
+  let list: AgentTile[] = s.agents;
+  if (scope.kind === 'queue') {
+    const { id, name } = scope.queue;
+    const mine = list.filter((a) => a.skills?.includes(id) || a.skills?.includes(name) || a.callQueue === id);
+    // If skills don't name queues the way we expect, better all agents than an empty grid.
+    if (mine.length > 0) list = mine;
+  }
+  const collator = new Intl.Collator(t.locale, { sensitivity: 'base', numeric: true });
+  return list
+    .slice()
+    .sort((a, b) => Number(a.state === 'offline') - Number(b.state === 'offline') || collator.compare(a.name, b.name))
+    .map((a) => {
+      let detail = t.agentState[a.state] ?? a.state;
+      const reason = a.reason ? (a.reason === 'no-answer' ? t.reasonNoAnswer : a.reason) : '';
+      if (reason) detail = a.state === 'away' ? reason : `${detail} · ${reason}`;
+      const callTier = a.state === 'ringing' || a.state === 'on-call' || a.state === 'wrap-up' ? a.callTier : null;
+      return {
+        id: a.id,
+        name: a.name,
+        state: a.state,
+        detail,
+        reason,
+        time: a.state === 'offline' ? '' : duration(plus(a.stateSeconds, tick)),
+        tier: callTier == null ? null : tierLabel(callTier),
+        tierClass: tierClassOf(callTier),
+      };
+    });
+}
+
+export function buildView(s: Snapshot, queueId: string | null, tick: number, t: Dict, lang: Lang): BoardView {
+  const scope = selectScope(s, queueId);
+  const f = figuresOf(s, scope);
+  const c = s.colours;
+  const names = queueNameMap(s);
+
+  const slRolling = slTile(t.slRolling(s.serviceLevel.windowMinutes), f.rolling, f, s, t, lang);
+  const slToday = slTile(t.slToday, f.today, f, s, t, lang);
+
+  const tiers = Math.max(s.tiers || 0, f.waitingByTier?.length ?? 0);
+  const tierChips: TierChip[] = [];
+  for (let i = 0; i < tiers; i++) {
+    const n = f.waitingByTier?.[i] ?? 0;
+    tierChips.push({ tier: i + 1, label: tierLabel(i + 1), count: count(n, lang), zero: n === 0 });
+  }
+  const waiting = plainTile(t.waiting, count(f.waiting, lang), '', '', waitingBand(f.waiting, c));
+
+  const longestNow = plus(f.longestWaitSeconds, tick);
+  const oldest = waitingRows(s, scope, tick, c, names)[0];
+  const longest = plainTile(
+    t.longestWait,
+    duration(longestNow),
+    oldest && f.longestWaitSeconds != null ? `${oldest.tier} · ${oldest.queue}` : '',
+    '',
+    longestNow == null ? 'none' : longestWaitBand(longestNow, c),
+  );
+
+  const todayWord = t.todayShort;
+  const tma = plainTile(t.tma, duration(f.rolling.tmaSeconds), `${todayWord} ${duration(f.today.tmaSeconds)}`, t.tmaHint);
+  const tme = plainTile(t.tme, duration(f.rolling.asaSeconds), `${todayWord} ${duration(f.today.asaSeconds)}`, t.tmeHint);
+  const abandon = plainTile(
+    t.abandonRate,
+    percent(f.rolling.abandonRate, lang),
+    `${todayWord} ${percent(f.today.abandonRate, lang)}`,
+    t.abandonHint(count(f.rolling.abandoned, lang), count(f.rolling.offered, lang)),
+    abandonRateBand(f.rolling.abandonRate, c),
+  );
+
+  const npsBand = effectiveNpsBand(f.nps?.score ?? null, f.nps?.band ?? null);
+  const nps = plainTile(
+    t.nps,
+    npsScore(f.nps?.score, lang),
+    npsBandLabel(f.nps?.score ?? null, f.nps?.band ?? null, t),
+    t.responses(count(f.nps?.responses ?? 0, lang)),
+    npsColour(npsBand),
+  );
+  const csat = plainTile(t.csat, percent(f.csat?.score, lang), t.csatHint, t.responses(count(f.csat?.responses ?? 0, lang)));
+  const fcr = plainTile(t.fcr, percent(f.fcr?.rate, lang), t.fcrHint, t.responses(count(f.fcr?.responses ?? 0, lang)));
+
+  const agentCounts: AgentCount[] = AGENT_STATES.map((st) => {
+    const n = f.agents?.[st] ?? 0;
+    return { state: st, label: t.agentStateShort[st], count: count(n, lang), n };
+  });
+  const available = f.agents?.available ?? 0;
+  const noAgent = f.waiting > 0 && available === 0;
+  const agentsTile = plainTile(t.agents, '', '', '', noAgent ? 'red' : 'none');
+
+  const queueRows: QueueRow[] = (scope.kind === 'queue' ? [scope.queue] : s.queues).map((q) => {
+    const lw = plus(q.longestWaitSeconds, tick);
+    return {
+      id: q.id,
+      name: q.name,
+      goal: `${wholePercent(q.target)}/${q.thresholdSeconds}`,
+      sl: percent(q.rolling.serviceLevel, lang),
+      slBand: serviceLevelBand(q.rolling.serviceLevel, q.target, c.serviceLevel.amberFrom),
+      slToday: percent(q.today.serviceLevel, lang),
+      slTodayBand: serviceLevelBand(q.today.serviceLevel, q.target, c.serviceLevel.amberFrom),
+      waiting: count(q.waiting, lang),
+      waitingBand: waitingBand(q.waiting, c),
+      longest: duration(lw),
+      longestBand: lw == null ? 'none' : longestWaitBand(lw, c),
+    };
+  });
+
+  return {
+    title: s.centerName || t.appName,
+    scopeName: scope.kind === 'queue' ? scope.queue.name : null,
+    notice: scope.kind === 'missing' ? t.queueNotFound(scope.id) : null,
+    demo: s.demo === true,
+    slRolling,
+    slToday,
+    waiting,
+    tierChips,
+    longest,
+    tma,
+    tme,
+    abandon,
+    nps,
+    csat,
+    fcr,
+    agentsTile,
+    agentCounts,
+    queues: queueRows,
+    waitingCalls: waitingRows(s, scope, tick, c, names),
+    abandons: abandonRows(s, scope, names),
+    agents: agentViews(s, scope, tick, t),
+    indicators: {
+      serviceLevel: slRolling.band === 'red',
+      longestWait: longest.band === 'red',
+      noAgent,
+    },
+  };
+}
+
+export { DASH };

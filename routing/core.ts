@@ -27,6 +27,8 @@ export class RoutingCore {
   readonly metrics: MetricsCore;
   private config: RoutingConfig;
   private tierRules: TierRules;
+  /** Arrivals are remembered only when some rule looks at repeat callers. */
+  private readonly remembersCallers: boolean;
   private readonly repeats: RepeatMemory;
   private readonly calls = new Map<string, CallState>();
   private readonly agents = new Map<string, AgentState>();
@@ -35,6 +37,9 @@ export class RoutingCore {
   private readonly agentIndex: AgentIndex;
   private readonly deadlines = new Deadlines();
   private readonly seen = new Set<string>();
+  /** Seen ids in arrival order, so the oldest can be forgotten in O(1). */
+  private readonly seenOrder: string[] = new Array(SEEN_IDS_KEPT);
+  private seenNext = 0;
   private readonly endedFifo: { at: number; id: string }[] = [];
   private endedHead = 0;
   private readonly agentCounts: Record<AgentStatus, number> = {
@@ -51,6 +56,7 @@ export class RoutingCore {
     this.clock = startAt;
     this.tierRules = new TierRules(config);
     this.repeats = new RepeatMemory(config.repeatMemoryHours * 3_600_000);
+    this.remembersCallers = config.tierRules.some((r) => r.when.repeat !== undefined);
     this.callIndex = new CallIndex(config.tiers);
     this.agentIndex = new AgentIndex(config.strategy);
     config.queues.forEach((q, index) => this.queues.set(q.id, { config: q, index }));
@@ -362,7 +368,7 @@ export class RoutingCore {
       case 'call.arrived': {
         const c = newCall(e.callId, e.from ?? '', e.to ?? null, at, this.seq++);
         this.calls.set(c.id, c);
-        if (c.from) this.repeats.record(c.from, at);
+        if (c.from && this.remembersCallers) this.repeats.record(c.from, at);
         return;
       }
       case 'call.ivr': {
@@ -398,7 +404,7 @@ export class RoutingCore {
       case 'call.disposition': {
         const c = this.calls.get(e.callId)!;
         c.resolvedFirstContact = e.resolvedFirstContact;
-        if (e.note) c.notes.push(e.note);
+        if (e.note) c.notes = [...c.notes, e.note];
         this.metrics.recordDisposition(at, c.countedQueue!, c.countedTier!, e.resolvedFirstContact);
         return;
       }
@@ -406,7 +412,7 @@ export class RoutingCore {
   }
 
   private enqueue(c: CallState, queueId: string, attributes: CallState['attributes'], at: number): void {
-    c.attributes = { ...attributes };
+    c.attributes = Object.keys(attributes).length ? { ...attributes } : c.attributes;
     const queue = this.overflowTarget(queueId, c, at);
     if (queue === null) {
       c.status = 'ended';
@@ -553,7 +559,7 @@ export class RoutingCore {
 
   private missOffer(c: CallState, reason: OfferMissReason, at: number): void {
     const a = this.agents.get(c.agentId!)!;
-    c.missedBy.push(a.config.id);
+    c.missedBy = [...c.missedBy, a.config.id];
     c.excludedAgent = a.config.id;
     a.callId = null;
     a.consecutiveMisses++;
@@ -740,7 +746,7 @@ export class RoutingCore {
   }
 
   private escalate(c: CallState, toLevel: number, note: string | undefined, queue: string | undefined, at: number): void {
-    if (note) c.notes.push(note);
+    if (note) c.notes = [...c.notes, note];
     c.escalations++;
     if (c.status === 'connected') {
       const a = this.agents.get(c.agentId!)!;
@@ -812,11 +818,12 @@ export class RoutingCore {
   }
 
   private remember(id: string): void {
+    const slot = this.seenNext;
+    const oldest = this.seenOrder[slot];
+    if (oldest !== undefined) this.seen.delete(oldest);
+    this.seenOrder[slot] = id;
+    this.seenNext = (slot + 1) % SEEN_IDS_KEPT;
     this.seen.add(id);
-    if (this.seen.size > SEEN_IDS_KEPT) {
-      const oldest = this.seen.values().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
-    }
   }
 
   private forgetEndedCalls(): void {

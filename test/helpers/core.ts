@@ -38,9 +38,16 @@ export function centerConfig(overrides: Partial<RoutingConfig> = {}): RoutingCon
 }
 
 let n = 0;
+const numbers = new Map<string, string>();
+/** A distinct caller number per call id, so repeat-caller rules only fire when a test asks. */
+function numberFor(callId: string): string {
+  let num = numbers.get(callId);
+  if (!num) numbers.set(callId, (num = `+551197${String(numbers.size).padStart(7, '0')}`));
+  return num;
+}
 /** Events with unique ids and times given in seconds after T0. */
 export const ev = {
-  arrived: (s: number, callId: string, from = `+55119${callId.padStart(8, '0').slice(-8)}`): DomainEvent =>
+  arrived: (s: number, callId: string, from = numberFor(callId)): DomainEvent =>
     ({ id: `e${n++}`, at: T0 + s * 1000, type: 'call.arrived', callId, from }),
   ivr: (s: number, callId: string, path: string[]): DomainEvent => ({ id: `e${n++}`, at: T0 + s * 1000, type: 'call.ivr', callId, path }),
   queued: (s: number, callId: string, queue: string, attributes = {}): DomainEvent =>

@@ -63,8 +63,9 @@ export async function run(): Promise<Record<string, number | string>> {
   // Each agent logging in picks the best of 100,000 waiting calls across its queues.
   const loginNs = new Float64Array(AGENTS);
   for (let i = 0; i < AGENTS; i++) {
+    const login = { type: 'agent.state', agentId: `a${i}`, state: 'available', id: `e${id++}`, at: (t += 1) } as DomainEvent;
     const start = process.hrtime.bigint();
-    apply({ type: 'agent.state', agentId: `a${i}`, state: 'available' } as never);
+    core.apply(login);
     loginNs[i] = Number(process.hrtime.bigint() - start);
   }
   const heapFull = heapMb() - baseline;
@@ -82,8 +83,9 @@ export async function run(): Promise<Record<string, number | string>> {
     // Keep 100k waiting: one new caller for each one served.
     apply({ type: 'call.arrived', callId: `n${r}`, from: `+5521${String(900000000 + r)}` } as never);
     apply({ type: 'call.queued', callId: `n${r}`, queue: `q${Math.floor(rnd() * QUEUES)}` } as never);
+    const ready = { type: 'agent.ready', agentId: agent, id: `e${id++}`, at: (t += 1) } as DomainEvent;
     const start = process.hrtime.bigint();
-    const out = apply({ type: 'agent.ready', agentId: agent } as never);
+    const out = core.apply(ready);
     readyNs[r] = Number(process.hrtime.bigint() - start);
     const offer = out.decisions.find((d) => d.type === 'offer');
     if (offer && offer.type === 'offer') { ringing[r % ringing.length] = { agent, call: offer.callId }; decisions++; }
@@ -99,8 +101,9 @@ export async function run(): Promise<Record<string, number | string>> {
   const queuedNs = new Float64Array(CALL_ROUNDS);
   for (let i = 0; i < CALL_ROUNDS; i++) {
     freeApply({ type: 'call.arrived', callId: `x${i}`, from: `+5531${i}` } as never);
+    const queued = { type: 'call.queued', callId: `x${i}`, queue: `q${i % QUEUES}`, id: `f${id++}`, at: (t += 1) } as DomainEvent;
     const start = process.hrtime.bigint();
-    freeApply({ type: 'call.queued', callId: `x${i}`, queue: `q${i % QUEUES}` } as never);
+    free.apply(queued);
     queuedNs[i] = Number(process.hrtime.bigint() - start);
   }
 

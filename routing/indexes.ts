@@ -22,7 +22,8 @@ function liveCall(e: CallEntry, level: number): boolean {
 
 /** Waiting calls, one heap per (queue, level) the call may be answered at. */
 export class CallIndex {
-  private readonly heaps = new Map<string, Heap<CallEntry>>();
+  /** queue → level → heap; nested rather than a composite string key, so a look-up allocates nothing. */
+  private readonly heaps = new Map<string, Heap<CallEntry>[]>();
   private readonly oldest = new Map<string, Heap<CallEntry>>();
   private readonly centerOldest = new Heap<CallEntry>((a, b) => a.orderAt !== b.orderAt ? a.orderAt < b.orderAt : a.seq < b.seq);
   /** Waiting counts per queue per tier (index = tier). */
@@ -55,7 +56,7 @@ export class CallIndex {
 
   /** Best live call for an agent of this level in this queue, skipping one excluded agent's calls. */
   best(queue: string, level: number, agentId: string): CallState | null {
-    const heap = this.heaps.get(key(queue, level));
+    const heap = this.heaps.get(queue)?.[level];
     if (!heap) return null;
     this.clean(heap, level);
     const top = heap.peek();
@@ -93,9 +94,10 @@ export class CallIndex {
   }
 
   private pushAt(call: CallState, level: number): void {
-    const k = key(call.queue!, level);
-    let heap = this.heaps.get(k);
-    if (!heap) this.heaps.set(k, (heap = new Heap(callBefore)));
+    let byLevel = this.heaps.get(call.queue!);
+    if (!byLevel) this.heaps.set(call.queue!, (byLevel = []));
+    let heap = byLevel[level];
+    if (!heap) heap = byLevel[level] = new Heap(callBefore);
     heap.push({ call, version: call.version, tier: call.tier, orderAt: call.orderAt, seq: call.seq });
     if (heap.size > 1024 && heap.size > 4 * this.waiting.size) heap.retain((e) => liveCall(e, level));
   }
@@ -113,7 +115,7 @@ export class CallIndex {
 
 /** Free agents, one heap per (queue, level), ordered by the routing strategy. */
 export class AgentIndex {
-  private readonly heaps = new Map<string, Heap<AgentEntry>>();
+  private readonly heaps = new Map<string, Heap<AgentEntry>[]>();
   private liveCount = 0;
 
   constructor(private strategy: RoutingStrategy) {}
@@ -128,9 +130,11 @@ export class AgentIndex {
     const [k1, k2] = this.keys(agent);
     this.liveCount++;
     for (const q of agent.config.skills) {
-      const k = key(q, agent.config.level);
-      let heap = this.heaps.get(k);
-      if (!heap) this.heaps.set(k, (heap = new Heap(agentBefore)));
+      const level = agent.config.level;
+      let byLevel = this.heaps.get(q);
+      if (!byLevel) this.heaps.set(q, (byLevel = []));
+      let heap = byLevel[level];
+      if (!heap) heap = byLevel[level] = new Heap(agentBefore);
       heap.push({ agent, version: agent.version, k1, k2 });
       if (heap.size > 1024 && heap.size > 4 * this.liveCount) heap.retain((e) => isLive(e));
     }
@@ -140,7 +144,7 @@ export class AgentIndex {
   removed(): void { this.liveCount = Math.max(0, this.liveCount - 1); }
 
   best(queue: string, level: number, excluded: string | null): AgentState | null {
-    const heap = this.heaps.get(key(queue, level));
+    const heap = this.heaps.get(queue)?.[level];
     if (!heap) return null;
     while (heap.size > 0 && !isLive(heap.peek()!)) heap.pop();
     const top = heap.peek();
@@ -166,8 +170,4 @@ export class AgentIndex {
 function isLive(e: AgentEntry): boolean {
   const a = e.agent;
   return a.version === e.version && a.status === 'available';
-}
-
-function key(queue: string, level: number): string {
-  return `${queue}\u0000${level}`;
 }

@@ -511,8 +511,9 @@ export class RoutingCore {
     return a1 !== b1 ? a1 < b1 : a2 !== b2 ? a2 < b2 : a.index < b.index;
   }
 
-  private routeAgent(a: AgentState): void {
-    if (a.status !== 'available' || a.blockedUntil > this.clock) return;
+  /** Offers the best waiting call to a free agent; false when none fits. */
+  private routeAgent(a: AgentState): boolean {
+    if (a.status !== 'available' || a.blockedUntil > this.clock) return false;
     let best: CallState | null = null;
     let bestWeight = 0;
     for (const q of a.config.skills) {
@@ -525,7 +526,9 @@ export class RoutingCore {
         bestWeight = w;
       }
     }
-    if (best) this.offer(best, a, this.clock);
+    if (!best) return false;
+    this.offer(best, a, this.clock);
+    return true;
   }
 
   private offer(c: CallState, a: AgentState, at: number): void {
@@ -712,7 +715,6 @@ export class RoutingCore {
         this.deadlines.add(a.blockedUntil, 'unblock', a.config.id, a.version);
       } else {
         a.blockedUntil = 0;
-        this.agentIndex.add(a);
       }
     }
     if (was === 'available' || status === 'available' || isStaffed(was) !== isStaffed(status) || isBusy(was) !== isBusy(status)) {
@@ -721,7 +723,8 @@ export class RoutingCore {
       this.metrics.setAgentCounts(at, busy, staffed);
     }
     this.emit({ type: 'agent-status', agentId: a.config.id, status, reason });
-    if (status === 'available' && blockMs === 0) this.routeAgent(a);
+    // Look for a waiting call first: an agent who gets one at once never enters the free-agent heaps.
+    if (status === 'available' && blockMs === 0 && !this.routeAgent(a)) this.agentIndex.add(a);
   }
 
   private configureAgent(cfg: AgentConfig, at: number): void {

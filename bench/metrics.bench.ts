@@ -5,21 +5,12 @@
 import { pathToFileURL } from 'node:url';
 import { BUCKET_MS, MetricsCore, metricsSettings, type MetricsSettings } from '../routing/metrics/index.ts';
 import { FIELDS } from '../routing/metrics/fields.ts';
+import { mulberry32 } from '../routing/random.ts';
 
 const QUEUES = 10;
 const TIERS = 3;
 const T0 = Date.parse('2025-06-10T12:00:00Z');
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const settings = (): MetricsSettings => metricsSettings({
   tiers: TIERS,

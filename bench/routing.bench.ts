@@ -6,22 +6,13 @@ import { RoutingCore } from '../routing/core.ts';
 import { defaultRoutingConfig } from '../routing/defaults.ts';
 import { metricsSettings } from '../routing/metrics/index.ts';
 import type { AgentConfig, DomainEvent, QueueConfig } from '../routing/types.ts';
+import { mulberry32 } from '../routing/random.ts';
 
 const AGENTS = 10_000;
 const CALLS = 100_000;
 const QUEUES = 20;
 const T0 = Date.parse('2026-11-23T12:00:00Z');
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function heapMb(): number {
   (globalThis as { gc?: () => void }).gc?.();

@@ -2,6 +2,7 @@
 // recomputes every figure from scratch, over randomized seeded fact streams.
 
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../routing/random.ts';
 import {
   MetricsCore, type ClosedInterval, type Figures, type MetricsSettings, type Scope, type SlFormula,
 } from '../routing/metrics/index.ts';
@@ -10,16 +11,6 @@ const B = 1000;
 const MIN = 60_000;
 const H = 60 * MIN;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- reference ---------------------------------------------------------------
 

@@ -5,17 +5,8 @@ import { RoutingCore } from '../routing/core.ts';
 import { RoutingError } from '../routing/errors.ts';
 import type { DomainEvent } from '../routing/types.ts';
 import { T0, centerConfig, metricsSettings } from './helpers/core.ts';
+import { mulberry32 } from '../routing/random.ts';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const AGENTS = ['ana', 'bruno', 'carla'];
 const QUEUES = ['suporte', 'vendas', 'financeiro'];

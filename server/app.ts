@@ -1,0 +1,151 @@
+// HTTP + WebSocket surface. Process concerns (port, signals, demo traffic) live in server.ts.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import type { Engine } from './engine.ts';
+import { WallboardHub } from './hub.ts';
+import { buildHistory, buildSnapshot, DEFAULT_COLOURS } from './snapshot/build.ts';
+import type { ColourBands, ServiceLevelSetting } from './snapshot/types.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance { hub: WallboardHub; engine: Engine }
+}
+
+export interface AppOptions {
+  engine: Engine;
+  centerName?: string;
+  demo?: boolean;
+  colours?: ColourBands;
+  serviceLevel?: ServiceLevelSetting;
+  /** false to silence; true or pino options for JSON logs. */
+  logger?: FastifyServerOptions['logger'];
+  /** When set, the wallboard needs a bearer token or a ticket. Defaults to env ATENDE_VIEWER_TOKEN. */
+  viewerToken?: string | null;
+  staticDir?: string;
+  hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
+}
+
+const TICKET_TTL_MS = 60_000;
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a), y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const figuresSchema = { type: ['object', 'null'], additionalProperties: true };
+const snapshotSchema = {
+  type: 'object',
+  required: ['type', 'serverTime', 'demo', 'centerName', 'tiers', 'serviceLevel', 'colours', 'center', 'queues', 'agents', 'waitingCalls', 'recentAbandons'],
+  properties: {
+    type: { type: 'string' },
+    serverTime: { type: 'number' },
+    demo: { type: 'boolean' },
+    centerName: { type: 'string' },
+    tiers: { type: 'integer' },
+    serviceLevel: { type: 'object', additionalProperties: true },
+    colours: { type: 'object', additionalProperties: true },
+    center: figuresSchema,
+    queues: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    agents: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    waitingCalls: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    recentAbandons: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+} as const;
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: opts.logger ?? false });
+  const engine = opts.engine;
+  const core = engine.core;
+  const viewerToken = opts.viewerToken === undefined ? (process.env.ATENDE_VIEWER_TOKEN || null) : opts.viewerToken;
+  const rolling = core.metrics.read({ kind: 'center' }, 'rolling');
+  const serviceLevel: ServiceLevelSetting = opts.serviceLevel ?? {
+    thresholdSeconds: rolling.thresholdSeconds, target: rolling.target, formula: rolling.formula,
+    shortAbandonSeconds: 0, windowMinutes: 30,
+  };
+  const colours = opts.colours ?? DEFAULT_COLOURS;
+  const snapOpts = { demo: opts.demo ?? false, centerName: opts.centerName ?? 'Atende', colours, serviceLevel };
+
+  // Waiting count sampled once a minute for the history line.
+  const samples: { at: number; waiting: number }[] = [];
+  const sample = () => {
+    samples.push({ at: Date.now(), waiting: core.waitingCount() });
+    while (samples.length > 70) samples.shift();
+  };
+  sample();
+  const sampler = setInterval(sample, 60_000);
+  sampler.unref();
+
+  const snapshot = () => buildSnapshot(core, { ...snapOpts, now: Date.now() });
+  const history = () => buildHistory(core, Date.now(), samples);
+  const hub = new WallboardHub({ snapshot, history, ...opts.hub });
+  let intervalsSeen = core.metrics.intervals().length;
+  const offChange = engine.onChange(() => {
+    hub.changed();
+    const n = core.metrics.intervals().length;
+    if (n !== intervalsSeen) { intervalsSeen = n; hub.historyChanged(); }
+  });
+  app.decorate('hub', hub);
+  app.decorate('engine', engine);
+  app.addHook('preClose', async () => {
+    offChange();
+    clearInterval(sampler);
+    hub.close(1001, 'server shutting down');
+  });
+
+  // ---- auth: single-use tickets ------------------------------------------
+  const tickets = new Map<string, number>();
+  const bearerOk = (req: FastifyRequest): boolean => {
+    if (!viewerToken) return true;
+    const h = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(h);
+    return !!m && sameSecret(m[1].trim(), viewerToken);
+  };
+  const takeTicket = (t: string | undefined): boolean => {
+    if (!t) return false;
+    const exp = tickets.get(t);
+    if (exp === undefined) return false;
+    tickets.delete(t);
+    return exp > Date.now();
+  };
+
+  app.post('/api/wallboard/ticket', async (req, reply) => {
+    if (!bearerOk(req)) return reply.code(401).send({ error: 'unauthorized' });
+    const now = Date.now();
+    for (const [t, exp] of tickets) if (exp <= now) tickets.delete(t);
+    const ticket = randomBytes(18).toString('base64url');
+    tickets.set(ticket, now + TICKET_TTL_MS);
+    return { ticket, expiresInSeconds: TICKET_TTL_MS / 1000 };
+  });
+
+  // ---- reads ---------------------------------------------------------------
+  app.get('/healthz', async () => ({ ok: true, uptimeSeconds: Math.round(process.uptime()), wallboards: hub.size }));
+  app.get('/api/snapshot', { schema: { response: { 200: snapshotSchema } } }, async () => snapshot());
+  app.get('/api/history', async () => history());
+
+  // ---- websocket -------------------------------------------------------------
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  app.get('/ws/wallboard', {
+    websocket: true,
+    preValidation: async (req, reply) => {
+      if (!viewerToken) return;
+      const q = req.query as { ticket?: string; token?: string };
+      const ok = bearerOk(req) || takeTicket(q.ticket) || (q.token !== undefined && sameSecret(q.token, viewerToken));
+      if (!ok) return reply.code(401).send({ error: 'unauthorized' });
+    },
+  }, (socket) => {
+    socket.on('message', () => { /* the wallboard only listens */ });
+    hub.add(socket);
+  });
+
+  // ---- static wallboard ------------------------------------------------------
+  const staticDir = opts.staticDir ?? fileURLToPath(new URL('../dist/wallboard/', import.meta.url));
+  if (existsSync(staticDir)) {
+    await app.register(fastifyStatic, { root: staticDir, prefix: '/' });
+  } else {
+    app.get('/', async (_req, reply) => reply.type('text/plain').send('Wallboard not built: run `npm run build` first.\n'));
+  }
+  return app;
+}

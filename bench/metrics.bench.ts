@@ -5,7 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { BUCKET_MS, MetricsCore, metricsSettings, type MetricsSettings } from '../routing/metrics/index.ts';
 import { FIELDS } from '../routing/metrics/fields.ts';
-import { mulberry32 } from '../routing/random.ts';
+import { mulberry32 } from '../sim/random.ts';
 
 const QUEUES = 10;
 const TIERS = 3;

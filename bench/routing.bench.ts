@@ -6,7 +6,7 @@ import { RoutingCore } from '../routing/core.ts';
 import { defaultRoutingConfig } from '../routing/defaults.ts';
 import { metricsSettings } from '../routing/metrics/index.ts';
 import type { AgentConfig, DomainEvent, QueueConfig } from '../routing/types.ts';
-import { mulberry32 } from '../routing/random.ts';
+import { mulberry32 } from '../sim/random.ts';
 
 const AGENTS = 10_000;
 const CALLS = 100_000;

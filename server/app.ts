@@ -55,6 +55,32 @@ const snapshotSchema = {
   },
 } as const;
 
+const refusalSchema = {
+  type: 'object', required: ['error', 'message'],
+  properties: { error: { type: 'string' }, message: { type: 'string' } },
+} as const;
+const ticketSchema = {
+  type: 'object', required: ['ticket', 'expiresInSeconds'],
+  properties: { ticket: { type: 'string' }, expiresInSeconds: { type: 'number' } },
+} as const;
+const healthSchema = {
+  type: 'object', required: ['ok', 'uptimeSeconds', 'wallboards'],
+  properties: { ok: { type: 'boolean' }, uptimeSeconds: { type: 'integer' }, wallboards: { type: 'integer' } },
+} as const;
+const historySchema = {
+  type: 'object', required: ['type', 'intervals', 'series'],
+  properties: {
+    type: { type: 'string' },
+    intervals: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    series: { type: 'object', additionalProperties: true },
+  },
+} as const;
+const wallboardQuerySchema = {
+  type: 'object',
+  properties: { ticket: { type: 'string', maxLength: 128 }, token: { type: 'string', maxLength: 512 } },
+} as const;
+const UNAUTHORIZED = { error: 'unauthorized', message: 'a valid viewer token (Authorization: Bearer) or a fresh wallboard ticket is required' };
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false });
   const engine = opts.engine;
@@ -111,8 +137,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return exp > Date.now();
   };
 
-  app.post('/api/wallboard/ticket', async (req, reply) => {
-    if (!bearerOk(req)) return reply.code(401).send({ error: 'unauthorized' });
+  app.post('/api/wallboard/ticket', { schema: { response: { 200: ticketSchema, 401: refusalSchema } } }, async (req, reply) => {
+    if (!bearerOk(req)) return reply.code(401).send(UNAUTHORIZED);
     const now = Date.now();
     for (const [t, exp] of tickets) if (exp <= now) tickets.delete(t);
     const ticket = randomBytes(18).toString('base64url');
@@ -121,19 +147,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   // ---- reads ---------------------------------------------------------------
-  app.get('/healthz', async () => ({ ok: true, uptimeSeconds: Math.round(process.uptime()), wallboards: hub.size }));
+  app.get('/healthz', { schema: { response: { 200: healthSchema } } }, async () => ({ ok: true, uptimeSeconds: Math.round(process.uptime()), wallboards: hub.size }));
   app.get('/api/snapshot', { schema: { response: { 200: snapshotSchema } } }, async () => snapshot());
-  app.get('/api/history', async () => history());
+  app.get('/api/history', { schema: { response: { 200: historySchema } } }, async () => history());
 
   // ---- websocket -------------------------------------------------------------
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   app.get('/ws/wallboard', {
     websocket: true,
+    schema: { querystring: wallboardQuerySchema, response: { 401: refusalSchema } },
     preValidation: async (req, reply) => {
       if (!viewerToken) return;
       const q = req.query as { ticket?: string; token?: string };
       const ok = bearerOk(req) || takeTicket(q.ticket) || (q.token !== undefined && sameSecret(q.token, viewerToken));
-      if (!ok) return reply.code(401).send({ error: 'unauthorized' });
+      if (!ok) return reply.code(401).send(UNAUTHORIZED);
     },
   }, (socket) => {
     socket.on('message', () => { /* the wallboard only listens */ });

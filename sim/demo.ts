@@ -2,7 +2,7 @@
 // realistic calls into the engine. DEMO DATA ONLY — nothing here is a real caller.
 import type { Engine } from '../server/engine.ts';
 import type { Decision, DomainEvent } from '../routing/types.ts';
-import { mulberry32 } from '../routing/random.ts';
+import { mulberry32 } from './random.ts';
 
 export interface DemoOptions {
   seed?: number;

@@ -2,7 +2,7 @@
 // recomputes every figure from scratch, over randomized seeded fact streams.
 
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../routing/random.ts';
+import { mulberry32 } from '../sim/random.ts';
 import {
   MetricsCore, type ClosedInterval, type Figures, type MetricsSettings, type Scope, type SlFormula,
 } from '../routing/metrics/index.ts';

@@ -5,7 +5,7 @@ import { RoutingCore } from '../routing/core.ts';
 import { RoutingError } from '../routing/errors.ts';
 import type { DomainEvent } from '../routing/types.ts';
 import { T0, centerConfig, metricsSettings } from './helpers/core.ts';
-import { mulberry32 } from '../routing/random.ts';
+import { mulberry32 } from '../sim/random.ts';
 
 
 const AGENTS = ['ana', 'bruno', 'carla'];

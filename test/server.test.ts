@@ -116,7 +116,9 @@ describe('server', () => {
 
   it('requires a ticket when ATENDE_VIEWER_TOKEN is set; a ticket works once', async () => {
     const { app } = await setup({ viewerToken: 'sekret' });
-    expect((await app.inject({ method: 'POST', url: '/api/wallboard/ticket' })).statusCode).toBe(401);
+    const refused = await app.inject({ method: 'POST', url: '/api/wallboard/ticket' });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json().message).toMatch(/viewer token/);
     expect((await app.inject({ method: 'POST', url: '/api/wallboard/ticket', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
     const res = await app.inject({ method: 'POST', url: '/api/wallboard/ticket', headers: { authorization: 'Bearer sekret' } });
     expect(res.statusCode).toBe(200);

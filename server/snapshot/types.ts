@@ -47,20 +47,24 @@ export interface ColourBands {
   waiting: { amberAbove: number; redAbove: number };
 }
 
-export interface QueueBlock extends Feedback {
-  id: string;
-  name: string;
-  language: string | null;
-  thresholdSeconds: number;
-  target: number;
+/** The live figures of one scope: the whole center or one queue. */
+export interface ScopeLive extends Feedback {
   rolling: WindowFigures;
   today: WindowFigures;
   waiting: number;
   /** Index 0 = P1. */
   waitingByTier: number[];
   longestWaitSeconds: number | null;
-  /** Agents holding this skill, by state. */
+  /** Agents by state (for a queue: agents holding its skill). */
   agents: Record<AgentState, number>;
+}
+
+export interface QueueBlock extends ScopeLive {
+  id: string;
+  name: string;
+  language: string | null;
+  thresholdSeconds: number;
+  target: number;
 }
 
 export interface WaitingCall {
@@ -107,14 +111,7 @@ export interface Snapshot {
   tiers: number;
   serviceLevel: ServiceLevelSetting;
   colours: ColourBands;
-  center: Feedback & {
-    rolling: WindowFigures;
-    today: WindowFigures;
-    waiting: number;
-    waitingByTier: number[];
-    longestWaitSeconds: number | null;
-    agents: Record<AgentState, number>;
-  };
+  center: ScopeLive;
   queues: QueueBlock[];
   agents: AgentTile[];
   waitingCalls: WaitingCall[];

@@ -3,7 +3,7 @@
 // the whole board's wording and colouring is unit-testable.
 
 import type {
-  AgentState, AgentTile, AbandonedCall, ColourBands, Feedback, QueueBlock, ServiceLevelSetting, Snapshot,
+  AgentState, AgentTile, AbandonedCall, ColourBands, QueueBlock, ScopeLive, ServiceLevelSetting, Snapshot,
   WaitingCall, WindowFigures,
 } from '../../server/snapshot/types.ts';
 import type { Indicators } from './alarms.ts';
@@ -123,13 +123,7 @@ const tierClassOf = (tier: number | null | undefined): number =>
 const plus = (v: number | null | undefined, tick: number): number | null =>
   v == null || !Number.isFinite(v) ? null : v + tick;
 
-interface ScopeFigures extends Feedback {
-  rolling: WindowFigures;
-  today: WindowFigures;
-  waiting: number;
-  waitingByTier: number[];
-  longestWaitSeconds: number | null;
-  agents: Record<AgentState, number>;
+interface ScopeFigures extends ScopeLive {
   thresholdSeconds: number;
   target: number;
 }

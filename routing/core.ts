@@ -562,9 +562,16 @@ export class RoutingCore {
 
   private missOffer(c: CallState, reason: OfferMissReason, at: number): void {
     const a = this.agents.get(c.agentId!)!;
-    c.missedBy = [...c.missedBy, a.config.id];
     c.excludedAgent = a.config.id;
     a.callId = null;
+    if (reason === 'not-delivered') {
+      // The phone never rang: the agent is free at once and keeps a clean record.
+      this.freeAgent(a, at);
+      this.requeueAtHead(c, 'not delivered to the agent', at);
+      this.deadlines.add(at + this.config.offerTimeoutSeconds * 1000, 'exclusion-end', c.id, c.version);
+      return;
+    }
+    c.missedBy = [...c.missedBy, a.config.id];
     a.consecutiveMisses++;
     if (a.pending) {
       this.applyPending(a, at);

@@ -5,7 +5,8 @@
 export type AgentStatus = 'offline' | 'available' | 'ringing' | 'on-call' | 'wrap-up' | 'away';
 export type CallStatus = 'ivr' | 'queued' | 'offering' | 'connected' | 'ended';
 export type CallOutcome = 'answered' | 'abandoned' | 'ended-in-ivr' | 'overflowed';
-export type OfferMissReason = 'no-answer' | 'busy' | 'failed' | 'rejected' | 'timeout';
+/** `not-delivered`: the call never reached the agent (e.g. the telephony dequeue failed); not the agent's miss. */
+export type OfferMissReason = 'no-answer' | 'busy' | 'failed' | 'rejected' | 'timeout' | 'not-delivered';
 export type RoutingStrategy = 'longest-idle' | 'fewest-calls' | 'round-robin';
 
 /** What the IVR and the CRM know about a caller; the tier rules read it. */

@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
+import { agentsApi } from './agents/routes.ts';
+import type { Settings } from './config/types.ts';
 import type { Engine } from './engine.ts';
+import { twilioEdge, type TwilioEdgeOptions } from './twilio/plugin.ts';
 import { WallboardHub } from './hub.ts';
 import { buildHistory, buildSnapshot, DEFAULT_COLOURS } from './snapshot/build.ts';
 import type { ColourBands, ServiceLevelSetting } from './snapshot/types.ts';
@@ -25,6 +28,12 @@ export interface AppOptions {
   /** When set, the wallboard needs a bearer token or a ticket. Defaults to env ATENDE_VIEWER_TOKEN. */
   viewerToken?: string | null;
   staticDir?: string;
+  /** The validated settings file: centre name, service level and colour bands come from it. */
+  settings?: Settings;
+  /** Twilio webhooks (needs settings). Without it the /twilio routes do not exist. */
+  twilio?: Omit<TwilioEdgeOptions, 'engine' | 'settings'>;
+  /** Agents API token. Defaults to env ATENDE_SUPERVISOR_TOKEN. */
+  supervisorToken?: string | null;
   hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
 }
 
@@ -81,18 +90,40 @@ const wallboardQuerySchema = {
 } as const;
 const UNAUTHORIZED = { error: 'unauthorized', message: 'a valid viewer token (Authorization: Bearer) or a fresh wallboard ticket is required' };
 
+/** Hides secrets that travel in URLs (viewer token, wallboard ticket) from request logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|ticket)=)[^&#]*/gi, '$1[redacted]');
+}
+
+function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return logger;
+  const base = logger === true ? {} : logger;
+  return {
+    ...base,
+    redact: ['req.headers.authorization', 'req.headers["x-twilio-signature"]', 'req.headers.cookie'],
+    serializers: {
+      req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+    },
+  } as FastifyServerOptions['logger'];
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false });
+  const app = Fastify({ logger: withRedaction(opts.logger ?? false), bodyLimit: 64 * 1024 });
   const engine = opts.engine;
   const core = engine.core;
   const viewerToken = opts.viewerToken === undefined ? (process.env.ATENDE_VIEWER_TOKEN || null) : opts.viewerToken;
   const rolling = core.metrics.read({ kind: 'center' }, 'rolling');
-  const serviceLevel: ServiceLevelSetting = opts.serviceLevel ?? {
+  const settings = opts.settings;
+  const serviceLevel: ServiceLevelSetting = opts.serviceLevel ?? (settings ? {
+    thresholdSeconds: settings.serviceLevel.thresholdSeconds, target: settings.serviceLevel.target,
+    formula: settings.serviceLevel.formula, shortAbandonSeconds: settings.serviceLevel.shortAbandonSeconds,
+    windowMinutes: settings.serviceLevel.windowMinutes,
+  } : undefined) ?? {
     thresholdSeconds: rolling.thresholdSeconds, target: rolling.target, formula: rolling.formula,
     shortAbandonSeconds: 0, windowMinutes: 30,
   };
-  const colours = opts.colours ?? DEFAULT_COLOURS;
-  const snapOpts = { demo: opts.demo ?? false, centerName: opts.centerName ?? 'Atende', colours, serviceLevel };
+  const colours = opts.colours ?? settings?.colours ?? DEFAULT_COLOURS;
+  const snapOpts = { demo: opts.demo ?? false, centerName: opts.centerName ?? settings?.centerName ?? 'Atende', colours, serviceLevel };
 
   // Waiting count sampled once a minute for the history line.
   const samples: { at: number; waiting: number }[] = [];
@@ -166,6 +197,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     socket.on('message', () => { /* the wallboard only listens */ });
     hub.add(socket);
   });
+
+  // ---- agents and telephony ------------------------------------------------
+  const supervisorToken = opts.supervisorToken === undefined ? (process.env.ATENDE_SUPERVISOR_TOKEN || null) : opts.supervisorToken;
+  await app.register(agentsApi, { engine, supervisorToken });
+  if (opts.twilio) {
+    if (!settings) throw new Error('buildApp: the Twilio edge needs the settings');
+    await app.register(twilioEdge, { ...opts.twilio, engine, settings });
+  }
 
   // ---- static wallboard ------------------------------------------------------
   const staticDir = opts.staticDir ?? fileURLToPath(new URL('../dist/wallboard/', import.meta.url));

@@ -8,12 +8,26 @@ export type DispatchResult =
   | { ok: true; applied: boolean; decisions: Decision[] }
   | { ok: false; error: RoutingError; decisions: Decision[] };
 
+/** Where accepted events are written before they count (the SQLite event log). */
+export interface EventStore {
+  /** False when the id is already stored: a duplicate. */
+  append(event: DomainEvent, source?: string): boolean;
+  has(id: string): boolean;
+  transaction<T>(fn: () => T): T;
+}
+
+class Refused extends Error {
+  constructor(readonly result: DispatchResult) { super('refused'); }
+}
+
 export interface EngineOptions {
   /** Called after every change (dispatch or deadline). */
   onChange?: () => void;
   /** Sees every decision, from dispatch and from deadlines. */
   onDecisions?: (decisions: Decision[]) => void;
   now?: () => number;
+  /** Every accepted event is appended here first; a refused one leaves no row. */
+  store?: EventStore;
 }
 
 export class Engine {
@@ -23,11 +37,14 @@ export class Engine {
   private stopped = false;
   private readonly listeners = new Set<(d: Decision[]) => void>();
   private readonly changeListeners = new Set<() => void>();
-  private readonly now: () => number;
+  private readonly eventListeners = new Set<(e: DomainEvent) => void>();
+  readonly now: () => number;
+  private readonly store: EventStore | null;
 
   constructor(core: RoutingCore, opts: EngineOptions = {}) {
     this.core = core;
     this.now = opts.now ?? Date.now;
+    this.store = opts.store ?? null;
     if (opts.onChange) this.changeListeners.add(opts.onChange);
     if (opts.onDecisions) this.listeners.add(opts.onDecisions);
     this.arm();
@@ -38,23 +55,73 @@ export class Engine {
     return () => this.listeners.delete(fn);
   }
 
+  /** Sees every event the core accepted live (not replayed ones). */
+  onEvent(fn: (e: DomainEvent) => void): () => void {
+    this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
+  }
+
   onChange(fn: () => void): () => void {
     this.changeListeners.add(fn);
     return () => this.changeListeners.delete(fn);
   }
 
-  dispatch(event: DomainEvent): DispatchResult {
+  /**
+   * Logs then applies one event. With a store, the append and the apply share a
+   * transaction: an event the core refuses is rolled back, so the log only holds
+   * events that changed something and a replay meets no refusals.
+   */
+  dispatch(event: DomainEvent, source?: string): DispatchResult {
     let result: DispatchResult;
+    if (!this.store) {
+      result = this.apply(event);
+    } else if (this.store.has(event.id)) {
+      result = { ok: true, applied: false, decisions: this.advanceTo(event.at) };
+    } else {
+      const store = this.store;
+      try {
+        result = store.transaction(() => {
+          store.append(event, source);
+          const r = this.apply(event);
+          if (!r.ok) throw new Refused(r);
+          return r;
+        });
+      } catch (err) {
+        if (!(err instanceof Refused)) throw err;
+        result = err.result;
+      }
+    }
+    if (result.ok && result.applied) for (const fn of this.eventListeners) fn(event);
+    this.afterChange(result.decisions);
+    return result;
+  }
+
+  /** Applies logged events at start-up: no store, no listeners, no timers. */
+  replay(events: Iterable<DomainEvent>, onEvent?: (e: DomainEvent) => void): { applied: number; refused: number } {
+    let applied = 0, refused = 0;
+    for (const e of events) {
+      const r = this.apply(e);
+      if (r.ok) applied++; else refused++;
+      onEvent?.(e);
+    }
+    this.arm();
+    return { applied, refused };
+  }
+
+  private apply(event: DomainEvent): DispatchResult {
     try {
       const out = this.core.apply(event);
-      result = { ok: true, applied: out.applied, decisions: out.decisions };
+      return { ok: true, applied: out.applied, decisions: out.decisions };
     } catch (err) {
       if (!(err instanceof RoutingError)) throw err;
       const advanced = (err as RoutingError & { advanced?: Decision[] }).advanced ?? [];
-      result = { ok: false, error: err, decisions: advanced };
+      return { ok: false, error: err, decisions: advanced };
     }
-    this.afterChange(result.decisions);
-    return result;
+  }
+
+  private advanceTo(at: number): Decision[] {
+    if (at < this.core.now) return [];
+    return this.core.advance(at).decisions;
   }
 
   /** Lets time pass up to now (also used before reads). */

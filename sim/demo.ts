@@ -26,6 +26,8 @@ export function startDemo(engine: Engine, opts: DemoOptions = {}): DemoHandle {
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
   let seq = 0;
+  // Ids stay unique across restarts, whose replayed log already holds earlier runs.
+  const runId = Date.now().toString(36);
   let callsStarted = 0;
   const recentNumbers: string[] = [];
   const patience = new Map<string, NodeJS.Timeout>();
@@ -49,8 +51,8 @@ export function startDemo(engine: Engine, opts: DemoOptions = {}): DemoHandle {
 
   const send = (e: Record<string, unknown> & { type: DomainEvent['type'] }) => {
     if (stopped) return;
-    const event = { id: `demo-${opts.seed ?? 42}-${seq++}`, at: Date.now(), ...e } as DomainEvent;
-    engine.dispatch(event);
+    const event = { id: `demo-${opts.seed ?? 42}-${runId}-${seq++}`, at: engine.now(), ...e } as DomainEvent;
+    engine.dispatch(event, 'demo');
   };
 
   const numberFor = (): string => {

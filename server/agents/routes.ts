@@ -1,0 +1,95 @@
+// Minimal agents API (until the agent console): list agents, change state, end wrap-up.
+// With ATENDE_SUPERVISOR_TOKEN set, every route needs `Authorization: Bearer <token>`.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Engine } from '../engine.ts';
+
+export interface AgentsApiOptions {
+  engine: Engine;
+  supervisorToken: string | null;
+}
+
+const refusal = {
+  type: 'object', required: ['error', 'message'], additionalProperties: true,
+  properties: { error: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+} as const;
+const agentSchema = {
+  type: 'object',
+  required: ['id', 'name', 'state', 'reason', 'stateSeconds', 'level', 'skills', 'callId', 'callTier', 'callsHandled', 'pending'],
+  properties: {
+    id: { type: 'string' }, name: { type: 'string' }, contact: { type: ['string', 'null'] },
+    state: { type: 'string' }, reason: { type: ['string', 'null'] }, stateSeconds: { type: 'integer' },
+    level: { type: 'integer' }, skills: { type: 'array', items: { type: 'string' } },
+    callId: { type: ['string', 'null'] }, callTier: { type: ['integer', 'null'] }, callsHandled: { type: 'integer' },
+    pending: {
+      anyOf: [{ type: 'null' }, { type: 'object', properties: { state: { type: 'string' }, reason: { type: ['string', 'null'] } } }],
+    },
+  },
+} as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a), y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export async function agentsApi(app: FastifyInstance, opts: AgentsApiOptions): Promise<void> {
+  const { engine } = opts;
+  const core = engine.core;
+
+  const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!opts.supervisorToken) return;
+    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    if (!m || !sameSecret(m[1].trim(), opts.supervisorToken)) {
+      return reply.code(401).send({ error: 'unauthorized', message: 'a supervisor token is required: Authorization: Bearer <ATENDE_SUPERVISOR_TOKEN>' });
+    }
+  };
+  const view = (id: string) => {
+    engine.advance();
+    const a = core.agent(id)!;
+    return {
+      id: a.id, name: a.name, contact: a.contact, state: a.status, reason: a.reason,
+      stateSeconds: Math.max(0, Math.floor((engine.now() - a.since) / 1000)), level: a.level, skills: a.skills,
+      callId: a.callId, callTier: a.callTier, callsHandled: a.callsHandled, pending: a.pending,
+    };
+  };
+  const notFound = (reply: FastifyReply, id: string) =>
+    reply.code(404).send({ error: 'not-found', code: 'ATENDE_UNKNOWN_AGENT', message: `no agent with id '${id}'` });
+  let seq = 0;
+  const eventId = (kind: string, id: string) => `api:${kind}:${id}:${engine.now()}:${seq++}`;
+
+  app.get('/api/agents', {
+    preHandler: authorize,
+    schema: { response: { 200: { type: 'object', required: ['agents'], properties: { agents: { type: 'array', items: agentSchema } } }, 401: refusal } },
+  }, async () => ({ agents: core.agentList().map((a) => view(a.id)) }));
+
+  app.post('/api/agents/:id/state', {
+    preHandler: authorize,
+    schema: {
+      params: idParams,
+      body: {
+        type: 'object', required: ['state'], additionalProperties: false,
+        properties: { state: { type: 'string', enum: ['available', 'away', 'offline'] }, reason: { type: 'string', minLength: 1, maxLength: 64 } },
+      },
+      response: { 200: agentSchema, 401: refusal, 404: refusal, 409: refusal },
+    },
+  }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const { state, reason } = req.body as { state: 'available' | 'away' | 'offline'; reason?: string };
+    if (!core.agent(id)) return notFound(reply, id);
+    const r = engine.dispatch({ type: 'agent.state', id: eventId('state', id), at: engine.now(), agentId: id, state, reason }, 'api:agents');
+    if (!r.ok) return reply.code(409).send({ error: 'conflict', code: r.error.code, message: r.error.message });
+    return view(id);
+  });
+
+  app.post('/api/agents/:id/ready', {
+    preHandler: authorize,
+    schema: { params: idParams, response: { 200: agentSchema, 401: refusal, 404: refusal, 409: refusal } },
+  }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    if (!core.agent(id)) return notFound(reply, id);
+    const r = engine.dispatch({ type: 'agent.ready', id: eventId('ready', id), at: engine.now(), agentId: id }, 'api:agents');
+    if (!r.ok) return reply.code(409).send({ error: 'conflict', code: r.error.code, message: r.error.message });
+    return view(id);
+  });
+}

@@ -1,0 +1,132 @@
+// The settings file (ATENDE_CONFIG, JSON). Validated at start against config/schema.json;
+// toRoutingConfig / toMetricsSettings turn it into what the pure core takes.
+import type { SlFormula } from '../../routing/metrics/types.ts';
+import type { AgentConfig, RoutingStrategy, TierRule } from '../../routing/types.ts';
+
+/** Text per language code, e.g. { "pt-BR": "Bem-vindo", "en": "Welcome", "es": "Bienvenido" }. */
+export type Localised = Record<string, string>;
+
+export interface LanguageSetting {
+  /** Language code used as key of every Localised text: "pt-BR", "en", "es". */
+  code: string;
+  /** Key pressed in the language menu. */
+  digit: string;
+  /** Twilio <Say language>, e.g. "pt-BR", "en-US", "es-ES". */
+  sayLanguage: string;
+  /** Twilio <Say voice>, e.g. "Polly.Camila"; optional. */
+  voice?: string;
+  /** How the option is announced in its own language: "Para português, tecle 1". */
+  prompt: string;
+}
+
+/** What pressing a key does: a submenu or a queue (with caller attributes for the tier rules). */
+export interface MenuOption {
+  digit: string;
+  /** Announced in the menu prompt is up to `MenuNode.prompt`; this label shows in the CDR and wallboard. */
+  label: Localised;
+  queue?: string;
+  menu?: MenuNode;
+  /** Merged into the call attributes when queued (e.g. { "impact": 3 }). */
+  attributes?: Record<string, string | number | boolean>;
+}
+
+export interface MenuNode {
+  id: string;
+  prompt: Localised;
+  options: MenuOption[];
+  /** After `ivr.maxAttempts` invalid/no input: this queue (default: ivr.defaultQueue). */
+  defaultQueue?: string;
+}
+
+export interface IvrSetting {
+  greeting: Localised;
+  /** Language menu first when more than one language; the first language is the default. */
+  languages: LanguageSetting[];
+  menu: MenuNode;
+  /** Seconds of silence before <Gather> gives up. */
+  gatherTimeoutSeconds: number;
+  /** Tries before the default queue is used. */
+  maxAttempts: number;
+  defaultQueue: string;
+  invalidInput: Localised;
+  /** Position/wait announcement on the wait URL; {position} and {minutes} are replaced. */
+  waitAnnouncement: Localised;
+  /** Hold audio played between announcements (absolute URL); none = a pause. */
+  holdMusicUrl?: string;
+  /** Seconds of hold audio/pause per wait-URL cycle (the heartbeat period). */
+  waitCycleSeconds: number;
+  /** Said when overflow has no target queue. */
+  overflowMessage: Localised;
+  /** Said when a request cannot be processed, before the caller is put back into a sane place. */
+  errorMessage: Localised;
+}
+
+export interface QueueSetting {
+  id: string;
+  name: string;
+  department?: string;
+  weight?: number;
+  thresholdSeconds?: number;
+  target?: number;
+  maxWaiting?: number;
+  maxEstimatedWaitSeconds?: number;
+  overflowQueue?: string | null;
+}
+
+export interface ServiceLevelSettings {
+  thresholdSeconds: number;
+  target: number;
+  formula: SlFormula;
+  shortAbandonSeconds: number;
+  windowMinutes: number;
+  /** Local "HH:MM" in `timezone`. */
+  todayResetsAt: string;
+}
+
+export interface PrioritySettings {
+  tiers: number;
+  /** Per tier (index k-1): seconds before a waiting call moves up one tier; null = never. */
+  agingSeconds: (number | null)[];
+  vipNumbers: string[];
+  vipValues?: string[];
+  rules: TierRule[];
+  repeatMemoryHours?: number;
+}
+
+export interface SurveySettings {
+  enabled: boolean;
+  intro: Localised;
+  /** 0–10 then # */
+  npsQuestion: Localised;
+  /** 1–5 */
+  csatQuestion: Localised;
+  thanks: Localised;
+}
+
+export interface ColourSettings {
+  serviceLevel: { amberFrom: number };
+  longestWaitSeconds: { amberAbove: number; redAbove: number };
+  abandonRate: { amberAbove: number; redAbove: number };
+  waiting: { amberAbove: number; redAbove: number };
+}
+
+export interface Settings {
+  centerName: string;
+  timezone: string;
+  serviceLevel: ServiceLevelSettings;
+  /** Length of the closed intervals on the wallboard and in reports (default 15). */
+  intervalMinutes: number;
+  queues: QueueSetting[];
+  ivr: IvrSetting;
+  priority: PrioritySettings;
+  agents: AgentConfig[];
+  offerTimeoutSeconds: number;
+  wrapUpSeconds: number;
+  strategy: RoutingStrategy;
+  levelWideningSeconds: number | null;
+  maxLevel: number;
+  maxConsecutiveMisses: number;
+  missDelaySeconds: number;
+  survey: SurveySettings;
+  colours: ColourSettings;
+}

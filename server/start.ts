@@ -1,0 +1,80 @@
+// Assembles Atende from its settings: storage, replay of the event log into the
+// core, the engine with its clock, the HTTP app. server.ts adds process concerns;
+// tests call this directly (twice, to restart on the same database).
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { RoutingCore } from '../routing/core.ts';
+import { buildApp } from './app.ts';
+import { toMetricsSettings, toRoutingConfig } from './config/load.ts';
+import type { Settings } from './config/types.ts';
+import { Engine } from './engine.ts';
+import { projectRecords } from './records.ts';
+import { openStorage, type Storage } from './storage/index.ts';
+import type { TwilioRest } from './twilio/rest.ts';
+
+export interface AtendeOptions {
+  settings: Settings;
+  /** SQLite file (':memory:' for throwaway runs). */
+  dbPath: string;
+  now?: () => number;
+  logger?: FastifyServerOptions['logger'];
+  demo?: boolean;
+  twilio?: { publicUrl: string; authToken: string | null; rest: TwilioRest | null; dequeueBackoffMs?: number[] } | null;
+  viewerToken?: string | null;
+  supervisorToken?: string | null;
+  staticDir?: string;
+  hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
+}
+
+export interface Atende {
+  app: FastifyInstance;
+  engine: Engine;
+  storage: Storage;
+  replayed: { applied: number; refused: number; ms: number };
+  close(): Promise<void>;
+}
+
+export async function createAtende(opts: AtendeOptions): Promise<Atende> {
+  const now = opts.now ?? Date.now;
+  const storage = openStorage(opts.dbPath);
+  const firstAt = (storage.db.prepare('SELECT MIN(at) AS at FROM events').get() as { at: number | null }).at;
+  const core = new RoutingCore(toRoutingConfig(opts.settings), toMetricsSettings(opts.settings), Math.min(firstAt ?? now(), now()));
+  const engine = new Engine(core, {
+    now,
+    store: {
+      append: (e, source) => storage.events.append(e, source),
+      has: (id) => storage.events.has(id),
+      transaction: (fn) => storage.transaction(fn),
+    },
+  });
+  // The log is the truth: replay it before anything can add to it.
+  const t0 = performance.now();
+  const counts = engine.replay(storage.events.replay());
+  const replayed = { ...counts, ms: Math.round(performance.now() - t0) };
+  engine.advance();
+  const stopProjection = projectRecords(engine, storage.records);
+
+  const twilio = opts.twilio ? {
+    ...opts.twilio,
+    onQueueSid: (callId: string, queueSid: string) => {
+      const view = core.call(callId);
+      if (view) storage.records.upsertCall(view, { twilioQueueSid: queueSid });
+    },
+  } : undefined;
+  const app = await buildApp({
+    engine, settings: opts.settings, logger: opts.logger ?? false, demo: opts.demo ?? false,
+    viewerToken: opts.viewerToken, supervisorToken: opts.supervisorToken, staticDir: opts.staticDir, hub: opts.hub,
+    twilio,
+  });
+  let closed = false;
+  return {
+    app, engine, storage, replayed,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      engine.stop();
+      stopProjection();
+      storage.close();
+    },
+  };
+}

@@ -1,0 +1,192 @@
+// Opens the SQLite database that holds the event log (the truth) and the report
+// projections (call detail records, agent state history), and brings its schema
+// up to date with the ordered migrations below.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+
+export type Database = BetterSqlite3.Database;
+
+export interface Migration {
+  /** Strictly increasing, starting at 1; never renumber a migration once shipped. */
+  version: number;
+  name: string;
+  /** SQL run with `exec` (several statements allowed) inside the migration transaction. */
+  up: string;
+}
+
+/** Thrown when the database cannot be used by this build (e.g. written by a newer one). */
+export class StorageError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'StorageError';
+    this.code = code;
+  }
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'event log, call detail records, offers, agent states',
+    up: `
+      -- The truth: every accepted event, in the order it was accepted.
+      CREATE TABLE events (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        id          TEXT    NOT NULL UNIQUE,
+        type        TEXT    NOT NULL,
+        at          INTEGER NOT NULL,            -- event time, epoch ms
+        call_id     TEXT,
+        agent_id    TEXT,
+        body        TEXT    NOT NULL,            -- the DomainEvent as JSON
+        source      TEXT,                        -- 'twilio:/twilio/ivr', 'api', 'timer', ...
+        recorded_at INTEGER NOT NULL             -- wall clock when appended, epoch ms
+      );
+      CREATE INDEX events_call_id ON events (call_id) WHERE call_id IS NOT NULL;
+      CREATE INDEX events_agent_id ON events (agent_id) WHERE agent_id IS NOT NULL;
+      CREATE INDEX events_at ON events (at);
+
+      -- Projection: one row per call (CDR), rewritten as the call progresses.
+      CREATE TABLE calls (
+        call_id                TEXT    PRIMARY KEY,
+        status                 TEXT    NOT NULL,
+        from_number            TEXT    NOT NULL,
+        to_number              TEXT,
+        arrived_at             INTEGER NOT NULL,
+        ivr_path               TEXT    NOT NULL DEFAULT '[]',   -- JSON array of digits
+        language               TEXT,
+        attributes             TEXT    NOT NULL DEFAULT '{}',   -- JSON object
+        queue                  TEXT,
+        tier                   INTEGER,
+        tier_rule_id           TEXT,
+        tier_label             TEXT,
+        tier_reason            TEXT,
+        queued_at              INTEGER,
+        offered_at             INTEGER,
+        answered_at            INTEGER,
+        ended_at               INTEGER,
+        outcome                TEXT,
+        agent_id               TEXT,
+        level                  INTEGER NOT NULL DEFAULT 1,
+        escalations            INTEGER NOT NULL DEFAULT 0,
+        missed_by              TEXT    NOT NULL DEFAULT '[]',   -- JSON array of agent ids
+        notes                  TEXT    NOT NULL DEFAULT '[]',   -- JSON array of strings
+        survey_nps             INTEGER,
+        survey_csat            INTEGER,
+        resolved_first_contact INTEGER,                         -- 0/1/NULL
+        twilio_queue_sid       TEXT,
+        updated_at             INTEGER NOT NULL
+      );
+      CREATE INDEX calls_arrived_at ON calls (arrived_at);
+      CREATE INDEX calls_queue_arrived_at ON calls (queue, arrived_at);
+      CREATE INDEX calls_agent_id ON calls (agent_id, arrived_at);
+
+      -- Every offer of a call to an agent and how it ended. No foreign key to calls:
+      -- projections may be written in either order and are rebuilt from the log anyway.
+      CREATE TABLE call_offers (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        call_id    TEXT    NOT NULL,
+        agent_id   TEXT    NOT NULL,
+        offered_at INTEGER NOT NULL,
+        result     TEXT,                  -- 'answered' | 'no-answer' | 'busy' | ... ; NULL while ringing
+        result_at  INTEGER
+      );
+      CREATE INDEX call_offers_call_agent ON call_offers (call_id, agent_id, offered_at);
+      CREATE INDEX call_offers_agent ON call_offers (agent_id, offered_at);
+
+      -- Every agent status change, for occupancy and adherence reports.
+      CREATE TABLE agent_states (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        agent_id TEXT    NOT NULL,
+        status   TEXT    NOT NULL,
+        reason   TEXT,
+        at       INTEGER NOT NULL
+      );
+      CREATE INDEX agent_states_agent_at ON agent_states (agent_id, at);
+    `,
+  },
+];
+
+export interface OpenOptions {
+  /** Defaults to MIGRATIONS; tests may pass their own list. */
+  migrations?: readonly Migration[];
+  /** Milliseconds a statement waits for another connection's lock before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+function isMemory(path: string): boolean {
+  return path === ':memory:' || path === '' || path.startsWith('file::memory:');
+}
+
+/**
+ * Opens (creating if needed) the database at `path` (`':memory:'` for tests),
+ * sets the pragmas and applies pending migrations. Throws StorageError when the
+ * database was migrated by a newer build than this one.
+ */
+export function openDatabase(path: string, opts: OpenOptions = {}): Database {
+  const migrations = opts.migrations ?? MIGRATIONS;
+  checkMigrationList(migrations);
+  if (!isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true });
+  const db = new BetterSqlite3(path);
+  try {
+    // WAL: readers never block the writer and a commit is one append to the -wal file.
+    // synchronous=NORMAL: in WAL mode the WAL is fsynced only at checkpoints, not at
+    // every commit. The database stays consistent in every case; a crash of this
+    // process loses nothing (committed pages are already in the OS page cache), and
+    // only an OS crash or power loss can lose the last few committed transactions.
+    // FULL would fsync per commit (one fsync per webhook) for that last margin.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+    migrate(db, migrations);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function checkMigrationList(migrations: readonly Migration[]): void {
+  let prev = 0;
+  for (const m of migrations) {
+    if (!Number.isInteger(m.version) || m.version <= prev) {
+      throw new Error(`migrations must have strictly increasing integer versions (got ${m.version} after ${prev})`);
+    }
+    prev = m.version;
+  }
+}
+
+/** Highest migration version recorded in the database (0 for a new one). */
+export function schemaVersion(db: Database): number {
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+function migrate(db: Database, migrations: readonly Migration[]): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const known = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+  // IMMEDIATE: take the write lock before reading the version, so two processes
+  // opening the same file at once cannot both apply the same migration.
+  const run = db.transaction(() => {
+    const current = schemaVersion(db);
+    if (current > known) {
+      throw new StorageError(
+        'ATENDE_SCHEMA_TOO_NEW',
+        `database schema is at version ${current}, but this build knows only up to version ${known}; ` +
+          'it was written by a newer Atende: upgrade Atende or use another database file',
+      );
+    }
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      db.exec(m.up);
+      record.run(m.version, m.name, Date.now());
+    }
+  });
+  run.immediate();
+}

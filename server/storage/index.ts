@@ -1,0 +1,49 @@
+// Storage facade: one SQLite file with the event log (truth) and the report projections.
+import { CallRecords } from './cdr.ts';
+import { openDatabase, type Database, type OpenOptions } from './db.ts';
+import { EventLog } from './event-log.ts';
+
+export { CallRecords } from './cdr.ts';
+export type {
+  AgentStateRow, CallExtra, CallRecordsOptions, CdrRow, ListCallsOptions, OfferResult, OfferRow,
+} from './cdr.ts';
+export { MIGRATIONS, StorageError, openDatabase, schemaVersion } from './db.ts';
+export type { Database, Migration, OpenOptions } from './db.ts';
+export { EventLog } from './event-log.ts';
+export type { EventLogOptions } from './event-log.ts';
+
+export interface Storage {
+  db: Database;
+  events: EventLog;
+  records: CallRecords;
+  /** Runs fn in one transaction (nested calls become savepoints); rolls back if it throws. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export interface StorageOptions extends OpenOptions {
+  /** Wall clock for recorded_at / updated_at; defaults to Date.now. */
+  now?: () => number;
+}
+
+export function openStorage(path: string, opts: StorageOptions = {}): Storage {
+  const db = openDatabase(path, opts);
+  const events = new EventLog(db, { now: opts.now });
+  const records = new CallRecords(db, { now: opts.now });
+  return {
+    db,
+    events,
+    records,
+    transaction<T>(fn: () => T): T {
+      return db.transaction(fn)();
+    },
+    close(): void {
+      if (!db.open) return;
+      try {
+        db.pragma('optimize');
+      } finally {
+        db.close();
+      }
+    },
+  };
+}

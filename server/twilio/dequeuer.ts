@@ -1,0 +1,115 @@
+// Carries out the core's offers: takes that very caller out of its Twilio queue
+// (REST queue-member update) and points it at /twilio/agent/connect. Twilio queues
+// are FIFO per name; dequeuing a chosen CallSid is how Atende's priority wins.
+import type { Logger } from 'pino';
+import type { TwilioRest } from './rest.ts';
+
+export interface DequeueRequest {
+  callId: string;
+  agentId: string;
+  /** Absolute URL Twilio runs on the caller's leg once dequeued. */
+  url: string;
+}
+
+export interface DequeuerOptions {
+  rest: TwilioRest;
+  log: Logger;
+  /** Delays between attempts; the call stays visible as waiting meanwhile. */
+  backoffMs?: number[];
+  /** Still worth doing? (the caller may have hung up, the offer may be withdrawn) */
+  stillWanted: (req: DequeueRequest) => boolean;
+  /** Every attempt failed: the offer never reached the agent. */
+  onGiveUp: (req: DequeueRequest, err: unknown) => void;
+  /** How long to wait for the wait URL to tell us the caller's QueueSid. */
+  queueSidWaitMs?: number;
+}
+
+const DEFAULT_BACKOFF_MS = [250, 500, 1000, 2000, 4000];
+
+export class Dequeuer {
+  private readonly queueSids = new Map<string, string>();
+  private readonly waitingForSid = new Map<string, { req: DequeueRequest; timer: NodeJS.Timeout }>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly backoff: number[];
+  private closed = false;
+
+  constructor(private readonly opts: DequeuerOptions) {
+    this.backoff = opts.backoffMs ?? DEFAULT_BACKOFF_MS;
+  }
+
+  /** The wait URL and the Enqueue action report the caller's QueueSid. */
+  rememberQueueSid(callId: string, queueSid: string): void {
+    this.queueSids.set(callId, queueSid);
+    const pending = this.waitingForSid.get(callId);
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.waitingForSid.delete(callId);
+      this.start(pending.req, queueSid);
+    }
+  }
+
+  queueSidOf(callId: string): string | null {
+    return this.queueSids.get(callId) ?? null;
+  }
+
+  forget(callId: string): void {
+    this.queueSids.delete(callId);
+    const pending = this.waitingForSid.get(callId);
+    if (pending) clearTimeout(pending.timer);
+    this.waitingForSid.delete(callId);
+  }
+
+  dequeue(req: DequeueRequest): void {
+    if (this.closed) return;
+    const sid = this.queueSids.get(req.callId);
+    if (sid) return this.start(req, sid);
+    // Enqueued a moment ago: Twilio has not called the wait URL yet.
+    const prev = this.waitingForSid.get(req.callId);
+    if (prev) clearTimeout(prev.timer);
+    const timer = setTimeout(() => {
+      this.waitingForSid.delete(req.callId);
+      if (this.opts.stillWanted(req)) this.opts.onGiveUp(req, new Error('no QueueSid reported for the call'));
+    }, this.opts.queueSidWaitMs ?? 10_000);
+    timer.unref();
+    this.waitingForSid.set(req.callId, { req, timer });
+  }
+
+  /** Resolves once every request under way has finished (for draining and tests). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const { timer } of this.waitingForSid.values()) clearTimeout(timer);
+    this.waitingForSid.clear();
+  }
+
+  private start(req: DequeueRequest, queueSid: string): void {
+    const p = this.run(req, queueSid).finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  private async run(req: DequeueRequest, queueSid: string): Promise<void> {
+    const log = this.opts.log.child({ callSid: req.callId, agent: req.agentId, queueSid });
+    let lastErr: unknown = null;
+    for (let attempt = 0; attempt <= this.backoff.length; attempt++) {
+      if (this.closed || !this.opts.stillWanted(req)) return;
+      try {
+        await this.opts.rest.queues(queueSid).members(req.callId).update({ url: req.url, method: 'POST' });
+        log.info({ attempt: attempt + 1 }, 'caller dequeued to agent');
+        return;
+      } catch (err) {
+        lastErr = err;
+        const status = (err as { status?: number }).status;
+        log.warn({ attempt: attempt + 1, status, err: (err as Error).message }, 'dequeue failed');
+        if (attempt < this.backoff.length) await sleep(this.backoff[attempt]);
+      }
+    }
+    if (!this.closed && this.opts.stillWanted(req)) this.opts.onGiveUp(req, lastErr);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,122 @@
+// TwiML for each step of a call, built only with twilio.twiml.VoiceResponse.
+import twilio from 'twilio';
+import type { LanguageSetting, Localised, MenuNode, Settings } from '../config/types.ts';
+
+export type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
+type SayAttributes = Parameters<VoiceResponse['say']>[0] & object;
+
+export class Voice {
+  readonly languages: LanguageSetting[];
+  private readonly menus = new Map<string, { node: MenuNode; path: string[] }>();
+
+  constructor(readonly settings: Settings, private readonly publicUrl: string) {
+    this.languages = settings.ivr.languages;
+    const walk = (node: MenuNode, path: string[]) => {
+      this.menus.set(node.id, { node, path });
+      for (const o of node.options) if (o.menu) walk(o.menu, [...path, o.digit]);
+    };
+    walk(settings.ivr.menu, []);
+  }
+
+  /** Absolute URL Twilio will call (and sign) for one of our routes. */
+  url(path: string, query: Record<string, string | number | undefined> = {}): string {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
+    const s = q.toString();
+    return this.publicUrl + path + (s ? `?${s}` : '');
+  }
+
+  language(code: string | undefined): LanguageSetting {
+    return this.languages.find((l) => l.code === code) ?? this.languages[0];
+  }
+
+  menu(id: string | undefined): { node: MenuNode; path: string[] } | null {
+    return this.menus.get(id ?? this.settings.ivr.menu.id) ?? null;
+  }
+
+  text(t: Localised, lang: LanguageSetting): string {
+    return t[lang.code] ?? t[this.languages[0].code] ?? Object.values(t)[0] ?? '';
+  }
+
+  say(r: { say: VoiceResponse['say'] }, t: Localised | string, lang: LanguageSetting): void {
+    const attrs: SayAttributes = { language: lang.sayLanguage as SayAttributes['language'] };
+    if (lang.voice) attrs.voice = lang.voice as SayAttributes['voice'];
+    r.say(attrs, typeof t === 'string' ? t : this.text(t, lang));
+  }
+
+  response(): VoiceResponse {
+    return new twilio.twiml.VoiceResponse();
+  }
+
+  /** "Para português, tecle 1. For English, press 2. ..." each in its own voice. */
+  languageMenu(attempt: number, before?: Localised): VoiceResponse {
+    const r = this.response();
+    if (before) this.say(r, before, this.languages[0]);
+    const g = r.gather({
+      input: ['dtmf'], numDigits: 1, timeout: this.settings.ivr.gatherTimeoutSeconds,
+      action: this.url('/twilio/ivr', { step: 'language', attempt }), method: 'POST',
+    });
+    if (attempt === 1) this.say(g, this.settings.ivr.greeting, this.languages[0]);
+    for (const l of this.languages) this.say(g, l.prompt, l);
+    r.redirect({ method: 'POST' }, this.url('/twilio/ivr', { step: 'language', attempt, silent: 1 }));
+    return r;
+  }
+
+  menuPrompt(r: VoiceResponse, node: MenuNode, lang: LanguageSetting, attempt: number, greet: boolean): VoiceResponse {
+    const g = r.gather({
+      input: ['dtmf'], numDigits: 1, timeout: this.settings.ivr.gatherTimeoutSeconds,
+      action: this.url('/twilio/ivr', { menu: node.id, lang: lang.code, attempt }), method: 'POST',
+    });
+    if (greet) this.say(g, this.settings.ivr.greeting, lang);
+    this.say(g, node.prompt, lang);
+    r.redirect({ method: 'POST' }, this.url('/twilio/ivr', { menu: node.id, lang: lang.code, attempt, silent: 1 }));
+    return r;
+  }
+
+  enqueue(r: VoiceResponse, queue: string, lang: LanguageSetting): VoiceResponse {
+    r.enqueue({
+      action: this.url('/twilio/queue/exit', { lang: lang.code }), method: 'POST',
+      waitUrl: this.url('/twilio/queue/wait', { lang: lang.code }), waitUrlMethod: 'POST',
+    }, queue);
+    return r;
+  }
+
+  goodbye(r: VoiceResponse, t: Localised, lang: LanguageSetting): VoiceResponse {
+    this.say(r, t, lang);
+    r.hangup();
+    return r;
+  }
+
+  /** Hold: audio when configured, else silence; its length is the wait URL's heartbeat. */
+  hold(r: VoiceResponse): VoiceResponse {
+    const music = this.settings.ivr.holdMusicUrl;
+    if (music) r.play(music);
+    else r.pause({ length: this.settings.ivr.waitCycleSeconds });
+    return r;
+  }
+
+  waitAnnouncement(position: number, waitSeconds: number, lang: LanguageSetting): string {
+    const minutes = Math.max(1, Math.ceil(waitSeconds / 60));
+    return this.text(this.settings.ivr.waitAnnouncement, lang)
+      .replaceAll('{position}', String(position))
+      .replaceAll('{minutes}', String(minutes));
+  }
+
+  surveyQuestion(step: 'nps' | 'csat', lang: LanguageSetting, opts: { intro?: boolean; attempt?: number; retry?: boolean } = {}): VoiceResponse {
+    const s = this.settings.survey;
+    const r = this.response();
+    const g = r.gather({
+      input: ['dtmf'], numDigits: step === 'nps' ? 2 : 1, finishOnKey: '#', timeout: this.settings.ivr.gatherTimeoutSeconds,
+      action: this.url('/twilio/survey', { step, lang: lang.code, attempt: opts.attempt ?? 1 }), method: 'POST',
+    });
+    if (opts.intro) this.say(g, s.intro, lang);
+    if (opts.retry) this.say(g, this.settings.ivr.invalidInput, lang);
+    this.say(g, step === 'nps' ? s.npsQuestion : s.csatQuestion, lang);
+    // No answer: thank and leave, the survey is optional.
+    return this.goodbye(r, s.thanks, lang);
+  }
+}
+
+export function twimlOf(r: VoiceResponse): string {
+  return r.toString();
+}

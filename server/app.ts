@@ -6,8 +6,10 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import { agentsApi } from './agents/routes.ts';
+import { callsApi } from './calls/routes.ts';
 import type { Settings } from './config/types.ts';
 import type { Engine } from './engine.ts';
+import type { CallRecords } from './storage/index.ts';
 import { twilioEdge, type TwilioEdgeOptions } from './twilio/plugin.ts';
 import { WallboardHub } from './hub.ts';
 import { buildHistory, buildSnapshot, DEFAULT_COLOURS } from './snapshot/build.ts';
@@ -34,6 +36,8 @@ export interface AppOptions {
   twilio?: Omit<TwilioEdgeOptions, 'engine' | 'settings'>;
   /** Agents API token. Defaults to env ATENDE_SUPERVISOR_TOKEN. */
   supervisorToken?: string | null;
+  /** Call detail records, for GET /api/calls/:id. */
+  records?: CallRecords | null;
   hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
 }
 
@@ -128,15 +132,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Waiting count sampled once a minute for the history line.
   const samples: { at: number; waiting: number }[] = [];
   const sample = () => {
-    samples.push({ at: Date.now(), waiting: core.waitingCount() });
+    samples.push({ at: engine.now(), waiting: core.waitingCount() });
     while (samples.length > 70) samples.shift();
   };
   sample();
   const sampler = setInterval(sample, 60_000);
   sampler.unref();
 
-  const snapshot = () => buildSnapshot(core, { ...snapOpts, now: Date.now() });
-  const history = () => buildHistory(core, Date.now(), samples);
+  const snapshot = () => buildSnapshot(core, { ...snapOpts, now: engine.now() });
+  const history = () => buildHistory(core, engine.now(), samples);
   const hub = new WallboardHub({ snapshot, history, ...opts.hub });
   let intervalsSeen = core.metrics.intervals().length;
   const offChange = engine.onChange(() => {
@@ -201,6 +205,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // ---- agents and telephony ------------------------------------------------
   const supervisorToken = opts.supervisorToken === undefined ? (process.env.ATENDE_SUPERVISOR_TOKEN || null) : opts.supervisorToken;
   await app.register(agentsApi, { engine, supervisorToken });
+  await app.register(callsApi, { engine, supervisorToken, records: opts.records ?? null });
   if (opts.twilio) {
     if (!settings) throw new Error('buildApp: the Twilio edge needs the settings');
     await app.register(twilioEdge, { ...opts.twilio, engine, settings });

@@ -63,7 +63,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   const app = await buildApp({
     engine, settings: opts.settings, logger: opts.logger ?? false, demo: opts.demo ?? false,
     viewerToken: opts.viewerToken, supervisorToken: opts.supervisorToken, staticDir: opts.staticDir, hub: opts.hub,
-    twilio,
+    twilio, records: storage.records,
   });
   let closed = false;
   return {

@@ -1,7 +1,7 @@
 // Minimal agents API (until the agent console): list agents, change state, end wrap-up.
 // With ATENDE_SUPERVISOR_TOKEN set, every route needs `Authorization: Bearer <token>`.
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { refusalSchema as refusal, requireSupervisor } from '../auth.ts';
 import type { Engine } from '../engine.ts';
 
 export interface AgentsApiOptions {
@@ -9,10 +9,6 @@ export interface AgentsApiOptions {
   supervisorToken: string | null;
 }
 
-const refusal = {
-  type: 'object', required: ['error', 'message'], additionalProperties: true,
-  properties: { error: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
-} as const;
 const agentSchema = {
   type: 'object',
   required: ['id', 'name', 'state', 'reason', 'stateSeconds', 'level', 'skills', 'callId', 'callTier', 'callsHandled', 'pending'],
@@ -28,22 +24,11 @@ const agentSchema = {
 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a), y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 export async function agentsApi(app: FastifyInstance, opts: AgentsApiOptions): Promise<void> {
   const { engine } = opts;
   const core = engine.core;
 
-  const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!opts.supervisorToken) return;
-    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    if (!m || !sameSecret(m[1].trim(), opts.supervisorToken)) {
-      return reply.code(401).send({ error: 'unauthorized', message: 'a supervisor token is required: Authorization: Bearer <ATENDE_SUPERVISOR_TOKEN>' });
-    }
-  };
+  const authorize = requireSupervisor(opts.supervisorToken);
   const view = (id: string) => {
     engine.advance();
     const a = core.agent(id)!;

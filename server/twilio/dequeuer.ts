@@ -74,6 +74,19 @@ export class Dequeuer {
     this.waitingForSid.set(req.callId, { req, timer });
   }
 
+  /**
+   * Moves a caller who is talking to an agent (escalation) back through `url`,
+   * which re-enqueues them; the Dial and the agent's leg end.
+   */
+  redirect(callId: string, url: string): void {
+    if (this.closed) return;
+    this.queueSids.delete(callId);
+    const p = this.retrying(`redirect ${callId}`, { callId }, () => this.opts.rest.calls(callId).update({ url, method: 'POST' }).then(() => undefined))
+      .then((ok) => { if (!ok) this.opts.log.error({ callSid: callId }, 'could not move the caller back to the queue'); })
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
   /** Resolves once every request under way has finished (for draining and tests). */
   async idle(): Promise<void> {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
@@ -91,22 +104,30 @@ export class Dequeuer {
   }
 
   private async run(req: DequeueRequest, queueSid: string): Promise<void> {
-    const log = this.opts.log.child({ callSid: req.callId, agent: req.agentId, queueSid });
     let lastErr: unknown = null;
-    for (let attempt = 0; attempt <= this.backoff.length; attempt++) {
-      if (this.closed || !this.opts.stillWanted(req)) return;
+    const ok = await this.retrying('dequeue', { callSid: req.callId, agent: req.agentId, queueSid }, async () => {
+      await this.opts.rest.queues(queueSid).members(req.callId).update({ url: req.url, method: 'POST' });
+    }, () => this.opts.stillWanted(req), (err) => { lastErr = err; });
+    if (!ok && !this.closed && this.opts.stillWanted(req)) this.opts.onGiveUp(req, lastErr);
+  }
+
+  /** True once `attempt` succeeded; false when every try failed or it stopped being wanted. */
+  private async retrying(what: string, bindings: Record<string, string>, attempt: () => Promise<void>,
+    wanted: () => boolean = () => true, onError: (err: unknown) => void = () => {}): Promise<boolean> {
+    const log = this.opts.log.child(bindings);
+    for (let n = 0; n <= this.backoff.length; n++) {
+      if (this.closed || !wanted()) return false;
       try {
-        await this.opts.rest.queues(queueSid).members(req.callId).update({ url: req.url, method: 'POST' });
-        log.info({ attempt: attempt + 1 }, 'caller dequeued to agent');
-        return;
+        await attempt();
+        log.info({ attempt: n + 1 }, `${what}: done`);
+        return true;
       } catch (err) {
-        lastErr = err;
-        const status = (err as { status?: number }).status;
-        log.warn({ attempt: attempt + 1, status, err: (err as Error).message }, 'dequeue failed');
-        if (attempt < this.backoff.length) await sleep(this.backoff[attempt]);
+        onError(err);
+        log.warn({ attempt: n + 1, status: (err as { status?: number }).status, err: (err as Error).message }, `${what}: failed`);
+        if (n < this.backoff.length) await sleep(this.backoff[n]);
       }
     }
-    if (!this.closed && this.opts.stillWanted(req)) this.opts.onGiveUp(req, lastErr);
+    return false;
   }
 }
 

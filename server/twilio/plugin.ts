@@ -60,8 +60,18 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
       dequeuer.dequeue({ callId: d.callId, agentId: d.agentId, url: voice.url('/twilio/agent/connect', { agent: d.agentId, lang: lang.code }) });
     }
   });
+  // An escalated caller is talking to an agent: move them out of the Dial, back into a queue.
+  const bridged = new Set<string>();
+  const offEvents = engine.onEvent((e) => {
+    if (e.type === 'call.answered') bridged.add(e.callId);
+    else if (e.type === 'call.ended' || e.type === 'call.abandoned') { bridged.delete(e.callId); dequeuer?.forget(e.callId); }
+    else if (e.type === 'call.escalated' && bridged.delete(e.callId)) {
+      const lang = voice.language(core.call(e.callId)?.language ?? undefined);
+      dequeuer?.redirect(e.callId, voice.url('/twilio/queue/reenter', { lang: lang.code }));
+    }
+  });
   app.decorate('dequeuer', dequeuer);
-  app.addHook('onClose', async () => { offDecisions(); dequeuer?.close(); });
+  app.addHook('onClose', async () => { offDecisions(); offEvents(); dequeuer?.close(); });
 
   await app.register(formbody, { bodyLimit: 16 * 1024 });
 
@@ -221,6 +231,14 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
     return r;
   }
 
+  // An escalated caller comes back here (REST redirect) and is put where the core says.
+  route('/twilio/queue/reenter', { body: S.connectBody, querystring: S.langQuery }, (req) => {
+    const lang = langOf(req);
+    const c = core.call(req.body.CallSid);
+    if (!c || c.status === 'ended') { const r = voice.response(); r.hangup(); return r; }
+    return whereTheCallBelongs(c.id, lang);
+  }, (req) => errorResponse(langOf(req)));
+
   // ---- the caller is dequeued to an agent -------------------------------------
   route('/twilio/agent/connect', { body: S.connectBody, querystring: S.agentQuery }, (req) => {
     const sid = req.body.CallSid;
@@ -313,12 +331,15 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
       if (c.status === 'offering' && c.agentId === agentId) {
         answered(req, sid, agentId, b.DialCallSid ?? `dial-${agentId}`);
       }
-      const now2 = core.call(sid)!;
-      if (now2.status === 'connected' && now2.agentId === agentId) {
+      const during = core.call(sid)!;
+      if (during.status === 'connected' && during.agentId === agentId) {
         commit(req, { type: 'call.ended', id: `${sid}:ended`, at: now(), callId: sid, by: callerGone ? 'caller' : 'agent' });
       }
+      const after = core.call(sid)!;
+      // Escalated meanwhile: the caller belongs to the queue again, not to a survey.
+      if (after.status !== 'ended') return callerGone ? empty() : whereTheCallBelongs(sid, lang);
       if (callerGone) return empty();
-      if (settings.survey.enabled && core.call(sid)?.answeredAt !== null) return voice.surveyQuestion('nps', lang, { intro: true });
+      if (settings.survey.enabled && after.outcome === 'answered') return voice.surveyQuestion('nps', lang, { intro: true });
       const r = voice.response();
       r.hangup();
       return r;
@@ -333,9 +354,7 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
         callId: sid, agentId, reason: MISS_REASON[b.DialCallStatus] ?? 'failed',
       });
     }
-    // Back into the Twilio queue; a new offer is carried out once its wait URL reports in.
-    const after = core.call(sid)!;
-    if (after.status === 'queued' || after.status === 'offering') return voice.enqueue(voice.response(), after.queue!, lang);
+    // Straight to the next agent when the core re-offered at once, else back into the Twilio queue.
     return whereTheCallBelongs(sid, lang);
   }, (req) => errorResponse(langOf(req)));
 

@@ -59,8 +59,8 @@ if (demo) {
   log.info({ publicUrl, twilioApi: env.TWILIO_API_URL || 'https://api.twilio.com' }, 'Twilio webhooks expected under PUBLIC_URL/twilio/*');
 }
 
-await atende.app.listen({ port, host });
-log.info({ url: `http://${host}:${port}/` }, 'wallboard ready');
+const address = await atende.app.listen({ port, host });
+log.info({ url: `${address}/` }, 'wallboard ready');
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {

@@ -91,7 +91,8 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
 
   const commit = (req: Req, event: DomainEvent) => {
     const r = engine.dispatch(event, `twilio:${req.routeOptions.url}`);
-    if (!r.ok) req.log.info({ callSid: req.body.CallSid, event: event.type, code: r.error.code, reason: r.error.message }, 'event refused by the core');
+    if (r.ok && r.applied) req.log.info({ event: event.type, id: event.id }, 'event recorded');
+    if (!r.ok) req.log.info({ event: event.type, code: r.error.code, reason: r.error.message }, 'event refused by the core');
     return r;
   };
   const now = () => engine.now();
@@ -118,6 +119,8 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
       schema: { ...schema, response: S.twimlResponse },
     }, async (request, reply) => {
       const req = request as Req;
+      // One child logger per call: every line of this request carries its CallSid.
+      req.log = req.log.child({ callSid: req.body.CallSid });
       const token = req.headers['i-twilio-idempotency-token'];
       const cached = typeof token === 'string' ? replies.get(token) : undefined;
       if (cached !== undefined) return reply.type('text/xml').send(cached);
@@ -126,7 +129,7 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
         r = handler(req, reply);
       } catch (err) {
         // Never an empty body or a 5xx to Twilio: the caller must stay somewhere sane.
-        req.log.error({ err, callSid: req.body.CallSid }, 'webhook failed; answering the fallback TwiML');
+        req.log.error({ err }, 'webhook failed; answering the fallback TwiML');
         r = fallback(req);
       }
       return send(req, reply, r);

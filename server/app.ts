@@ -112,7 +112,12 @@ function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOpt
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: withRedaction(opts.logger ?? false), bodyLimit: 64 * 1024 });
+  const app = Fastify({
+    logger: withRedaction(opts.logger ?? false),
+    bodyLimit: 64 * 1024,
+    // An unknown field is refused with a reason (400), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
   const engine = opts.engine;
   const core = engine.core;
   const viewerToken = opts.viewerToken === undefined ? (process.env.ATENDE_VIEWER_TOKEN || null) : opts.viewerToken;

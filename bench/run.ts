@@ -1,14 +1,27 @@
-// npm run bench: every benchmark in this folder, one table each.
+// npm run bench: the benchmarks in this folder, one table each.
 // Figures go into docs/performance.md by hand, with the date and this command.
 import { run as routing } from './routing.bench.ts';
 import { run as metrics } from './metrics.bench.ts';
+import { parseArgs as wsArgs, run as ws } from './ws.bench.ts';
 
-const suites: [string, () => Promise<Record<string, number | string>>][] = [
-  ['routing core (10,000 agents, 100,000 waiting calls)', routing],
-  ['metrics core (ring buffers)', metrics],
+// `npm run bench` runs the in-process benches; name suites to pick them:
+// `npm run bench -- ws` (wallboard WebSocket fan-out, ~60 s, opens a local port;
+// options: --max=8000 --updates=20 --budget=60), `npm run bench -- all`.
+const argv = process.argv.slice(2);
+const suites: [string, string, () => Promise<Record<string, number | string>>][] = [
+  ['routing', 'routing core (10,000 agents, 100,000 waiting calls)', routing],
+  ['metrics', 'metrics core (ring buffers)', metrics],
+  ['ws', 'wallboard WebSocket fan-out (N clients, 2 Hz)', () => ws(wsArgs(argv))],
 ];
+const names = argv.filter((a) => !a.startsWith('-') && !/^\d+$/.test(a));
+const unknown = names.filter((n) => n !== 'all' && !suites.some(([id]) => id === n));
+if (unknown.length) {
+  console.error(`unknown bench ${unknown.join(', ')}; known: ${suites.map(([id]) => id).join(', ')}, all`);
+  process.exit(2);
+}
+const chosen = names.length === 0 ? suites.filter(([id]) => id !== 'ws') : names.includes('all') ? suites : suites.filter(([id]) => names.includes(id));
 
-for (const [name, fn] of suites) {
+for (const [, name, fn] of chosen) {
   process.stderr.write(`running ${name}…\n`);
   const started = Date.now();
   const result = await fn();

@@ -28,7 +28,9 @@ export class WallboardHub {
       minIntervalMs: 500, heartbeatMs: 2000, pingMs: 15_000, maxBufferedBytes: 1024 * 1024, stuckCloseMs: 30_000,
       ...opts,
     };
-    this.heartbeat = setInterval(() => { if (Date.now() - this.lastSent >= this.o.heartbeatMs - 50) this.broadcast(); }, this.o.heartbeatMs);
+    // Re-armed by every broadcast (refresh), so an idle board gets a frame
+    // heartbeatMs after the last one, not on a fixed grid (up to 2× later).
+    this.heartbeat = setInterval(() => this.broadcast(), this.o.heartbeatMs);
     this.heartbeat.unref();
     this.pinger = setInterval(() => this.pingAll(), this.o.pingMs);
     this.pinger.unref();
@@ -62,6 +64,7 @@ export class WallboardHub {
   broadcast(): void {
     if (this.closed || this.clients.size === 0) return;
     this.lastSent = Date.now();
+    this.heartbeat?.refresh();
     this.send(JSON.stringify(this.o.snapshot()));
   }
 

@@ -127,14 +127,26 @@ export function testSettings(patch: (s: Settings) => void = () => {}): Settings 
   return s;
 }
 
-export async function startHarness(opts: { settings?: Settings; dbPath?: string; rest?: RestStandIn; startAt?: number } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  settings?: Settings;
+  dbPath?: string;
+  rest?: RestStandIn;
+  startAt?: number;
+  /** Wall-clock time instead of the test clock (for a browser watching the screen). */
+  realClock?: boolean;
+  staticDir?: string;
+  hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const settings = opts.settings ?? testSettings();
   const dbPath = opts.dbPath ?? tempDb();
   const rest = opts.rest ?? new RestStandIn();
   if (!rest.url) await rest.start();
-  const clock = { t: opts.startAt ?? T0 };
+  const clock = { t: opts.startAt ?? (opts.realClock ? Date.now() : T0) };
   const build = () => createAtende({
-    settings, dbPath, now: () => clock.t, logger: false, viewerToken: null, supervisorToken: null,
+    settings, dbPath, now: opts.realClock ? Date.now : () => clock.t, logger: false, viewerToken: null, supervisorToken: null,
+    staticDir: opts.staticDir, hub: opts.hub,
     twilio: {
       publicUrl: PUBLIC_URL, authToken: AUTH_TOKEN, dequeueBackoffMs: [5, 10, 20],
       rest: createTwilioRest({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiUrl: rest.url }),

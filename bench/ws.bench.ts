@@ -227,6 +227,9 @@ async function step(child: Child, n: number, updates: number, offset: number, lo
     const fanout: number[] = [];
     let rssPeak = process.memoryUsage().rss;
     let lastDate = 0;
+    // Server CPU share over the update phase: user+system time of this process ÷ wall time.
+    const cpu0 = process.cpuUsage();
+    const wall0 = wallNow();
     for (let k = 1; k <= updates; k++) {
       // ≥ 501 ms (by Date.now, the hub's clock) since the last broadcast: no coalescing wait.
       if (k > 1) {
@@ -242,6 +245,8 @@ async function step(child: Child, n: number, updates: number, offset: number, lo
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
       if (k % 5 === 0) log(`  update ${k}/${updates}, fan-out ${fanout.at(-1)!.toFixed(1)} ms`);
     }
+    const cpu = process.cpuUsage(cpu0);
+    const cpuShare = (cpu.user + cpu.system) / 1000 / (wallNow() - wall0);
     // Let the last frames land (bounded).
     const until = Date.now() + 10_000;
     for (;;) {
@@ -262,11 +267,12 @@ async function step(child: Child, n: number, updates: number, offset: number, lo
       missed: res.missing,
       'fan-out p50 ms': round(fanout[Math.floor(fanout.length / 2)]),
       'fan-out max ms': round(fanout.at(-1)!),
+      'server CPU %': round(cpuShare * 100, 1),
       'server RSS MB': round(rssPeak / 2 ** 20, 0),
       'heap / client KB': round(memPerClient / 1024, 1),
       'clients RSS MB': round(res.rssMB, 0),
     };
-    log(`  N=${n}: p50 ${row['p50 ms']} ms, p99 ${row['p99 ms']} ms, max ${row['max ms']} ms, missed ${row.missed}, server RSS ${row['server RSS MB']} MB`);
+    log(`  N=${n}: server CPU ${row['server CPU %']} % of a core, p50 ${row['p50 ms']} ms, p99 ${row['p99 ms']} ms, max ${row['max ms']} ms, missed ${row.missed}, server RSS ${row['server RSS MB']} MB`);
     return row;
   } finally {
     await child.ask<'closed'>({ cmd: 'close' });

@@ -165,6 +165,7 @@ interface Row {
   'missed': number;
   'fan-out p50 ms': number;
   'fan-out max ms': number;
+  'server CPU %': number;
   'server RSS MB': number;
   /** Live JS heap + buffers per connection after a full GC (needs --expose-gc). */
   'heap / client KB': number;

@@ -7,9 +7,12 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import { agentsApi } from './agents/routes.ts';
 import { callsApi } from './calls/routes.ts';
+import { forecastApi } from './forecast/routes.ts';
+import { reportsApi } from './reports/routes.ts';
+import { opsPlugin } from './ops/plugin.ts';
 import type { Settings } from './config/types.ts';
-import type { Engine } from './engine.ts';
-import type { CallRecords } from './storage/index.ts';
+import { StoreUnavailableError, type Engine } from './engine.ts';
+import type { CallRecords, EventLog } from './storage/index.ts';
 import { twilioEdge, type TwilioEdgeOptions } from './twilio/plugin.ts';
 import { WallboardHub } from './hub.ts';
 import { buildHistory, buildSnapshot, DEFAULT_COLOURS } from './snapshot/build.ts';
@@ -36,8 +39,14 @@ export interface AppOptions {
   twilio?: Omit<TwilioEdgeOptions, 'engine' | 'settings'>;
   /** Agents API token. Defaults to env ATENDE_SUPERVISOR_TOKEN. */
   supervisorToken?: string | null;
+  /** Readiness: throws when the database cannot take a write. */
+  checkDatabase?: () => void;
+  /** Requests per minute per IP on routes Twilio does not sign (default 600); false = off. */
+  rateLimitPerMinute?: number | false;
   /** Call detail records, for GET /api/calls/:id. */
   records?: CallRecords | null;
+  /** The event log, for GET /api/reports/intervals (which replays it); without it that route answers 503. */
+  events?: EventLog;
   hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
 }
 
@@ -120,6 +129,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const engine = opts.engine;
   const core = engine.core;
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
+    if (err instanceof StoreUnavailableError) {
+      req.log.error({ err }, 'event log unavailable: answered 503 so the sender retries');
+      return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', code: err.code, message: err.message });
+    }
+    if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send(err);
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'internal error' });
+  });
+  // First: security headers, rate limits and request metrics apply to every route below.
+  await app.register(opsPlugin, {
+    engine, checkDatabase: opts.checkDatabase, settingsLoaded: true, rateLimitPerMinute: opts.rateLimitPerMinute,
+    wallboardClients: () => app.hub?.size ?? 0,
+  });
   const viewerToken = opts.viewerToken === undefined ? (process.env.ATENDE_VIEWER_TOKEN || null) : opts.viewerToken;
   const rolling = core.metrics.read({ kind: 'center' }, 'rolling');
   const settings = opts.settings;
@@ -211,6 +234,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const supervisorToken = opts.supervisorToken === undefined ? (process.env.ATENDE_SUPERVISOR_TOKEN || null) : opts.supervisorToken;
   await app.register(agentsApi, { engine, supervisorToken });
   await app.register(callsApi, { engine, supervisorToken, records: opts.records ?? null });
+  await app.register(forecastApi, { engine, supervisorToken, windowMinutes: serviceLevel.windowMinutes });
+  await app.register(reportsApi, { engine, supervisorToken, settings: settings ?? null, events: opts.events ?? null });
   if (opts.twilio) {
     if (!settings) throw new Error('buildApp: the Twilio edge needs the settings');
     await app.register(twilioEdge, { ...opts.twilio, engine, settings });

@@ -10,14 +10,19 @@ export type DispatchResult =
 
 /** Where accepted events are written before they count (the SQLite event log). */
 export interface EventStore {
-  /** False when the id is already stored: a duplicate. */
+  /** False when the id is already stored: a duplicate. Throws when the store cannot take the write. */
   append(event: DomainEvent, source?: string): boolean;
   has(id: string): boolean;
-  transaction<T>(fn: () => T): T;
+  /** Takes back an event the core refused. */
+  remove(id: string): void;
 }
 
-class Refused extends Error {
-  constructor(readonly result: DispatchResult) { super('refused'); }
+/** The event could not be made durable: nothing was applied; the sender should retry. */
+export class StoreUnavailableError extends Error {
+  readonly code = 'ATENDE_STORE_UNAVAILABLE';
+  constructor(cause: unknown) {
+    super(`the event log cannot take the event: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
 }
 
 export interface EngineOptions {
@@ -39,6 +44,8 @@ export class Engine {
   private readonly changeListeners = new Set<() => void>();
   private readonly eventListeners = new Set<(e: DomainEvent) => void>();
   readonly now: () => number;
+  /** Why the last append failed, until one succeeds again (readiness reads it). */
+  storeError: string | null = null;
   private readonly store: EventStore | null;
 
   constructor(core: RoutingCore, opts: EngineOptions = {}) {
@@ -67,9 +74,10 @@ export class Engine {
   }
 
   /**
-   * Logs then applies one event. With a store, the append and the apply share a
-   * transaction: an event the core refuses is rolled back, so the log only holds
-   * events that changed something and a replay meets no refusals.
+   * Logs then applies one event. The append is committed before the core sees the
+   * event, so a crash in between replays it at start; an event the core refuses is
+   * taken back out of the log. When the log cannot take the write (disk full,
+   * database locked) nothing is applied and StoreUnavailableError is thrown.
    */
   dispatch(event: DomainEvent, source?: string): DispatchResult {
     let result: DispatchResult;
@@ -78,22 +86,27 @@ export class Engine {
     } else if (this.store.has(event.id)) {
       result = { ok: true, applied: false, decisions: this.advanceTo(event.at) };
     } else {
-      const store = this.store;
       try {
-        result = store.transaction(() => {
-          store.append(event, source);
-          const r = this.apply(event);
-          if (!r.ok) throw new Refused(r);
-          return r;
-        });
+        this.store.append(event, source);
+        this.storeError = null;
       } catch (err) {
-        if (!(err instanceof Refused)) throw err;
-        result = err.result;
+        this.storeError = (err as Error)?.message ?? String(err);
+        throw new StoreUnavailableError(err);
       }
+      result = this.apply(event);
+      if (!result.ok) this.takeBack(event.id);
     }
     if (result.ok && result.applied) for (const fn of this.eventListeners) fn(event);
     this.afterChange(result.decisions);
     return result;
+  }
+
+  private takeBack(id: string): void {
+    try {
+      this.store!.remove(id);
+    } catch {
+      // Harmless if it stays: a replay refuses it again, exactly as the live core did.
+    }
   }
 
   /** Applies logged events at start-up: no store, no listeners, no timers. */

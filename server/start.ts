@@ -23,6 +23,7 @@ export interface AtendeOptions {
   supervisorToken?: string | null;
   staticDir?: string;
   hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
+  rateLimitPerMinute?: number | false;
 }
 
 export interface Atende {
@@ -43,7 +44,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
     store: {
       append: (e, source) => storage.events.append(e, source),
       has: (id) => storage.events.has(id),
-      transaction: (fn) => storage.transaction(fn),
+      remove: (id) => { storage.events.remove(id); },
     },
   });
   // The log is the truth: replay it before anything can add to it.
@@ -63,7 +64,10 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   const app = await buildApp({
     engine, settings: opts.settings, logger: opts.logger ?? false, demo: opts.demo ?? false,
     viewerToken: opts.viewerToken, supervisorToken: opts.supervisorToken, staticDir: opts.staticDir, hub: opts.hub,
-    twilio, records: storage.records,
+    twilio, records: storage.records, events: storage.events, checkDatabase: () => {
+      storage.checkWritable();
+      if (engine.storeError) throw new Error(engine.storeError);
+    }, rateLimitPerMinute: opts.rateLimitPerMinute,
   });
   let closed = false;
   return {

@@ -112,14 +112,15 @@ describe('database file', () => {
   it('applies only new migrations and rolls back a failing one', () => {
     const path = join(dir, 'atende.db');
     openDatabase(path).close();
-    const extra = [...MIGRATIONS, { version: 2, name: 'notes', up: 'CREATE TABLE t2 (x INTEGER)' }];
+    const next = MIGRATIONS.length + 1;
+    const extra = [...MIGRATIONS, { version: next, name: 'notes', up: 'CREATE TABLE t2 (x INTEGER)' }];
     const db = openDatabase(path, { migrations: extra });
-    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2]);
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(extra.map((m) => m.version));
     db.close();
-    const broken = [...extra, { version: 3, name: 'broken', up: 'CREATE TABLE t3 (x); CREATE TABLE t2 (x)' }];
+    const broken = [...extra, { version: next + 1, name: 'broken', up: 'CREATE TABLE t3 (x); CREATE TABLE t2 (x)' }];
     expect(() => openDatabase(path, { migrations: broken })).toThrow();
     const after = new BetterSqlite3(path);
-    expect(after.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(2);
+    expect(after.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(next);
     expect(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 't3'").pluck().get()).toBe(0);
     after.close();
   });

@@ -105,6 +105,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX agent_states_agent_at ON agent_states (agent_id, at);
     `,
   },
+  {
+    version: 2,
+    name: 'readiness probe row',
+    up: `
+      -- /readyz writes here: a real committed write proves the disk takes data.
+      CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);
+    `,
+  },
 ];
 
 export interface OpenOptions {

@@ -28,6 +28,7 @@ export class EventLog {
   private readonly replayStmt: Statement<[number]>;
   private readonly lastAtStmt: Statement<[]>;
   private readonly lastSeqStmt: Statement<[]>;
+  private readonly removeStmt: Statement<[string]>;
 
   constructor(db: Database, opts: EventLogOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -42,6 +43,7 @@ export class EventLog {
     this.replayStmt = db.prepare('SELECT body FROM events WHERE seq > ? ORDER BY seq').pluck();
     this.lastAtStmt = db.prepare('SELECT MAX(at) FROM events').pluck();
     this.lastSeqStmt = db.prepare('SELECT MAX(seq) FROM events').pluck();
+    this.removeStmt = db.prepare('DELETE FROM events WHERE id = ?');
   }
 
   /** Appends the event; false (and nothing written) when its id is already in the log. */
@@ -53,6 +55,11 @@ export class EventLog {
       JSON.stringify(event), source ?? null, this.now(),
     );
     return info.changes === 1;
+  }
+
+  /** Takes back an event the core refused right after it was appended. */
+  remove(id: string): boolean {
+    return this.removeStmt.run(id).changes > 0;
   }
 
   has(id: string): boolean {

@@ -18,6 +18,8 @@ export interface Storage {
   records: CallRecords;
   /** Runs fn in one transaction (nested calls become savepoints); rolls back if it throws. */
   transaction<T>(fn: () => T): T;
+  /** Commits a tiny write; throws (SQLITE_BUSY, SQLITE_FULL, read-only…) when the database cannot take data. */
+  checkWritable(): void;
   close(): void;
 }
 
@@ -36,6 +38,9 @@ export function openStorage(path: string, opts: StorageOptions = {}): Storage {
     records,
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
+    },
+    checkWritable(): void {
+      db.prepare('INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at').run(Date.now());
     },
     close(): void {
       if (!db.open) return;

@@ -6,7 +6,7 @@ import formbody from '@fastify/formbody';
 import fp from 'fastify-plugin';
 import twilio from 'twilio';
 import type { Settings } from '../config/types.ts';
-import type { Engine } from '../engine.ts';
+import { StoreUnavailableError, type Engine } from '../engine.ts';
 import type { DomainEvent, OfferMissReason } from '../../routing/types.ts';
 import { Dequeuer } from './dequeuer.ts';
 import type { TwilioRest } from './rest.ts';
@@ -128,7 +128,9 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
       try {
         r = handler(req, reply);
       } catch (err) {
-        // Never an empty body or a 5xx to Twilio: the caller must stay somewhere sane.
+        // Nothing was recorded: 503 so Twilio retries (the app's error handler answers it).
+        if (err instanceof StoreUnavailableError) throw err;
+        // Otherwise never an empty body or a 5xx to Twilio: the caller must stay somewhere sane.
         req.log.error({ err }, 'webhook failed; answering the fallback TwiML');
         r = fallback(req);
       }

@@ -136,6 +136,7 @@ export interface HarnessOptions {
   realClock?: boolean;
   staticDir?: string;
   hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
+  rateLimitPerMinute?: number | false;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -146,7 +147,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const clock = { t: opts.startAt ?? (opts.realClock ? Date.now() : T0) };
   const build = () => createAtende({
     settings, dbPath, now: opts.realClock ? Date.now : () => clock.t, logger: false, viewerToken: null, supervisorToken: null,
-    staticDir: opts.staticDir, hub: opts.hub,
+    staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute,
     twilio: {
       publicUrl: PUBLIC_URL, authToken: AUTH_TOKEN, dequeueBackoffMs: [5, 10, 20],
       rest: createTwilioRest({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiUrl: rest.url }),

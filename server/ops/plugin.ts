@@ -1,0 +1,140 @@
+// Operations: readiness, Prometheus metrics, security headers and rate limits.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Engine } from '../engine.ts';
+
+export interface OpsOptions {
+  engine: Engine;
+  /** Is the database writable? Throws with the reason when not. */
+  checkDatabase?: () => void;
+  settingsLoaded: boolean;
+  /** Requests per minute per client IP on routes without a signature; false = off. */
+  rateLimitPerMinute?: number | false;
+  /** Wallboard clients connected now. */
+  wallboardClients: () => number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { metricsRegistry: Registry }
+}
+
+// Twilio's own requests are verified by signature and must never be throttled by IP:
+// every call of a busy center comes from the same few Twilio addresses.
+const unthrottled = (req: FastifyRequest) => req.url.startsWith('/twilio/') || req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics';
+
+async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
+  const { engine } = opts;
+  const core = engine.core;
+
+  // ---- security headers and rate limits ----------------------------------------
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // uPlot and the tiles set element styles from script.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // The wallboard is served over plain HTTP on a LAN TV as often as over HTTPS.
+    strictTransportSecurity: false,
+  });
+  if (opts.rateLimitPerMinute !== false) {
+    await app.register(rateLimit, {
+      max: opts.rateLimitPerMinute ?? 600,
+      timeWindow: 60_000,
+      allowList: (req) => unthrottled(req),
+    });
+  }
+
+  // ---- Prometheus ---------------------------------------------------------------
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'atende_process_' });
+  const webhooks = new Counter({
+    name: 'atende_webhooks_total', help: 'Twilio webhooks answered, by route and HTTP status',
+    labelNames: ['route', 'status'] as const, registers: [registry],
+  });
+  const webhookSeconds = new Histogram({
+    name: 'atende_webhook_duration_seconds', help: 'Time to answer a Twilio webhook',
+    labelNames: ['route'] as const, buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1], registers: [registry],
+  });
+  const decisions = new Counter({
+    name: 'atende_routing_decisions_total', help: 'Routing decisions taken by the core, by type',
+    labelNames: ['type'] as const, registers: [registry],
+  });
+  new Gauge({
+    name: 'atende_wallboard_clients', help: 'Wallboard WebSocket clients connected', registers: [registry],
+    collect() { this.set(opts.wallboardClients()); },
+  });
+  const perQueue = (name: string, help: string, read: (queue: string) => number | null) => new Gauge({
+    name, help, labelNames: ['queue'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const q of core.queueConfigs()) {
+        const v = read(q.id);
+        if (v !== null) this.set({ queue: q.id }, v);
+      }
+    },
+  });
+  perQueue('atende_service_level_ratio', 'Service level of the rolling window (0-1), per queue', (q) => core.metrics.read({ kind: 'queue', id: q }, 'rolling').serviceLevel);
+  perQueue('atende_tma_seconds', 'Average handle time today (talk + hold + wrap-up), per queue', (q) => core.metrics.read({ kind: 'queue', id: q }, 'today').tmaSeconds);
+  perQueue('atende_calls_waiting', 'Calls waiting now, per queue', (q) => core.waitingCount(q));
+  perQueue('atende_longest_wait_seconds', 'Longest current wait, per queue', (q) => {
+    const since = core.longestWaitStart(q);
+    return since === null ? 0 : Math.max(0, (engine.now() - since) / 1000);
+  });
+  new Gauge({
+    name: 'atende_agents', help: 'Agents by state', labelNames: ['state'] as const, registers: [registry],
+    collect() {
+      for (const [state, n] of Object.entries(core.agentCountsByStatus())) this.set({ state }, n);
+    },
+  });
+
+  const offDecisions = engine.onDecisions((ds) => { for (const d of ds) decisions.inc({ type: d.type }); });
+  app.addHook('onClose', async () => { offDecisions(); });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url;
+    if (!route?.startsWith('/twilio/')) return;
+    webhooks.inc({ route, status: String(reply.statusCode) });
+    webhookSeconds.observe({ route }, reply.elapsedTime / 1000);
+  });
+  app.decorate('metricsRegistry', registry);
+
+  app.get('/metrics', { schema: { response: { 200: { type: 'string' } } } }, async (_req, reply) => {
+    engine.advance();
+    const body = await registry.metrics();
+    return reply.type(registry.contentType).send(body);
+  });
+
+  // ---- readiness ------------------------------------------------------------------
+  const readySchema = {
+    type: 'object', required: ['ready', 'checks'],
+    properties: {
+      ready: { type: 'boolean' },
+      checks: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+  };
+  app.get('/readyz', { schema: { response: { 200: readySchema, 503: readySchema } } }, async (req, reply) => {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    try {
+      opts.checkDatabase?.();
+      checks.database = 'ok';
+    } catch (err) {
+      ready = false;
+      checks.database = `not writable: ${(err as Error).message}`;
+      req.log.error({ err }, 'readiness: database not writable');
+    }
+    checks.settings = opts.settingsLoaded ? 'ok' : 'not loaded';
+    if (!opts.settingsLoaded) ready = false;
+    return reply.code(ready ? 200 : 503).send({ ready, checks });
+  });
+}
+
+export const opsPlugin = fp(ops, { name: 'atende-ops' });

@@ -1,0 +1,163 @@
+// Webhook delivery as Twilio does it: form-encoded POST (or GET with the
+// parameters in the query), X-Twilio-Signature over the exact URL as given in the
+// TwiML (Atende's public URL), an I-Twilio-Idempotency-Token stable across the
+// retries of one logical request. The request itself goes to where Atende listens.
+import { randomUUID } from 'node:crypto';
+import twilio from 'twilio';
+import type { EmulatorEvent, WebhookRecord } from './types.ts';
+
+export interface HookRequest {
+  /** The URL as given (public); a fragment is dropped. */
+  url: string;
+  method: 'POST' | 'GET';
+  params: Record<string, string>;
+  kind: WebhookRecord['kind'];
+  leg: WebhookRecord['leg'];
+  callSid: string;
+}
+
+export interface HookResult {
+  status: number;
+  body: string;
+  ms: number;
+  error: string | null;
+}
+
+export class Stats {
+  webhooksSent = 0;
+  readonly errorsByStatus: Record<string, number> = {};
+  restRequests = 0;
+  readonly restByStatus: Record<string, number> = {};
+  restFailuresInjected = 0;
+  private readonly latencies: number[] = [];
+  private seen = 0;
+  private max = 0;
+  private static readonly KEEP = 50_000;
+
+  webhook(status: number, ms: number): void {
+    this.webhooksSent++;
+    if (status < 200 || status >= 300) this.errorsByStatus[String(status)] = (this.errorsByStatus[String(status)] ?? 0) + 1;
+    this.max = Math.max(this.max, ms);
+    // Reservoir sample: long runs keep a bounded, unbiased set of latencies.
+    this.seen++;
+    if (this.latencies.length < Stats.KEEP) this.latencies.push(ms);
+    else {
+      const j = Math.floor(Math.random() * this.seen);
+      if (j < Stats.KEEP) this.latencies[j] = ms;
+    }
+  }
+
+  rest(status: number): void {
+    this.restRequests++;
+    this.restByStatus[String(status)] = (this.restByStatus[String(status)] ?? 0) + 1;
+  }
+
+  latency(): { p50: number; p99: number; max: number } {
+    if (!this.latencies.length) return { p50: 0, p99: 0, max: 0 };
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+    return { p50: round(at(0.5)), p99: round(at(0.99)), max: round(this.max) };
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+export interface HooksOptions {
+  authToken: string;
+  /** Where Atende listens (may be set later with setAtendeUrl). */
+  atendeUrl: string | null;
+  /** Atende's public URL; null: the same as atendeUrl. */
+  publicUrl: string | null;
+  timeoutMs: number;
+  stats: Stats;
+  emit: (e: EmulatorEvent) => void;
+  /** Decides whether this request is sent again with the same token. */
+  retry: () => boolean;
+}
+
+export class Hooks {
+  private atende: URL | null = null;
+  private atendeBase = '';
+
+  constructor(private readonly opts: HooksOptions) {
+    if (opts.atendeUrl) this.setAtendeUrl(opts.atendeUrl);
+  }
+
+  setAtendeUrl(url: string): void {
+    this.atende = new URL(url);
+    this.atendeBase = url.replace(/\/+$/, '');
+  }
+
+  /** Atende's public base URL: what its TwiML URLs start with and what signatures cover. */
+  get publicBase(): string {
+    const base = this.opts.publicUrl ?? this.atendeBase;
+    if (!base) throw new Error('the emulator does not know where Atende is: pass atendeUrl or call setAtendeUrl()');
+    return base.replace(/\/+$/, '');
+  }
+
+  /** Where the request really goes: Atende's public base (or any foreign origin) mapped onto atendeUrl. */
+  target(url: string): string {
+    if (!this.atende) throw new Error('the emulator does not know where Atende is: pass atendeUrl or call setAtendeUrl()');
+    const pub = this.publicBase;
+    const rest = url.slice(pub.length);
+    if (url.startsWith(pub) && (rest === '' || rest.startsWith('/') || rest.startsWith('?'))) return this.atendeBase + rest;
+    const u = new URL(url);
+    if (u.origin === this.atende.origin) return url;
+    return this.atende.origin + url.slice(u.origin.length);
+  }
+
+  /**
+   * Sends one logical request: a connection failure is retried once (Twilio's default
+   * `rc=1`, `rp=ct`), and `retry()` may send it once more with the same token.
+   * `onAttempt` sees every HTTP attempt (for the call's record).
+   */
+  async send(req: HookRequest, onAttempt: (w: WebhookRecord) => void): Promise<HookResult> {
+    let signed = req.url.replace(/#.*$/, '');
+    let body: string | undefined;
+    let signParams: Record<string, string> = req.params;
+    if (req.method === 'GET') {
+      const qs = new URLSearchParams(req.params).toString();
+      if (qs) signed += (signed.includes('?') ? '&' : '?') + qs;
+      signParams = {};
+    } else {
+      body = new URLSearchParams(req.params).toString();
+    }
+    const signature = twilio.getExpectedTwilioSignature(this.opts.authToken, signed, signParams);
+    const headers: Record<string, string> = {
+      'x-twilio-signature': signature,
+      'i-twilio-idempotency-token': randomUUID(),
+      'user-agent': 'TwilioProxy/1.1 (atende-emulator)',
+      accept: '*/*',
+    };
+    if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
+    const target = this.target(signed);
+    const path = new URL(signed).pathname;
+
+    const attempt = async (repeat: boolean): Promise<HookResult> => {
+      const t0 = performance.now();
+      let result: HookResult;
+      try {
+        const res = await fetch(target, { method: req.method, headers, body, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+        const text = await res.text();
+        result = { status: res.status, body: text, ms: performance.now() - t0, error: null };
+      } catch (err) {
+        result = { status: 0, body: '', ms: performance.now() - t0, error: (err as Error).message };
+      }
+      this.opts.stats.webhook(result.status, result.ms);
+      const ms = round(result.ms);
+      const record: WebhookRecord = { url: signed, path, kind: req.kind, leg: req.leg, status: result.status, ms, repeat };
+      if (req.kind === 'callback') {
+        record.event = req.params.StatusCallbackEvent ?? req.params.CallStatus;
+        if (req.params.SequenceNumber !== undefined) record.sequence = Number(req.params.SequenceNumber);
+      }
+      onAttempt(record);
+      this.opts.emit({ type: 'webhook', at: Date.now(), callSid: req.callSid, path, kind: req.kind, status: result.status, ms });
+      return result;
+    };
+
+    let res = await attempt(false);
+    if (res.status === 0 && /ECONNREFUSED|ECONNRESET|fetch failed/i.test(res.error ?? '')) res = await attempt(true);
+    if (this.opts.retry()) res = await attempt(true);
+    return res;
+  }
+}

@@ -1,0 +1,195 @@
+// A Twilio Programmable Voice emulator, in process: places inbound calls on Atende
+// (signed webhooks, TwiML executed verb by verb, queues, agent legs, status
+// callbacks) and answers the REST API Atende uses (queue-member dequeue, call
+// redirect) on 127.0.0.1. Faults (REST failures and delays, duplicated, reordered
+// and retried webhooks) are drawn from seeded generators.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import { mulberry32 } from '../random.ts';
+import { CallRun, type CallEnv } from './call.ts';
+import { Hooks, Stats } from './hooks.ts';
+import { Queues } from './queues.ts';
+import type { AgentBehaviour, CallOutcome, CallRecord, CallScript, EmulatorEvent, EmulatorOptions, EmulatorStats } from './types.ts';
+
+export type * from './types.ts';
+export { parseTwiml, type Verb } from './twiml.ts';
+
+export interface Emulator {
+  /** REST base URL (pass as TWILIO_API_URL / createTwilioRest({ apiUrl })). */
+  readonly apiUrl: string;
+  /** Where Atende listens (when not given to startEmulator). */
+  setAtendeUrl(url: string): void;
+  /** Places one inbound call; resolves when it is over (every callback delivered). */
+  placeCall(script: CallScript): Promise<CallRecord>;
+  /** Subscribes to the live event stream; returns the unsubscribe function. */
+  onEvent(listener: (e: EmulatorEvent) => void): () => void;
+  stats(): EmulatorStats;
+  /** Calls under way. */
+  active(): number;
+  /** Waiting callers per queue name (Twilio's view). */
+  queues(): { name: string; sid: string; size: number }[];
+  /** The caller of every call under way hangs up; resolves once they are reported, then the REST server stops. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_AGENTS: AgentBehaviour = () => ({ answer: true, afterSeconds: 3 });
+const OUTCOMES: CallOutcome[] = ['answered', 'abandoned', 'ivr-hangup', 'overflowed', 'error'];
+
+export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  const speed = opts.speed ?? 1;
+  if (!(speed > 0)) throw new Error('speed must be > 0');
+  const seed = opts.seed ?? 1;
+  const faults = opts.faults ?? {};
+  // One generator per concern: adding calls of one kind does not reshuffle another's faults.
+  const stream = (salt: number) => mulberry32((seed ^ salt) >>> 0);
+  const rngRest = stream(0x52455354), rngHooks = stream(0x484f4f4b), rngDup = stream(0x44555021), rngOrder = stream(0x4f524452), rngAgents = stream(0x4147454e);
+  const chance = (rng: () => number, p: number | undefined) => () => (!p || p <= 0 ? false : p >= 1 ? true : rng() < p);
+
+  const listeners = new Set<(e: EmulatorEvent) => void>();
+  if (opts.onEvent) listeners.add(opts.onEvent);
+  const emit = (e: EmulatorEvent) => {
+    for (const l of listeners) {
+      try { l(e); } catch { /* a listener's failure is not the call's */ }
+    }
+  };
+
+  const stats = new Stats();
+  const hooks = new Hooks({
+    authToken: opts.authToken, atendeUrl: opts.atendeUrl ?? null, publicUrl: opts.publicUrl ?? null, timeoutMs: opts.webhookTimeoutMs ?? 15_000,
+    stats, emit, retry: chance(rngHooks, faults.webhookRetries),
+  });
+  const queues = new Queues<CallRun>();
+  const statusPath = opts.statusCallbackPath === undefined ? '/twilio/status' : opts.statusCallbackPath;
+  const env: CallEnv = {
+    accountSid: opts.accountSid,
+    get voiceUrl() { return hooks.publicBase + (opts.voicePath ?? '/twilio/voice'); },
+    get statusCallbackUrl() { return statusPath === null ? null : hooks.publicBase + statusPath; },
+    toNumber: opts.toNumber ?? '+551130001000',
+    speed, playSeconds: opts.playSeconds ?? 10, secondsPerWord: opts.secondsPerWord ?? 1 / 2.5,
+    hooks, queues, agents: opts.agents ?? DEFAULT_AGENTS, agentRandom: rngAgents,
+    duplicateCallback: chance(rngDup, faults.duplicateCallbacks),
+    reorderCallbacks: chance(rngOrder, faults.reorderCallbacks),
+    emit,
+  };
+
+  const active = new Map<string, CallRun>();
+  const ended = new Map<string, CallRun>();
+  const runs = new Set<Promise<CallRecord>>();
+  const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<CallOutcome, number>;
+  let placed = 0;
+  let closing = false;
+
+  // ---- REST ---------------------------------------------------------------------------
+  const app: FastifyInstance = Fastify({ logger: false });
+  await app.register(formbody);
+  const twilioError = (reply: FastifyReply, status: number, code: number, message: string) =>
+    reply.code(status).send({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+  const expectedAuth = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
+
+  app.addHook('onResponse', async (req, reply) => {
+    stats.rest(reply.statusCode);
+    emit({ type: 'rest', at: Date.now(), method: req.method, path: req.url, status: reply.statusCode });
+  });
+  // Order of a Twilio answer: authentication, then (fault) delay/failure, then the resource.
+  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    const account = (req.params as { account?: string }).account;
+    if (req.headers.authorization !== expectedAuth || account !== opts.accountSid) {
+      return twilioError(reply.header('www-authenticate', 'Basic realm="Twilio API"'), 401, 20003, 'Authenticate');
+    }
+    if (faults.restDelayMs) await new Promise((r) => setTimeout(r, faults.restDelayMs));
+    if (chance(rngRest, faults.restFailureRate)()) {
+      stats.restFailuresInjected++;
+      const status = faults.restFailStatus ?? 500;
+      const code = status === 429 ? 20429 : status === 503 ? 20503 : status >= 500 ? 20500 : 20001;
+      return twilioError(reply, status, code, 'Emulated failure (faults.restFailureRate)');
+    }
+  });
+
+  const notFound = (reply: FastifyReply, path: string) =>
+    twilioError(reply, 404, 20404, `The requested resource ${path} was not found`);
+
+  app.post('/2010-04-01/Accounts/:account/Queues/:queue/Members/:call.json', async (req, reply) => {
+    const { queue, call } = req.params as { queue: string; call: string };
+    const body = (req.body ?? {}) as Record<string, string>;
+    const q = queues.sid(queue);
+    const member = q && (call === 'Front' ? q.members[0] : q.members.find((m) => m.sid === call));
+    if (!q || !member) return notFound(reply, req.url.replace(/\.json$/, ''));
+    if (!body.Url) return twilioError(reply, 400, 21205, 'Url is required');
+    const json = member.memberJson(q, opts.accountSid);
+    member.dequeue(body.Url, body.Method);
+    return json;
+  });
+
+  app.get('/2010-04-01/Accounts/:account/Queues/:queue/Members.json', async (req, reply) => {
+    const q = queues.sid((req.params as { queue: string }).queue);
+    if (!q) return notFound(reply, req.url.replace(/\.json$/, ''));
+    return { queue_members: q.members.map((m) => m.memberJson(q, opts.accountSid)), page: 0, page_size: 50, uri: req.url };
+  });
+
+  app.post('/2010-04-01/Accounts/:account/Calls/:call.json', async (req, reply) => {
+    const sid = (req.params as { call: string }).call;
+    const body = (req.body ?? {}) as Record<string, string>;
+    const c = active.get(sid);
+    if (!c) {
+      const done = ended.get(sid);
+      if (done) return twilioError(reply, 400, 21220, 'Call is not in-progress. Cannot redirect.');
+      return notFound(reply, req.url.replace(/\.json$/, ''));
+    }
+    if (body.Status === 'completed' || body.Status === 'canceled') c.hangup();
+    else if (body.Url) c.redirect(body.Url, body.Method);
+    else if (body.Twiml) return twilioError(reply, 400, 20001, 'Twiml updates are not emulated; use Url');
+    return c.callJson(opts.accountSid);
+  });
+
+  app.get('/2010-04-01/Accounts/:account/Calls/:call.json', async (req, reply) => {
+    const sid = (req.params as { call: string }).call;
+    const c = active.get(sid) ?? ended.get(sid);
+    if (!c) return notFound(reply, req.url.replace(/\.json$/, ''));
+    return c.callJson(opts.accountSid);
+  });
+
+  const apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+
+  return {
+    apiUrl,
+    setAtendeUrl: (url) => hooks.setAtendeUrl(url),
+    placeCall(script) {
+      if (closing) return Promise.reject(new Error('the emulator is closing'));
+      try { hooks.target(env.voiceUrl); } catch (err) { return Promise.reject(err); }
+      const call = new CallRun(env, script);
+      if (active.has(call.sid) || ended.has(call.sid)) return Promise.reject(new Error(`duplicate CallSid ${call.sid}`));
+      active.set(call.sid, call);
+      placed++;
+      const p = call.run().then((record) => {
+        active.delete(call.sid);
+        ended.set(call.sid, call);
+        if (ended.size > 100_000) ended.delete(ended.keys().next().value!);
+        outcomes[record.outcome]++;
+        return record;
+      });
+      runs.add(p);
+      void p.finally(() => runs.delete(p));
+      return p;
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => { listeners.delete(listener); };
+    },
+    stats() {
+      return {
+        callsPlaced: placed, callsActive: active.size, outcomes: { ...outcomes },
+        webhooksSent: stats.webhooksSent, latencyMs: stats.latency(), errorsByStatus: { ...stats.errorsByStatus },
+        restRequests: stats.restRequests, restByStatus: { ...stats.restByStatus }, restFailuresInjected: stats.restFailuresInjected,
+      };
+    },
+    active: () => active.size,
+    queues: () => queues.all().map((q) => ({ name: q.name, sid: q.sid, size: q.members.length })),
+    async close() {
+      if (closing) return;
+      closing = true;
+      for (const c of active.values()) c.hangup();
+      await Promise.allSettled([...runs]);
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,456 @@
+// The virtual-time simulator: plays a scenario's call plans against the real
+// RoutingCore (the same one the server uses makes every routing decision) with a
+// discrete-event queue. Nothing waits on the wall clock: time jumps from event to
+// event, and the core's own deadlines (wrap-up end, offer expiry, aging, level
+// widening) are honoured through nextDeadline()/advance().
+import { RoutingCore } from '../routing/core.ts';
+import { Heap } from '../routing/heap.ts';
+import { erlangA, erlangC, type QueueFigures } from '../routing/erlang.ts';
+import type { Decision, DomainEvent } from '../routing/types.ts';
+import type { Settings } from '../server/config/types.ts';
+import type { Scenario } from './model/scenario.ts';
+import {
+  callPlans, meanSeconds, metricsSettingsFor, routingConfigFor, streamRandom, trafficFrame,
+  type AgentPlan, type CallPlan,
+} from './model/traffic.ts';
+import { scopeSummary, type Summary, type TheoryFigures, type TheorySummary } from './summary.ts';
+
+/** How one call's wait ended (or where it was when the run stopped). */
+export interface CallRecord {
+  id: string;
+  from: string;
+  arriveAt: number;
+  /** When it entered a queue; null if it never did (overflowed or still in the IVR). */
+  queuedAt: number | null;
+  queue: string | null;
+  tier: number | null;
+  outcome: 'answered' | 'abandoned' | 'overflowed' | 'waiting' | 'in-ivr';
+  /** Time of the answer, the abandon or the overflow; the run's end for 'waiting'. */
+  at: number;
+  /** at − queuedAt, or null. */
+  waitMs: number | null;
+  /** The agent who answered. */
+  agentId: string | null;
+}
+
+export interface RunOptions {
+  /** Simulated seconds done out of the run's total; called about every 1 %. */
+  onProgress?(done: number, total: number): void;
+  /** Every call once, when its wait ends (answer, abandon, overflow) or at the end of the run. */
+  onCall?(record: CallRecord): void;
+}
+
+type EvKind = 'arrive' | 'enter' | 'patience' | 'answer' | 'miss' | 'hold-on' | 'hold-off' | 'end' | 'survey'
+  | 'shift-start' | 'shift-end' | 'back';
+
+interface Ev { at: number; seq: number; kind: EvKind; ref: string; token: number }
+
+type TrackState = 'ivr' | 'queued' | 'ringing' | 'connected' | 'ended';
+
+interface Track {
+  plan: CallPlan;
+  state: TrackState;
+  /** Bumped on every offer, withdrawal and requeue: a scheduled answer or miss for an older offer is stale. */
+  token: number;
+  agentId: string | null;
+  queuedAt: number;
+  answered: boolean;
+}
+
+export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOptions = {}): Summary {
+  const wallStart = performance.now();
+  const frame = trafficFrame(scenario, settings);
+  const config = routingConfigFor(scenario, settings, frame.agents);
+  const metricsSettings = metricsSettingsFor(scenario, settings);
+  const core = new RoutingCore(config, metricsSettings, frame.startAt);
+  const wrapUpZero = config.wrapUpSeconds === 0;
+  const offerTimeoutMs = config.offerTimeoutSeconds * 1000;
+  const awayPauseMs = Math.round(scenario.ring.awayAfterNoAnswerSeconds * 1000);
+  const surveyDelayMs = Math.round((scenario.survey?.delaySeconds ?? 20) * 1000);
+  const ringRandom = streamRandom(scenario.seed, 'agents');
+  const centerT = metricsSettings.thresholdSeconds * 1000;
+
+  const heap = new Heap<Ev>((a, b) => (a.at !== b.at ? a.at < b.at : a.seq < b.seq));
+  let evSeq = 0;
+  const schedule = (at: number, kind: EvKind, ref: string, token = 0) => heap.push({ at, seq: evSeq++, kind, ref, token });
+
+  const tracks = new Map<string, Track>();
+  const agents = new Map<string, { plan: AgentPlan; onShift: boolean }>();
+  for (const a of frame.agents) agents.set(a.id, { plan: a, onShift: false });
+
+  // Own tracking: longest waits (the metrics keep none) and the Erlang comparison.
+  const longest = { center: null as number | null, queues: new Map<string, number>(), tiers: new Map<number, number>() };
+  const noteWait = (queue: string | null, tier: number | null, waitMs: number) => {
+    if (longest.center === null || waitMs > longest.center) longest.center = waitMs;
+    if (queue !== null && waitMs > (longest.queues.get(queue) ?? -1)) longest.queues.set(queue, waitMs);
+    if (tier !== null && waitMs > (longest.tiers.get(tier) ?? -1)) longest.tiers.set(tier, waitMs);
+  };
+  const own = { generated: 0, queued: 0, answered: 0, abandoned: 0, overflowed: 0, answeredWithinT: 0, answerWaitMs: 0, ringNoAnswer: 0 };
+  let events = 0;
+  let idSeq = 0;
+  /** Calls arrived and not yet ended, and surveys still to come: the run may stop early only when both are 0. */
+  let live = 0;
+  let surveysDue = 0;
+
+  const apply = (e: Record<string, unknown> & { type: DomainEvent['type'] }, at: number): Decision[] => {
+    events++;
+    const event = { id: `v${idSeq++}`, at, ...e } as DomainEvent;
+    try {
+      return core.apply(event).decisions;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new Error(`simulator: the routing core refused ${event.type} at ${new Date(at).toISOString()}: ${msg}`, { cause: err });
+    }
+  };
+
+  const record = (t: Track, outcome: CallRecord['outcome'], at: number) => {
+    if (!opts.onCall) return;
+    const view = core.call(t.plan.id);
+    const queued = t.state !== 'ivr' && outcome !== 'overflowed' && outcome !== 'in-ivr';
+    opts.onCall({
+      id: t.plan.id, from: t.plan.from, arriveAt: t.plan.arriveAt,
+      queuedAt: queued ? t.queuedAt : null,
+      queue: view?.queue ?? null, tier: queued ? view?.tier ?? null : null,
+      outcome, at, waitMs: queued ? at - t.queuedAt : null,
+      agentId: outcome === 'answered' ? t.agentId : null,
+    });
+  };
+
+  const finishWait = (t: Track, outcome: 'answered' | 'abandoned', at: number) => {
+    const view = core.call(t.plan.id);
+    const wait = at - t.queuedAt;
+    noteWait(view?.queue ?? null, view?.tier ?? null, wait);
+    if (outcome === 'answered') {
+      own.answered++;
+      own.answerWaitMs += wait;
+      if (wait <= centerT) own.answeredWithinT++;
+    } else {
+      own.abandoned++;
+    }
+    record(t, outcome, at);
+  };
+
+  const react = (decisions: Decision[]) => {
+    const now = core.now;
+    for (const d of decisions) {
+      switch (d.type) {
+        case 'offer': {
+          const t = tracks.get(d.callId);
+          if (!t) break;
+          t.token++;
+          t.state = 'ringing';
+          t.agentId = d.agentId;
+          const a = agents.get(d.agentId);
+          const misses = ringRandom() < (a?.plan.ringNoAnswerProbability ?? 0) || t.plan.answersAfterMs >= offerTimeoutMs;
+          if (misses) schedule(now + offerTimeoutMs, 'miss', d.callId, t.token);
+          else schedule(now + t.plan.answersAfterMs, 'answer', d.callId, t.token);
+          break;
+        }
+        case 'offer-withdrawn':
+        case 'requeued': {
+          const t = tracks.get(d.callId);
+          if (t && (t.state === 'ringing' || t.state === 'queued')) {
+            t.token++;
+            t.state = 'queued';
+            t.agentId = null;
+          }
+          break;
+        }
+        case 'agent-status':
+          if (d.status === 'away' && d.reason === 'no-answer') schedule(now + awayPauseMs, 'back', d.agentId);
+          break;
+        default:
+          break;
+      }
+    }
+  };
+
+  // Shifts: log in at the start, out at the end (an agent on a call finishes it first: the core keeps it pending).
+  for (const a of frame.agents) {
+    for (const s of a.shifts) {
+      if (s.end <= frame.startAt || s.start >= frame.runEndAt) continue;
+      schedule(Math.max(s.start, frame.startAt), 'shift-start', a.id);
+      if (s.end < frame.runEndAt) schedule(s.end, 'shift-end', a.id);
+    }
+  }
+
+  const plans = callPlans(scenario, settings, frame);
+  let arrivalsDone = false;
+  const pullArrival = () => {
+    const next = plans.next();
+    if (next.done) { arrivalsDone = true; return; }
+    const t: Track = { plan: next.value, state: 'ivr', token: 0, agentId: null, queuedAt: 0, answered: false };
+    tracks.set(t.plan.id, t);
+    schedule(t.plan.arriveAt, 'arrive', t.plan.id);
+  };
+  pullArrival();
+
+  const handle = (ev: Ev) => {
+    const at = ev.at;
+    switch (ev.kind) {
+      case 'arrive': {
+        const t = tracks.get(ev.ref)!;
+        own.generated++;
+        live++;
+        react(apply({ type: 'call.arrived', callId: t.plan.id, from: t.plan.from, to: t.plan.to }, at));
+        schedule(at + t.plan.ivrMs, 'enter', t.plan.id);
+        pullArrival();
+        return;
+      }
+      case 'enter': {
+        const t = tracks.get(ev.ref)!;
+        const p = t.plan;
+        react(apply({ type: 'call.ivr', callId: p.id, path: p.ivrPath, language: p.language }, at));
+        t.state = 'queued';
+        t.queuedAt = at;
+        const ds = apply({ type: 'call.queued', callId: p.id, queue: p.queue, attributes: p.attributes }, at);
+        if (ds.some((d) => d.type === 'overflow' && d.callId === p.id && d.toQueue === null)) {
+          t.state = 'ended';
+          own.overflowed++;
+          live--;
+          record(t, 'overflowed', at);
+          tracks.delete(p.id);
+        } else {
+          own.queued++;
+          if (p.patienceMs !== null) schedule(at + p.patienceMs, 'patience', p.id);
+        }
+        react(ds);
+        return;
+      }
+      case 'patience': {
+        const t = tracks.get(ev.ref);
+        if (!t || (t.state !== 'queued' && t.state !== 'ringing')) return;
+        const ds = apply({ type: 'call.abandoned', callId: t.plan.id }, at);
+        t.state = 'ended';
+        t.token++;
+        live--;
+        finishWait(t, 'abandoned', at);
+        tracks.delete(t.plan.id);
+        react(ds);
+        return;
+      }
+      case 'answer': {
+        const t = tracks.get(ev.ref);
+        if (!t || t.state !== 'ringing' || t.token !== ev.token) return;
+        const ds = apply({ type: 'call.answered', callId: t.plan.id, agentId: t.agentId! }, at);
+        t.state = 'connected';
+        if (!t.answered) {
+          t.answered = true;
+          finishWait(t, 'answered', at);
+        }
+        const p = t.plan;
+        if (p.holdMs > 0) {
+          const holdAt = at + Math.round(p.talkMs / 2);
+          schedule(holdAt, 'hold-on', p.id);
+          schedule(holdAt + p.holdMs, 'hold-off', p.id);
+        }
+        schedule(at + p.talkMs + p.holdMs, 'end', p.id);
+        react(ds);
+        return;
+      }
+      case 'miss': {
+        const t = tracks.get(ev.ref);
+        if (!t || t.state !== 'ringing' || t.token !== ev.token) return;
+        own.ringNoAnswer++;
+        react(apply({ type: 'call.offer-missed', callId: t.plan.id, agentId: t.agentId!, reason: 'no-answer' }, at));
+        return;
+      }
+      case 'hold-on':
+      case 'hold-off': {
+        const t = tracks.get(ev.ref);
+        if (!t || t.state !== 'connected') return;
+        react(apply({ type: 'call.hold', callId: t.plan.id, onHold: ev.kind === 'hold-on' }, at));
+        return;
+      }
+      case 'end': {
+        const t = tracks.get(ev.ref);
+        if (!t || t.state !== 'connected') return;
+        const p = t.plan;
+        react(apply({ type: 'call.ended', callId: p.id, by: p.hangsUpBy }, at));
+        t.state = 'ended';
+        live--;
+        if (wrapUpZero && t.agentId && core.agent(t.agentId)?.status === 'wrap-up') {
+          react(apply({ type: 'agent.ready', agentId: t.agentId }, at));
+        }
+        if (p.resolvedFirstContact !== undefined) {
+          react(apply({ type: 'call.disposition', callId: p.id, resolvedFirstContact: p.resolvedFirstContact }, at));
+        }
+        if (p.surveyNps !== undefined || p.surveyCsat !== undefined) {
+          surveysDue++;
+          schedule(at + surveyDelayMs, 'survey', p.id);
+        } else tracks.delete(p.id);
+        return;
+      }
+      case 'survey': {
+        const t = tracks.get(ev.ref);
+        if (!t) return;
+        surveysDue--;
+        tracks.delete(t.plan.id);
+        const e: Record<string, unknown> & { type: 'call.survey' } = { type: 'call.survey', callId: t.plan.id };
+        if (t.plan.surveyNps !== undefined) e.nps = t.plan.surveyNps;
+        if (t.plan.surveyCsat !== undefined) e.csat = t.plan.surveyCsat;
+        react(apply(e, at));
+        return;
+      }
+      case 'shift-start': {
+        const a = agents.get(ev.ref)!;
+        a.onShift = true;
+        react(apply({ type: 'agent.state', agentId: ev.ref, state: 'available' }, at));
+        return;
+      }
+      case 'shift-end': {
+        const a = agents.get(ev.ref)!;
+        a.onShift = false;
+        react(apply({ type: 'agent.state', agentId: ev.ref, state: 'offline', reason: 'fim do turno' }, at));
+        return;
+      }
+      case 'back': {
+        const a = agents.get(ev.ref)!;
+        const view = core.agent(ev.ref);
+        if (!a.onShift || !view || view.status !== 'away' || view.reason !== 'no-answer') return;
+        react(apply({ type: 'agent.state', agentId: ev.ref, state: 'available' }, at));
+        return;
+      }
+    }
+  };
+
+  // ---- the event loop ----------------------------------------------------------
+  const stopAt = frame.runEndAt;
+  const totalS = (frame.runEndAt - frame.startAt) / 1000;
+  const step = Math.max(1, totalS / 100);
+  let nextReport = 0;
+  const progress = (now: number) => {
+    if (!opts.onProgress) return;
+    const done = (now - frame.startAt) / 1000;
+    if (done >= nextReport) {
+      opts.onProgress(Math.min(done, totalS), totalS);
+      nextReport = (Math.floor(done / step) + 1) * step;
+    }
+  };
+
+  for (;;) {
+    // Every call and survey finished and no more will come: only let pending wrap-ups close.
+    const quiet = arrivalsDone && live === 0 && surveysDue === 0;
+    const top = quiet ? undefined : heap.peek();
+    const due = core.nextDeadline();
+    if (due !== null && due <= stopAt && (!top || due <= top.at)) {
+      react(core.advance(due).decisions);
+      progress(due);
+      continue;
+    }
+    if (!top || top.at > stopAt) break;
+    heap.pop();
+    handle(top);
+    progress(top.at);
+  }
+  const endAt = Math.max(core.now, arrivalsDone && live === 0 && surveysDue === 0 ? core.now : stopAt);
+  if (endAt > core.now) core.advance(endAt);
+  opts.onProgress?.(totalS, totalS);
+
+  // Calls the run left behind.
+  let waitingAtEnd = 0, connectedAtEnd = 0, inIvrAtEnd = 0;
+  for (const t of tracks.values()) {
+    if (t.state === 'queued' || t.state === 'ringing') {
+      waitingAtEnd++;
+      const view = core.call(t.plan.id);
+      noteWait(view?.queue ?? null, view?.tier ?? null, endAt - t.queuedAt);
+      record(t, 'waiting', endAt);
+    } else if (t.state === 'connected') connectedAtEnd++;
+    else if (t.state === 'ivr') {
+      inIvrAtEnd++;
+      record(t, 'in-ivr', endAt);
+    }
+  }
+
+  // Agents on shift during the arrival hours.
+  const span = frame.arrivalsEndAt - frame.startAt;
+  let onShiftMs = 0;
+  const edges: [number, number][] = [];
+  for (const a of frame.agents) {
+    for (const s of a.shifts) {
+      const from = Math.max(s.start, frame.startAt);
+      const to = Math.min(s.end, frame.arrivalsEndAt);
+      if (to > from) onShiftMs += to - from;
+      if (to > from) edges.push([from, 1], [to, -1]);
+    }
+  }
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let peak = 0, cur = 0;
+  for (const [, d] of edges) { cur += d; if (cur > peak) peak = cur; }
+  const averageOnShift = onShiftMs / span;
+
+  const m = core.metrics;
+  const center = m.read({ kind: 'center' }, 'today');
+  const summary: Summary = {
+    scenario: {
+      name: scenario.name, description: scenario.description, seed: scenario.seed, settings: scenario.settings,
+      date: scenario.date, start: scenario.start, hours: scenario.hours, timezone: settings.timezone,
+    },
+    simulated: {
+      startAt: new Date(frame.startAt).toISOString(),
+      arrivalsEndAt: new Date(frame.arrivalsEndAt).toISOString(),
+      endAt: new Date(endAt).toISOString(),
+      events,
+    },
+    calls: {
+      generated: own.generated, queued: own.queued, answered: own.answered, abandoned: own.abandoned,
+      overflowed: own.overflowed, waitingAtEnd, connectedAtEnd, inIvrAtEnd, ringNoAnswer: own.ringNoAnswer,
+    },
+    agents: { rostered: frame.agents.length, averageOnShift, peakOnShift: peak },
+    center: scopeSummary(center, longest.center),
+    queues: settings.queues.map((q) => ({
+      id: q.id, name: q.name,
+      ...scopeSummary(m.read({ kind: 'queue', id: q.id }, 'today'), longest.queues.get(q.id) ?? null),
+    })),
+    tiers: Array.from({ length: config.tiers }, (_, i) => ({
+      tier: i + 1,
+      ...scopeSummary(m.read({ kind: 'tier', tier: i + 1 }, 'today'), longest.tiers.get(i + 1) ?? null),
+    })),
+    theory: theory(scenario, own, center.tmaSeconds, averageOnShift, span, metricsSettings.thresholdSeconds),
+    wallClockMs: 0,
+  };
+  summary.wallClockMs = Math.round(performance.now() - wallStart);
+  return summary;
+}
+
+function theory(
+  scenario: Scenario,
+  own: { queued: number; answered: number; abandoned: number; answeredWithinT: number; answerWaitMs: number },
+  tmaSeconds: number | null, averageOnShift: number, spanMs: number, thresholdSeconds: number,
+): TheorySummary | null {
+  const agents = Math.round(averageOnShift);
+  if (tmaSeconds === null || tmaSeconds <= 0 || agents < 1 || own.queued === 0) return null;
+  const callsPerHour = own.queued / (spanMs / 3_600_000);
+  const patienceSeconds = scenario.patience ? meanSeconds(scenario.patience) : null;
+  const closed = own.answered + own.abandoned;
+  const simulated = {
+    serviceLevel: closed > 0 ? own.answeredWithinT / closed : null,
+    asaSeconds: own.answered > 0 ? own.answerWaitMs / own.answered / 1000 : null,
+    abandonRate: closed > 0 ? own.abandoned / closed : null,
+  };
+  const figures = (f: QueueFigures & { probabilityOfAbandon?: number }): TheoryFigures => ({
+    serviceLevel: f.serviceLevel,
+    asaSeconds: Number.isFinite(f.asaSeconds) ? f.asaSeconds : null,
+    probabilityOfWaiting: f.probabilityOfWaiting,
+    abandonRate: f.probabilityOfAbandon ?? null,
+    occupancy: f.occupancy,
+  });
+  const gap = (f: TheoryFigures) => ({
+    serviceLevelPoints: (f.serviceLevel - (simulated.serviceLevel ?? 0)) * 100,
+    asaSeconds: f.asaSeconds === null ? null : f.asaSeconds - (simulated.asaSeconds ?? 0),
+    abandonRatePoints: f.abandonRate === null ? null : (f.abandonRate - (simulated.abandonRate ?? 0)) * 100,
+  });
+  const input = { callsPerHour, ahtSeconds: tmaSeconds, agents, thresholdSeconds };
+  const c = figures(erlangC(input));
+  // Erlang C has no abandons: everybody offered is served.
+  c.abandonRate = 0;
+  const a = patienceSeconds !== null && patienceSeconds > 0 ? figures(erlangA({ ...input, patienceSeconds })) : null;
+  return {
+    basis: { callsPerHour, ahtSeconds: tmaSeconds, agents, averageAgentsOnShift: averageOnShift, thresholdSeconds, patienceSeconds },
+    simulated,
+    erlangC: c,
+    erlangA: a,
+    erlangCGap: gap(c),
+    erlangAGap: a ? gap(a) : null,
+  };
+}

@@ -1,15 +1,22 @@
 // Process entry: environment, settings, listen, demo traffic, graceful shutdown.
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { startDemo } from '../sim/demo.ts';
+import { loadScenario } from '../sim/model/scenario.ts';
+import { runLive } from '../sim/live.ts';
+import { startLocalStack } from '../sim/stack.ts';
 import { DEFAULT_SETTINGS_PATH, loadSettings, SettingsError } from './config/load.ts';
-import { createAtende } from './start.ts';
+import type { Settings } from './config/types.ts';
+import { createAtende, type Atende } from './start.ts';
 import { createTwilioRest } from './twilio/rest.ts';
 
 const env = process.env;
+const args = process.argv.slice(2);
 const port = Number(env.PORT ?? 3000);
 const host = env.HOST ?? '127.0.0.1';
 const level = env.LOG_LEVEL ?? 'info';
 const log = pino({ level, name: 'atende' });
+const DEMO_SCENARIO = new URL('../sim/scenarios/demo.json', import.meta.url);
 
 function fail(msg: string): never {
   log.fatal(msg);
@@ -18,8 +25,9 @@ function fail(msg: string): never {
   process.exit(1);
 }
 
+for (const a of args) if (a !== '--demo') fail(`unknown argument "${a}" (the only one is --demo)`);
 const settingsPath = env.ATENDE_CONFIG || DEFAULT_SETTINGS_PATH;
-let settings;
+let settings: Settings;
 try {
   settings = loadSettings(settingsPath);
 } catch (err) {
@@ -30,37 +38,55 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be an i
 const accountSid = env.TWILIO_ACCOUNT_SID || null;
 const authToken = env.TWILIO_AUTH_TOKEN || null;
 if (!!accountSid !== !!authToken) fail('set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither (demo mode)');
-const demo = !accountSid;
+const demo = !accountSid || args.includes('--demo');
 const publicUrl = (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, '');
 try { new URL(publicUrl); } catch { fail(`PUBLIC_URL is not a URL: "${env.PUBLIC_URL}"`); }
-// Demo traffic never mixes into a real center's log.
+// Demo traffic never mixes into a real center's log, and starts afresh: its calls
+// live in an emulator that does not survive a restart.
 const dbPath = env.ATENDE_DB || (demo ? 'data/atende-demo.db' : 'data/atende.db');
+if (demo && !env.ATENDE_DB) for (const f of ['', '-wal', '-shm']) rmSync(dbPath + f, { force: true });
+const logger = { level, name: 'atende-http' };
+const tokens = { supervisorToken: env.ATENDE_SUPERVISOR_TOKEN || null, viewerToken: env.ATENDE_VIEWER_TOKEN || null };
 
-const atende = await createAtende({
-  settings, dbPath, demo,
-  logger: { level, name: 'atende-http' },
-  twilio: demo ? null : {
-    publicUrl, authToken,
-    rest: createTwilioRest({ accountSid: accountSid!, authToken: authToken!, apiUrl: env.TWILIO_API_URL || null }),
-  },
-});
-log.info({ settings: settingsPath, db: dbPath, replayed: atende.replayed }, 'event log replayed');
-
-let demoDriver: { stop(): void } | null = null;
+let atende: Atende;
+let stopDemo: (() => Promise<void>) | null = null;
 if (demo) {
-  log.warn({ demo: true }, 'DEMO MODE (no TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN): calls, callers and agents on the wallboard are simulated');
-  demoDriver = startDemo(atende.engine, {
-    seed: Number(env.DEMO_SEED ?? 42),
-    callsPerHour: Number(env.DEMO_CALLS_PER_HOUR ?? 600),
-    vipNumbers: settings.priority.vipNumbers,
-    log: (msg, extra) => log.info({ demo: true, ...extra }, msg),
-  });
+  log.warn({ demo: true }, 'DEMO MODE: the calls, callers and agents on the wallboard are simulated by the Twilio emulator (no TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN, or --demo)');
+  const stack = await startLocalStack({ settings, dbPath, speed: 1, host, port, demo: true, logger, secondsPerWord: 0.1, ...tokens });
+  atende = stack.atende;
+  const controller = new AbortController();
+  const scenario = loadScenario(fileURLToPath(DEMO_SCENARIO));
+  const loop = (async () => {
+    // A day of demo traffic, then another, until the server stops.
+    while (!controller.signal.aborted) {
+      await runLive(scenario, settings, { atendeUrl: stack.url, emulator: stack.emulator, supervisorToken: tokens.supervisorToken }, {
+        speed: 1, startNow: true, burst: 6, signal: controller.signal,
+        log: (msg) => log.info({ demo: true }, msg),
+      }).catch((err: unknown) => log.error({ demo: true, err }, 'demo traffic stopped'));
+    }
+  })();
+  stopDemo = async () => {
+    controller.abort();
+    await stack.emulator.close();
+    await loop;
+  };
+  log.info({ url: `${stack.url}/`, db: dbPath }, 'wallboard ready (DEMO)');
 } else {
+  atende = await createAtende({
+    settings, dbPath, demo: false, logger, ...tokens,
+    twilio: {
+      publicUrl, authToken,
+      rest: createTwilioRest({ accountSid: accountSid!, authToken: authToken!, apiUrl: env.TWILIO_API_URL || null }),
+    },
+  });
+  log.info({ settings: settingsPath, db: dbPath, replayed: atende.replayed }, 'event log replayed');
   log.info({ publicUrl, twilioApi: env.TWILIO_API_URL || 'https://api.twilio.com' }, 'Twilio webhooks expected under PUBLIC_URL/twilio/*');
+  const address = await atende.app.listen({ port, host });
+  log.info({ url: `${address}/` }, 'wallboard ready');
 }
-
-const address = await atende.app.listen({ port, host });
-log.info({ url: `${address}/` }, 'wallboard ready');
+if (!tokens.supervisorToken || !tokens.viewerToken) {
+  log.warn({ supervisorToken: !!tokens.supervisorToken, viewerToken: !!tokens.viewerToken }, 'no token set for some roles: those routes are open; keep HOST on 127.0.0.1 or set ATENDE_SUPERVISOR_TOKEN and ATENDE_VIEWER_TOKEN');
+}
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
@@ -69,8 +95,8 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'shutting down: finishing requests and dequeues under way');
   const force = setTimeout(() => process.exit(1), 8000);
   force.unref();
-  demoDriver?.stop();
   try {
+    await stopDemo?.();
     await atende.app.dequeuer?.idle();
     await atende.close(); // hub closes sockets with 1001; the database is closed last
     process.exit(0);

@@ -18,7 +18,7 @@ export interface AtendeOptions {
   now?: () => number;
   logger?: FastifyServerOptions['logger'];
   demo?: boolean;
-  twilio?: { publicUrl: string; authToken: string | null; rest: TwilioRest | null; dequeueBackoffMs?: number[] } | null;
+  twilio?: { publicUrl: string | (() => string); authToken: string | null; rest: TwilioRest | null; dequeueBackoffMs?: number[] } | null;
   viewerToken?: string | null;
   supervisorToken?: string | null;
   staticDir?: string;

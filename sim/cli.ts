@@ -1,7 +1,9 @@
 // Simulator command line:
-//   tsx sim/cli.ts --scenario FILE [--virtual] [--speed N] [--seed N] [--json]
-// Virtual mode plays the day against the routing core in virtual time and prints
-// the summary (a table, or JSON on stdout with --json); progress goes to stderr.
+//   tsx sim/cli.ts --scenario FILE [--virtual | --live] [--speed N] [--seed N] [--json]
+// Virtual mode plays the day against the routing core in virtual time; live mode
+// places the calls through the Twilio emulator against a real Atende (one started
+// in this process, or a running one with --url). Both print the summary (a table,
+// or JSON on stdout with --json); progress goes to stderr.
 // Exit codes: 0 done, 1 the scenario or settings file is refused, 2 bad arguments.
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -11,18 +13,32 @@ import type { Settings } from '../server/config/types.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
 import { renderSummary, type Summary } from './summary.ts';
 import { runVirtual } from './virtual.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from './emulator/index.ts';
+import { runLive, type LiveProgress } from './live.ts';
+import { startLocalStack } from './stack.ts';
 
-export const USAGE = `usage: tsx sim/cli.ts --scenario FILE [--virtual] [--speed N] [--seed N] [--json]
+export const USAGE = `usage: npm run sim -- --scenario FILE [--virtual | --live] [--speed N] [--seed N] [--json]
 
   --scenario FILE  scenario JSON (see sim/model/scenario.schema.json; examples in sim/scenarios/)
   --virtual        run in virtual time against the routing core (the default)
-  --speed N        time compression for real-time modes (N > 0; virtual mode runs as fast as it can)
+  --live           place the calls through the Twilio emulator against Atende over HTTP: an Atende
+                   started in this process (SQLite in --db, default a temporary file), or with
+                   --url a running one started with TWILIO_API_URL=http://127.0.0.1:<--emulator-port>
+                   and the same TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN as this command's environment
+  --url URL        live: the running Atende (its PUBLIC_URL must be this URL)
+  --emulator-port N  live with --url: where the emulator's REST API listens (default 3901)
+  --db FILE        live without --url: the SQLite file of the in-process Atende
+  --max-calls N    live: stop after N calls;  --max-seconds N: stop after N real seconds
+  --speed N        live: time compression (N > 0, default 1); virtual mode runs as fast as it can
   --seed N         override the scenario's seed (integer 0..4294967295)
   --json           print the summary as JSON on stdout (progress stays on stderr)
   --help           this text`;
 
 /** Modes the CLI knows. A new mode adds its name here and a branch in `run`. */
-export type Mode = 'virtual';
+export type Mode = 'virtual' | 'live';
 
 export interface CliOptions {
   scenario: string;
@@ -30,6 +46,11 @@ export interface CliOptions {
   speed: number | null;
   seed: number | null;
   json: boolean;
+  url?: string;
+  emulatorPort?: number;
+  db?: string;
+  maxCalls?: number;
+  maxSeconds?: number;
 }
 
 export class UsageError extends Error {
@@ -60,6 +81,23 @@ export function parseArgs(argv: string[]): CliOptions | null {
       case '--help': case '-h': return null;
       case '--scenario': o.scenario = take(); break;
       case '--virtual': o.mode = 'virtual'; break;
+      case '--live': o.mode = 'live'; break;
+      case '--url': {
+        const raw = take();
+        try { new URL(raw); } catch { throw new UsageError(`--url must be a URL, got ${raw}`); }
+        o.url = raw.replace(/\/+$/, '');
+        break;
+      }
+      case '--db': o.db = take(); break;
+      case '--emulator-port': case '--max-calls': case '--max-seconds': {
+        const raw = take();
+        const n = Number(raw);
+        if (!/^\d+$/.test(raw) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got ${raw}`);
+        if (flag === '--emulator-port') o.emulatorPort = n;
+        else if (flag === '--max-calls') o.maxCalls = n;
+        else o.maxSeconds = n;
+        break;
+      }
       case '--json': o.json = true; break;
       case '--speed': {
         const raw = take();
@@ -104,6 +142,38 @@ export async function run(opts: CliOptions, scenario: Scenario, settings: Settin
       bar.finish();
       return summary;
     }
+    case 'live': return runLiveMode(opts, scenario, settings, io);
+  }
+}
+
+async function runLiveMode(opts: CliOptions, scenario: Scenario, settings: Settings, io: CliIo): Promise<Summary> {
+  const speed = opts.speed ?? 1;
+  const bar = createProgress(`${scenario.name} (live ×${speed})`, io.stderr);
+  const log = (msg: string) => io.stderr.write(`${msg}\n`);
+  const onProgress = (p: LiveProgress) => bar.update(p.done, p.total);
+  const bounds = { maxCalls: opts.maxCalls, maxSeconds: opts.maxSeconds };
+  if (opts.url) {
+    const accountSid = process.env.TWILIO_ACCOUNT_SID, authToken = process.env.TWILIO_AUTH_TOKEN;
+    if (!accountSid || !authToken) throw new UsageError('--url needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, the same the server runs with');
+    const emulator = await startEmulator({ accountSid, authToken, speed, seed: scenario.seed, atendeUrl: opts.url, port: opts.emulatorPort ?? 3901 });
+    log(`emulator REST API at ${emulator.apiUrl} (the server's TWILIO_API_URL); calls go to ${opts.url}`);
+    try {
+      const r = await runLive(scenario, settings, { atendeUrl: opts.url, emulator, supervisorToken: process.env.ATENDE_SUPERVISOR_TOKEN || null }, { speed, ...bounds, onProgress, log });
+      bar.finish();
+      return r.summary;
+    } finally {
+      await emulator.close();
+    }
+  }
+  const dbPath = opts.db ?? join(mkdtempSync(join(tmpdir(), 'atende-sim-')), 'atende.db');
+  const stack = await startLocalStack({ settings, dbPath, speed, seed: scenario.seed });
+  log(`Atende at ${stack.url} (SQLite ${dbPath}), Twilio emulator at ${stack.emulator.apiUrl}`);
+  try {
+    const r = await runLive(scenario, settings, { atendeUrl: stack.url, emulator: stack.emulator }, { speed, ...bounds, onProgress, log });
+    bar.finish();
+    return r.summary;
+  } finally {
+    await stack.close();
   }
 }
 

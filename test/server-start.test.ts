@@ -98,7 +98,7 @@ describe('server process', () => {
     }
   });
 
-  it('runs the demo with no Twilio credentials', async () => {
+  it('runs the demo through the Twilio emulator with no Twilio credentials', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atende-demo-'));
     const port = await freePort();
     const p = run({ PORT: String(port), ATENDE_DB: join(dir, 'demo.db') });
@@ -107,8 +107,12 @@ describe('server process', () => {
     expect((await snapshot()).demo).toBe(true);
     // The demo logs its agents in over the first seconds.
     await expect.poll(async () => (await snapshot()).agents.filter((a: { state: string }) => a.state !== 'offline').length, { timeout: 10_000 }).toBeGreaterThan(0);
-    const twilioRoute = await fetch(`http://127.0.0.1:${port}/twilio/voice`, { method: 'POST' });
-    expect(twilioRoute.status).toBe(404);
+    // Calls arrive through the Twilio emulator: the snapshot fills with real webhooks.
+    await expect.poll(async () => (await snapshot()).center.today.offered + (await snapshot()).center.waiting + (await snapshot()).agents.filter((a: { state: string }) => a.state === 'ringing' || a.state === 'on-call').length, { timeout: 60_000, interval: 500 }).toBeGreaterThan(0);
+    expect(p.out()).toContain('DEMO MODE');
+    // The demo's webhooks are signed with a throwaway token: a forged one is refused.
+    const forged = await fetch(`http://127.0.0.1:${port}/twilio/voice`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'CallSid=CA0' });
+    expect(forged.status).toBe(403);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   });

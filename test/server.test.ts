@@ -5,7 +5,6 @@ import { RoutingCore } from '../routing/core.ts';
 import { buildApp } from '../server/app.ts';
 import { demoMetricsSettings, demoRoutingConfig } from '../server/demo-config.ts';
 import { Engine } from '../server/engine.ts';
-import { startDemo } from '../sim/demo.ts';
 import { buildSnapshot, DEFAULT_COLOURS, maskCaller } from '../server/snapshot/build.ts';
 import type { DomainEvent } from '../routing/types.ts';
 import type { Snapshot } from '../server/snapshot/types.ts';
@@ -176,19 +175,4 @@ describe('server', () => {
     ws.terminate();
   });
 
-  it('demo driver logs agents in and produces answered calls', async () => {
-    const core = new RoutingCore(demoRoutingConfig(), demoMetricsSettings(), Date.now());
-    const engine = new Engine(core);
-    engines.push(engine);
-    const demo = startDemo(engine, { seed: 7, callsPerHour: 3600, timeScale: 0.02 });
-    try {
-      await new Promise((r) => setTimeout(r, 800));
-      const counts = core.agentCountsByStatus();
-      expect(counts.offline).toBeLessThan(12);
-      expect(demo.callsStarted).toBeGreaterThan(3);
-      expect(core.metrics.read({ kind: 'center' }, 'today').answered).toBeGreaterThan(0);
-    } finally {
-      demo.stop();
-    }
-  });
 });

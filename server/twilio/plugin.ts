@@ -16,8 +16,11 @@ import { Voice, type VoiceResponse } from './voice.ts';
 export interface TwilioEdgeOptions {
   engine: Engine;
   settings: Settings;
-  /** Public base URL Twilio calls, e.g. https://atende.example.com (signatures are checked against it). */
-  publicUrl: string;
+  /**
+   * Public base URL Twilio calls, e.g. https://atende.example.com (signatures are checked against it).
+   * A function when it is only known once listening (port 0 in tests and the local stack).
+   */
+  publicUrl: string | (() => string);
   /** Null: every webhook is refused (nothing can be verified). */
   authToken: string | null;
   /** Null: offers are not carried out (no REST credentials). */
@@ -39,7 +42,8 @@ const REPLAY_CACHE_SIZE = 5000;
 async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): Promise<void> {
   const { engine, settings, authToken } = opts;
   const core = engine.core;
-  const publicUrl = opts.publicUrl.replace(/\/+$/, '');
+  const given = opts.publicUrl;
+  const publicUrl = () => (typeof given === 'function' ? given() : given).replace(/\/+$/, '');
   const voice = new Voice(settings, publicUrl);
   const replies = new Map<string, string>();
 
@@ -81,7 +85,7 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
     const params = (req.body ?? {}) as Body;
     let ok = false;
     if (authToken && typeof sig === 'string' && params && typeof params === 'object') {
-      try { ok = twilio.validateRequest(authToken, sig, publicUrl + req.url, params); } catch { ok = false; }
+      try { ok = twilio.validateRequest(authToken, sig, publicUrl() + req.url, params); } catch { ok = false; }
     }
     if (!ok) {
       req.log.warn({ path: req.routeOptions.url }, 'refused a webhook with a bad signature');

@@ -9,7 +9,7 @@ export class Voice {
   readonly languages: LanguageSetting[];
   private readonly menus = new Map<string, { node: MenuNode; path: string[] }>();
 
-  constructor(readonly settings: Settings, private readonly publicUrl: string) {
+  constructor(readonly settings: Settings, private readonly publicUrl: () => string) {
     this.languages = settings.ivr.languages;
     const walk = (node: MenuNode, path: string[]) => {
       this.menus.set(node.id, { node, path });
@@ -23,7 +23,7 @@ export class Voice {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
     const s = q.toString();
-    return this.publicUrl + path + (s ? `?${s}` : '');
+    return this.publicUrl() + path + (s ? `?${s}` : '');
   }
 
   language(code: string | undefined): LanguageSetting {

@@ -19,6 +19,8 @@ export interface Emulator {
   readonly apiUrl: string;
   /** Where Atende listens (when not given to startEmulator). */
   setAtendeUrl(url: string): void;
+  /** Replaces how agent legs answer (a live runner installs its roster's behaviour). */
+  setAgentBehaviour(behaviour: AgentBehaviour): void;
   /** Places one inbound call; resolves when it is over (every callback delivered). */
   placeCall(script: CallScript): Promise<CallRecord>;
   /** Subscribes to the live event stream; returns the unsubscribe function. */
@@ -148,11 +150,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     return c.callJson(opts.accountSid);
   });
 
-  const apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  const apiUrl = await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
 
   return {
     apiUrl,
     setAtendeUrl: (url) => hooks.setAtendeUrl(url),
+    setAgentBehaviour: (behaviour) => { env.agents = behaviour; },
     placeCall(script) {
       if (closing) return Promise.reject(new Error('the emulator is closing'));
       try { hooks.target(env.voiceUrl); } catch (err) { return Promise.reject(err); }

@@ -89,6 +89,8 @@ export interface EmulatorOptions {
   /** Real-time cap of one webhook request (Twilio's is 15 s). */
   webhookTimeoutMs?: number;
   onEvent?: (e: EmulatorEvent) => void;
+  /** Port of the REST API on 127.0.0.1 (default: any free port). */
+  port?: number;
 }
 
 export type CallOutcome = 'answered' | 'abandoned' | 'ivr-hangup' | 'overflowed' | 'error';

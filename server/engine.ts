@@ -83,18 +83,22 @@ export class Engine {
     let result: DispatchResult;
     if (!this.store) {
       result = this.apply(event);
-    } else if (this.store.has(event.id)) {
-      result = { ok: true, applied: false, decisions: this.advanceTo(event.at) };
     } else {
+      let fresh: boolean;
       try {
-        this.store.append(event, source);
+        fresh = this.store.append(event, source);
         this.storeError = null;
       } catch (err) {
         this.storeError = (err as Error)?.message ?? String(err);
         throw new StoreUnavailableError(err);
       }
-      result = this.apply(event);
-      if (!result.ok) this.takeBack(event.id);
+      if (!fresh) {
+        // Already logged (a retry or a duplicate callback): applied once, long ago.
+        result = { ok: true, applied: false, decisions: this.advanceTo(event.at) };
+      } else {
+        result = this.apply(event);
+        if (!result.ok) this.takeBack(event.id);
+      }
     }
     if (result.ok && result.applied) for (const fn of this.eventListeners) fn(event);
     this.afterChange(result.decisions);

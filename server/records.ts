@@ -1,27 +1,52 @@
 // Keeps the report tables (CDRs, offers, agent state history) in step with the
 // core, from live events and decisions. The event log stays the truth; these rows
 // are a projection for reports and are not rebuilt from replays.
+//
+// Writes are batched: every change of one event-loop turn goes into one SQLite
+// transaction (one WAL commit) instead of one commit per row; reads flush first.
 import type { RoutingCore } from '../routing/core.ts';
 import type { Decision, DomainEvent } from '../routing/types.ts';
 import type { Engine } from './engine.ts';
 import type { CallExtra, CallRecords } from './storage/index.ts';
 
-export function projectRecords(engine: Engine, records: CallRecords): () => void {
+export interface Projection {
+  stop(): void;
+  flush(): void;
+  /** Rewrites a call's row with extra facts (e.g. its Twilio QueueSid), in the next batch. */
+  note(callId: string, extra: CallExtra): void;
+}
+
+export function projectRecords(engine: Engine, records: CallRecords, transaction: (fn: () => void) => void): Projection {
   const core: RoutingCore = engine.core;
+  let pending: (() => void)[] = [];
+  let scheduled: NodeJS.Immediate | null = null;
+  const flush = () => {
+    if (scheduled) { clearImmediate(scheduled); scheduled = null; }
+    if (!pending.length) return;
+    const batch = pending;
+    pending = [];
+    transaction(() => { for (const write of batch) write(); });
+  };
+  const later = (write: () => void) => {
+    pending.push(write);
+    scheduled ??= setImmediate(flush);
+  };
+  records.beforeRead = flush;
   const upsert = (callId: string, extra?: CallExtra) => {
+    // The view is taken now: the row must show the call as it was at this event.
     const view = core.call(callId);
-    if (view) records.upsertCall(view, extra);
+    if (view) later(() => records.upsertCall(view, extra));
   };
   const onEvent = (e: DomainEvent) => {
     switch (e.type) {
       case 'call.arrived': return upsert(e.callId, { toNumber: e.to ?? null });
       case 'call.answered': {
         const agentId = e.agentId ?? core.call(e.callId)?.agentId;
-        if (agentId) records.recordOfferResult(e.callId, agentId, 'answered', e.at);
+        if (agentId) later(() => records.recordOfferResult(e.callId, agentId, 'answered', e.at));
         return upsert(e.callId);
       }
       case 'call.offer-missed':
-        if (e.agentId) records.recordOfferResult(e.callId, e.agentId, e.reason, e.at);
+        if (e.agentId) { const agentId = e.agentId; later(() => records.recordOfferResult(e.callId, agentId, e.reason, e.at)); }
         return upsert(e.callId);
       case 'call.ended':
       case 'call.abandoned': return upsert(e.callId, { endedAt: e.at });
@@ -36,15 +61,15 @@ export function projectRecords(engine: Engine, records: CallRecords): () => void
     for (const d of decisions) {
       switch (d.type) {
         case 'offer':
-          records.recordOffer(d.callId, d.agentId, at);
+          later(() => records.recordOffer(d.callId, d.agentId, at));
           upsert(d.callId, { offeredAt: at });
           break;
         case 'offer-withdrawn':
-          records.recordOfferResult(d.callId, d.agentId, 'withdrawn', at);
+          later(() => records.recordOfferResult(d.callId, d.agentId, 'withdrawn', at));
           upsert(d.callId);
           break;
         case 'agent-status':
-          records.recordAgentState(d.agentId, d.status, d.reason, at);
+          later(() => records.recordAgentState(d.agentId, d.status, d.reason, at));
           break;
         case 'overflow':
           upsert(d.callId, d.toQueue === null ? { endedAt: at } : undefined);
@@ -56,5 +81,9 @@ export function projectRecords(engine: Engine, records: CallRecords): () => void
   };
   const off1 = engine.onEvent(onEvent);
   const off2 = engine.onDecisions(onDecisions);
-  return () => { off1(); off2(); };
+  return {
+    flush,
+    note: upsert,
+    stop() { off1(); off2(); flush(); records.beforeRead = null; },
+  };
 }

@@ -52,14 +52,11 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   const counts = engine.replay(storage.events.replay());
   const replayed = { ...counts, ms: Math.round(performance.now() - t0) };
   engine.advance();
-  const stopProjection = projectRecords(engine, storage.records);
+  const projection = projectRecords(engine, storage.records, (fn) => storage.transaction(fn));
 
   const twilio = opts.twilio ? {
     ...opts.twilio,
-    onQueueSid: (callId: string, queueSid: string) => {
-      const view = core.call(callId);
-      if (view) storage.records.upsertCall(view, { twilioQueueSid: queueSid });
-    },
+    onQueueSid: (callId: string, queueSid: string) => projection.note(callId, { twilioQueueSid: queueSid }),
   } : undefined;
   const app = await buildApp({
     engine, settings: opts.settings, logger: opts.logger ?? false, demo: opts.demo ?? false,
@@ -77,7 +74,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
       closed = true;
       await app.close();
       engine.stop();
-      stopProjection();
+      projection.stop();
       storage.close();
     },
   };

@@ -98,6 +98,10 @@ async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
 
   const offDecisions = engine.onDecisions((ds) => { for (const d of ds) decisions.inc({ type: d.type }); });
   app.addHook('onClose', async () => { offDecisions(); });
+  // Server-Timing on webhooks: a load generator can tell Atende's own time from its own delays.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.routeOptions.url?.startsWith('/twilio/')) reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
+  });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url;
     if (!route?.startsWith('/twilio/')) return;

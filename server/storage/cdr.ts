@@ -143,6 +143,9 @@ export class CallRecords {
   private readonly stateStmt: Statement<[string, string, string | null, number]>;
   private readonly historyStmt: Statement<[Record<string, unknown>]>;
 
+  /** Runs before every read: a writer that batches its rows flushes them here. */
+  beforeRead: (() => void) | null = null;
+
   constructor(db: Database, opts: CallRecordsOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.upsertStmt = db.prepare(`
@@ -271,12 +274,14 @@ export class CallRecords {
   }
 
   getCall(callId: string): CdrRow | null {
+    this.beforeRead?.();
     const row = this.getStmt.get(callId) as CallDbRow | undefined;
     return row ? toCdr(row) : null;
   }
 
   /** Calls by arrival time, newest first; `from` inclusive, `to` exclusive. */
   listCalls(opts: ListCallsOptions = {}): CdrRow[] {
+    this.beforeRead?.();
     const limit = opts.limit === undefined ? 500 : Math.max(0, Math.floor(opts.limit));
     const rows = this.listStmt.all({
       from: opts.from ?? null, to: opts.to ?? null, queue: opts.queue ?? null, limit,
@@ -286,11 +291,13 @@ export class CallRecords {
 
   /** Status changes of the agent in time order; `from` inclusive, `to` exclusive. */
   agentStateHistory(agentId: string, opts: { from?: number; to?: number } = {}): AgentStateRow[] {
+    this.beforeRead?.();
     return this.historyStmt.all({ agent_id: agentId, from: opts.from ?? null, to: opts.to ?? null }) as AgentStateRow[];
   }
 
   /** Every offer of the call, oldest first. */
   offersFor(callId: string): OfferRow[] {
+    this.beforeRead?.();
     return this.offersStmt.all(callId) as OfferRow[];
   }
 }

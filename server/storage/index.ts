@@ -2,6 +2,7 @@
 import { CallRecords } from './cdr.ts';
 import { openDatabase, type Database, type OpenOptions } from './db.ts';
 import { EventLog } from './event-log.ts';
+import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 
 export { CallRecords } from './cdr.ts';
 export type {
@@ -24,12 +25,20 @@ export interface Storage {
 }
 
 export interface StorageOptions extends OpenOptions {
+  /** A background checkpoint failed (the WAL then grows until the next one succeeds). */
+  onCheckpointError?: (message: string) => void;
   /** Wall clock for recorded_at / updated_at; defaults to Date.now. */
   now?: () => number;
 }
 
 export function openStorage(path: string, opts: StorageOptions = {}): Storage {
   const db = openDatabase(path, opts);
+  let checkpointer: Checkpointer | null = null;
+  if (db.name !== ':memory:' && db.name !== '') {
+    // Checkpoints belong to the worker; this high mark only matters if it stops.
+    db.pragma('wal_autocheckpoint = 10000');
+    checkpointer = startCheckpointer(db.name, 1000, opts.onCheckpointError);
+  }
   const events = new EventLog(db, { now: opts.now });
   const records = new CallRecords(db, { now: opts.now });
   return {
@@ -43,6 +52,8 @@ export function openStorage(path: string, opts: StorageOptions = {}): Storage {
       db.prepare('INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at').run(Date.now());
     },
     close(): void {
+      checkpointer?.stop();
+      checkpointer = null;
       if (!db.open) return;
       try {
         db.pragma('optimize');

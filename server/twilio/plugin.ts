@@ -1,7 +1,7 @@
 // The Twilio edge: every step of a call arrives as a signed webhook, becomes a
 // domain event (logged, then applied to the core) and is answered with TwiML.
 // Offers the core makes are carried out by the Dequeuer over the REST API.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import fp from 'fastify-plugin';
 import twilio from 'twilio';
@@ -119,12 +119,15 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
   const route = (path: string, schema: { body: object; querystring?: object }, handler: Handler, fallback: (req: Req) => VoiceResponse) => {
     app.post(path, {
       bodyLimit: 16 * 1024,
+      // TwiML for Twilio, not a page: browser security headers would only cost time.
+      helmet: false,
       preValidation: verify,
       schema: { ...schema, response: S.twimlResponse },
     }, async (request, reply) => {
       const req = request as Req;
-      // One child logger per call: every line of this request carries its CallSid.
-      req.log = req.log.child({ callSid: req.body.CallSid });
+      // One child logger per call: every line of this request carries its CallSid
+      // (only built when info lines are written; warnings and errors name it anyway).
+      if ((req.log as FastifyBaseLogger & { isLevelEnabled?(l: string): boolean }).isLevelEnabled?.('info') ?? true) req.log = req.log.child({ callSid: req.body.CallSid });
       const token = req.headers['i-twilio-idempotency-token'];
       const cached = typeof token === 'string' ? replies.get(token) : undefined;
       if (cached !== undefined) return reply.type('text/xml').send(cached);
@@ -135,7 +138,7 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
         // Nothing was recorded: 503 so Twilio retries (the app's error handler answers it).
         if (err instanceof StoreUnavailableError) throw err;
         // Otherwise never an empty body or a 5xx to Twilio: the caller must stay somewhere sane.
-        req.log.error({ err }, 'webhook failed; answering the fallback TwiML');
+        req.log.error({ err, callSid: req.body.CallSid }, 'webhook failed; answering the fallback TwiML');
         r = fallback(req);
       }
       return send(req, reply, r);

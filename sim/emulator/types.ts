@@ -170,6 +170,6 @@ export type EmulatorEvent = { at: number } & (
   | { type: 'agent.missed'; callSid: string; legSid: string; contact: string; result: AgentAttempt['result'] }
   | { type: 'call.bridged'; callSid: string; legSid: string; contact: string; waitSeconds: number | null }
   | { type: 'call.ended'; callSid: string; record: CallRecord }
-  | { type: 'webhook'; callSid: string; path: string; kind: WebhookRecord['kind']; status: number; ms: number }
+  | { type: 'webhook'; callSid: string; path: string; kind: WebhookRecord['kind']; status: number; ms: number; serverMs: number | null }
   | { type: 'rest'; method: string; path: string; status: number }
 );

@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
+import { agentConsole } from './agents/console.ts';
 import { agentsApi } from './agents/routes.ts';
+import { Access, bearerOf, parseAgentTokens } from './auth/access.ts';
+import { Tickets } from './auth/tickets.ts';
 import { callsApi } from './calls/routes.ts';
 import { forecastApi } from './forecast/routes.ts';
 import { reportsApi } from './reports/routes.ts';
@@ -19,7 +22,7 @@ import { buildHistory, buildSnapshot, DEFAULT_COLOURS } from './snapshot/build.t
 import type { ColourBands, ServiceLevelSetting } from './snapshot/types.ts';
 
 declare module 'fastify' {
-  interface FastifyInstance { hub: WallboardHub; engine: Engine }
+  interface FastifyInstance { hub: WallboardHub; engine: Engine; access: Access }
 }
 
 export interface AppOptions {
@@ -37,8 +40,12 @@ export interface AppOptions {
   settings?: Settings;
   /** Twilio webhooks (needs settings). Without it the /twilio routes do not exist. */
   twilio?: Omit<TwilioEdgeOptions, 'engine' | 'settings'>;
-  /** Agents API token. Defaults to env ATENDE_SUPERVISOR_TOKEN. */
+  /** Supervisor token. Defaults to env ATENDE_SUPERVISOR_TOKEN. */
   supervisorToken?: string | null;
+  /** agentId → token. Defaults to env ATENDE_AGENT_TOKENS ("ana=t1,bruno=t2"). */
+  agentTokens?: Record<string, string>;
+  /** All of the above, built by the caller (overrides them). */
+  access?: Access;
   /** Readiness: throws when the database cannot take a write. */
   checkDatabase?: () => void;
   /** Requests per minute per IP on routes Twilio does not sign (default 600); false = off. */
@@ -50,12 +57,7 @@ export interface AppOptions {
   hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
 }
 
-const TICKET_TTL_MS = 60_000;
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a), y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 const figuresSchema = { type: ['object', 'null'], additionalProperties: true };
 const snapshotSchema = {
@@ -101,7 +103,6 @@ const wallboardQuerySchema = {
   type: 'object',
   properties: { ticket: { type: 'string', maxLength: 128 }, token: { type: 'string', maxLength: 512 } },
 } as const;
-const UNAUTHORIZED = { error: 'unauthorized', message: 'a valid viewer token (Authorization: Bearer) or a fresh wallboard ticket is required' };
 
 /** Hides secrets that travel in URLs (viewer token, wallboard ticket) from request logs. */
 export function redactUrl(url: string): string {
@@ -138,14 +139,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal error' });
   });
+  const settings = opts.settings;
+  // ---- roles: viewer for the wallboard, supervisor for everything -----------------
+  const access = opts.access ?? new Access(settings?.auth, {
+    viewer: opts.viewerToken === undefined ? (process.env.ATENDE_VIEWER_TOKEN || null) : opts.viewerToken,
+    supervisor: opts.supervisorToken === undefined ? (process.env.ATENDE_SUPERVISOR_TOKEN || null) : opts.supervisorToken,
+    agents: opts.agentTokens ?? parseAgentTokens(process.env.ATENDE_AGENT_TOKENS),
+  });
+  app.decorate('access', access);
   // First: security headers, rate limits and request metrics apply to every route below.
   await app.register(opsPlugin, {
-    engine, checkDatabase: opts.checkDatabase, settingsLoaded: true, rateLimitPerMinute: opts.rateLimitPerMinute,
+    engine, access, checkDatabase: opts.checkDatabase, settingsLoaded: true, rateLimitPerMinute: opts.rateLimitPerMinute,
     wallboardClients: () => app.hub?.size ?? 0,
   });
-  const viewerToken = opts.viewerToken === undefined ? (process.env.ATENDE_VIEWER_TOKEN || null) : opts.viewerToken;
   const rolling = core.metrics.read({ kind: 'center' }, 'rolling');
-  const settings = opts.settings;
   const serviceLevel: ServiceLevelSetting = opts.serviceLevel ?? (settings ? {
     thresholdSeconds: settings.serviceLevel.thresholdSeconds, target: settings.serviceLevel.target,
     formula: settings.serviceLevel.formula, shortAbandonSeconds: settings.serviceLevel.shortAbandonSeconds,
@@ -184,46 +191,31 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     hub.close(1001, 'server shutting down');
   });
 
-  // ---- auth: single-use tickets ------------------------------------------
-  const tickets = new Map<string, number>();
-  const bearerOk = (req: FastifyRequest): boolean => {
-    if (!viewerToken) return true;
-    const h = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(.+)$/i.exec(h);
-    return !!m && sameSecret(m[1].trim(), viewerToken);
-  };
-  const takeTicket = (t: string | undefined): boolean => {
-    if (!t) return false;
-    const exp = tickets.get(t);
-    if (exp === undefined) return false;
-    tickets.delete(t);
-    return exp > Date.now();
-  };
+  const tickets = new Tickets();
+  const viewers = access.require(['viewer']);
 
-  app.post('/api/wallboard/ticket', { schema: { response: { 200: ticketSchema, 401: refusalSchema } } }, async (req, reply) => {
-    if (!bearerOk(req)) return reply.code(401).send(UNAUTHORIZED);
-    const now = Date.now();
-    for (const [t, exp] of tickets) if (exp <= now) tickets.delete(t);
-    const ticket = randomBytes(18).toString('base64url');
-    tickets.set(ticket, now + TICKET_TTL_MS);
-    return { ticket, expiresInSeconds: TICKET_TTL_MS / 1000 };
-  });
+  app.post('/api/wallboard/ticket', {
+    preHandler: viewers,
+    schema: { response: { 200: ticketSchema, 401: refusalSchema, 403: refusalSchema } },
+  }, async (req) => tickets.issue('wallboard', access.identify(bearerOf(req))));
 
   // ---- reads ---------------------------------------------------------------
   app.get('/healthz', { schema: { response: { 200: healthSchema } } }, async () => ({ ok: true, uptimeSeconds: Math.round(process.uptime()), wallboards: hub.size }));
-  app.get('/api/snapshot', { schema: { response: { 200: snapshotSchema } } }, async () => snapshot());
-  app.get('/api/history', { schema: { response: { 200: historySchema } } }, async () => history());
+  app.get('/api/snapshot', { preHandler: viewers, schema: { response: { 200: snapshotSchema, 401: refusalSchema, 403: refusalSchema } } }, async () => snapshot());
+  app.get('/api/history', { preHandler: viewers, schema: { response: { 200: historySchema, 401: refusalSchema, 403: refusalSchema } } }, async () => history());
 
   // ---- websocket -------------------------------------------------------------
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   app.get('/ws/wallboard', {
     websocket: true,
-    schema: { querystring: wallboardQuerySchema, response: { 401: refusalSchema } },
+    schema: { querystring: wallboardQuerySchema, response: { 401: refusalSchema, 403: refusalSchema } },
+    // Refused before the upgrade: a ticket, a bearer token, or ?token= (a bookmarked TV URL).
     preValidation: async (req, reply) => {
-      if (!viewerToken) return;
       const q = req.query as { ticket?: string; token?: string };
-      const ok = bearerOk(req) || takeTicket(q.ticket) || (q.token !== undefined && sameSecret(q.token, viewerToken));
-      if (!ok) return reply.code(401).send(UNAUTHORIZED);
+      const held = tickets.take(q.ticket, 'wallboard');
+      if (held !== undefined) return;
+      const refusal = access.check(bearerOf(req) ?? q.token ?? null, ['viewer']);
+      if (refusal) return reply.code(refusal.status).send(refusal.body);
     },
   }, (socket) => {
     socket.on('message', () => { /* the wallboard only listens */ });
@@ -231,11 +223,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   // ---- agents and telephony ------------------------------------------------
-  const supervisorToken = opts.supervisorToken === undefined ? (process.env.ATENDE_SUPERVISOR_TOKEN || null) : opts.supervisorToken;
-  await app.register(agentsApi, { engine, supervisorToken });
-  await app.register(callsApi, { engine, supervisorToken, records: opts.records ?? null });
-  await app.register(forecastApi, { engine, supervisorToken, windowMinutes: serviceLevel.windowMinutes });
-  await app.register(reportsApi, { engine, supervisorToken, settings: settings ?? null, events: opts.events ?? null });
+  await app.register(agentsApi, { engine, access });
+  await app.register(agentConsole, { engine, access, tickets, settings: settings ?? null, heartbeatMs: opts.hub?.heartbeatMs });
+  await app.register(callsApi, { engine, access, records: opts.records ?? null });
+  await app.register(forecastApi, { engine, access, windowMinutes: serviceLevel.windowMinutes });
+  await app.register(reportsApi, { engine, access, settings: settings ?? null, events: opts.events ?? null });
   if (opts.twilio) {
     if (!settings) throw new Error('buildApp: the Twilio edge needs the settings');
     await app.register(twilioEdge, { ...opts.twilio, engine, settings });

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { loadScenario } from '../sim/model/scenario.ts';
 import { runLive } from '../sim/live.ts';
 import { startLocalStack } from '../sim/stack.ts';
+import { Access, parseAgentTokens } from './auth/access.ts';
 import { DEFAULT_SETTINGS_PATH, loadSettings, SettingsError } from './config/load.ts';
 import type { Settings } from './config/types.ts';
 import { createAtende, type Atende } from './start.ts';
@@ -47,12 +48,22 @@ const dbPath = env.ATENDE_DB || (demo ? 'data/atende-demo.db' : 'data/atende.db'
 if (demo && !env.ATENDE_DB) for (const f of ['', '-wal', '-shm']) rmSync(dbPath + f, { force: true });
 const logger = { level, name: 'atende-http' };
 const tokens = { supervisorToken: env.ATENDE_SUPERVISOR_TOKEN || null, viewerToken: env.ATENDE_VIEWER_TOKEN || null };
+let access: Access;
+try {
+  access = new Access(settings.auth, { viewer: tokens.viewerToken, supervisor: tokens.supervisorToken, agents: parseAgentTokens(env.ATENDE_AGENT_TOKENS) });
+} catch (err) {
+  fail((err as Error).message);
+}
+const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
+if (access.open && !loopback) {
+  fail(`no tokens are configured, so every route is open: refusing to listen on ${host}. Set ATENDE_SUPERVISOR_TOKEN, ATENDE_VIEWER_TOKEN and ATENDE_AGENT_TOKENS (or "auth" in the settings), or keep HOST=127.0.0.1`);
+}
 
 let atende: Atende;
 let stopDemo: (() => Promise<void>) | null = null;
 if (demo) {
   log.warn({ demo: true }, 'DEMO MODE: the calls, callers and agents on the wallboard are simulated by the Twilio emulator (no TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN, or --demo)');
-  const stack = await startLocalStack({ settings, dbPath, speed: 1, host, port, demo: true, logger, secondsPerWord: 0.1, ...tokens });
+  const stack = await startLocalStack({ settings, dbPath, speed: 1, host, port, demo: true, logger, secondsPerWord: 0.1, access });
   atende = stack.atende;
   const controller = new AbortController();
   const scenario = loadScenario(fileURLToPath(DEMO_SCENARIO));
@@ -73,7 +84,7 @@ if (demo) {
   log.info({ url: `${stack.url}/`, db: dbPath }, 'wallboard ready (DEMO)');
 } else {
   atende = await createAtende({
-    settings, dbPath, demo: false, logger, ...tokens,
+    settings, dbPath, demo: false, logger, access,
     twilio: {
       publicUrl, authToken,
       rest: createTwilioRest({ accountSid: accountSid!, authToken: authToken!, apiUrl: env.TWILIO_API_URL || null }),
@@ -84,8 +95,10 @@ if (demo) {
   const address = await atende.app.listen({ port, host });
   log.info({ url: `${address}/` }, 'wallboard ready');
 }
-if (!tokens.supervisorToken || !tokens.viewerToken) {
-  log.warn({ supervisorToken: !!tokens.supervisorToken, viewerToken: !!tokens.viewerToken }, 'no token set for some roles: those routes are open; keep HOST on 127.0.0.1 or set ATENDE_SUPERVISOR_TOKEN and ATENDE_VIEWER_TOKEN');
+if (access.rolesOpen().length) {
+  log.warn({ openRoles: access.rolesOpen() }, access.open
+    ? 'no tokens configured: the server is open and listens on 127.0.0.1 only'
+    : 'some roles have no token: their routes are open (set ATENDE_VIEWER_TOKEN / ATENDE_AGENT_TOKENS / ATENDE_SUPERVISOR_TOKEN or "auth" in the settings)');
 }
 
 let closing = false;

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { RoutingCore } from '../routing/core.ts';
 import { buildApp } from './app.ts';
+import type { Access } from './auth/access.ts';
 import { toMetricsSettings, toRoutingConfig } from './config/load.ts';
 import type { Settings } from './config/types.ts';
 import { Engine } from './engine.ts';
@@ -21,6 +22,9 @@ export interface AtendeOptions {
   twilio?: { publicUrl: string | (() => string); authToken: string | null; rest: TwilioRest | null; dequeueBackoffMs?: number[] } | null;
   viewerToken?: string | null;
   supervisorToken?: string | null;
+  agentTokens?: Record<string, string>;
+  /** Roles and tokens, built by the caller (overrides the three above). */
+  access?: Access;
   staticDir?: string;
   hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
   rateLimitPerMinute?: number | false;
@@ -60,7 +64,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   } : undefined;
   const app = await buildApp({
     engine, settings: opts.settings, logger: opts.logger ?? false, demo: opts.demo ?? false,
-    viewerToken: opts.viewerToken, supervisorToken: opts.supervisorToken, staticDir: opts.staticDir, hub: opts.hub,
+    viewerToken: opts.viewerToken, supervisorToken: opts.supervisorToken, agentTokens: opts.agentTokens, access: opts.access, staticDir: opts.staticDir, hub: opts.hub,
     twilio, records: storage.records, events: storage.events, checkDatabase: () => {
       storage.checkWritable();
       if (engine.storeError) throw new Error(engine.storeError);

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyServerOptions } from 'fastify';
 import type { Settings } from '../server/config/types.ts';
 import { createAtende, type Atende } from '../server/start.ts';
+import type { Access } from '../server/auth/access.ts';
 import { createTwilioRest } from '../server/twilio/rest.ts';
 import { startEmulator, type Emulator } from './emulator/index.ts';
 import type { FaultOptions } from './emulator/types.ts';
@@ -21,6 +22,7 @@ export interface LocalStackOptions {
   logger?: FastifyServerOptions['logger'];
   supervisorToken?: string | null;
   viewerToken?: string | null;
+  access?: Access;
   /** Seconds per spoken word in the emulator (default 0.4); a demo uses less: callers who know the menu key ahead. */
   secondsPerWord?: number;
 }
@@ -48,7 +50,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     let publicUrl = `http://${host}:${port}`;
     atende = await createAtende({
       settings: opts.settings, dbPath: opts.dbPath, demo: opts.demo ?? false, logger: opts.logger ?? false,
-      supervisorToken: opts.supervisorToken ?? null, viewerToken: opts.viewerToken ?? null,
+      supervisorToken: opts.supervisorToken ?? null, viewerToken: opts.viewerToken ?? null, access: opts.access,
       twilio: {
         publicUrl: () => publicUrl,
         authToken, rest: createTwilioRest({ accountSid, authToken, apiUrl: emulator.apiUrl }),

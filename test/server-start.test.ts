@@ -52,6 +52,13 @@ describe('server process', () => {
     expect(p.err()).toContain('/serviceLevel/target');
   });
 
+  it('refuses to listen beyond 127.0.0.1 when no token is configured', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atende-open-'));
+    const p = run({ HOST: '0.0.0.0', PORT: '0', ATENDE_DB: join(dir, 'a.db') });
+    expect(await p.exited).toBe(1);
+    expect(p.err()).toMatch(/no tokens are configured.*refusing to listen on 0\.0\.0\.0/);
+  });
+
   it('runs in Twilio mode from the environment: signed webhooks answered, REST via TWILIO_API_URL, no secret in the JSON logs', async () => {
     const rest = new RestStandIn();
     const apiUrl = await rest.start();

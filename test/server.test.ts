@@ -117,7 +117,7 @@ describe('server', () => {
     const { app } = await setup({ viewerToken: 'sekret' });
     const refused = await app.inject({ method: 'POST', url: '/api/wallboard/ticket' });
     expect(refused.statusCode).toBe(401);
-    expect(refused.json().message).toMatch(/viewer token/);
+    expect(refused.json().message).toMatch(/token is required for viewer/);
     expect((await app.inject({ method: 'POST', url: '/api/wallboard/ticket', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
     const res = await app.inject({ method: 'POST', url: '/api/wallboard/ticket', headers: { authorization: 'Bearer sekret' } });
     expect(res.statusCode).toBe(200);

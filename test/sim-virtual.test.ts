@@ -160,7 +160,7 @@ describe('cli', () => {
     for (const argv of [[], ['--bogus'], ['--scenario'], ['--scenario', QUIET, '--seed', 'x'], ['--scenario', QUIET, '--speed', '0']]) {
       const t = io();
       expect(await main(argv, t.io), argv.join(' ')).toBe(2);
-      expect(t.err.join('')).toContain('usage: tsx sim/cli.ts');
+      expect(t.err.join('')).toContain('usage: npm run sim --');
     }
   });
 

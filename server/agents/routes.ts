@@ -1,12 +1,12 @@
 // Minimal agents API (until the agent console): list agents, change state, end wrap-up.
 // With ATENDE_SUPERVISOR_TOKEN set, every route needs `Authorization: Bearer <token>`.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { refusalSchema as refusal, requireSupervisor } from '../auth.ts';
+import { refusalSchema as refusal, type Access } from '../auth/access.ts';
 import type { Engine } from '../engine.ts';
 
 export interface AgentsApiOptions {
   engine: Engine;
-  supervisorToken: string | null;
+  access: Access;
 }
 
 const agentSchema = {
@@ -28,7 +28,7 @@ export async function agentsApi(app: FastifyInstance, opts: AgentsApiOptions): P
   const { engine } = opts;
   const core = engine.core;
 
-  const authorize = requireSupervisor(opts.supervisorToken);
+  const authorize = opts.access.require(['supervisor']);
   const view = (id: string) => {
     engine.advance();
     const a = core.agent(id)!;
@@ -45,18 +45,20 @@ export async function agentsApi(app: FastifyInstance, opts: AgentsApiOptions): P
 
   app.get('/api/agents', {
     preHandler: authorize,
-    schema: { response: { 200: { type: 'object', required: ['agents'], properties: { agents: { type: 'array', items: agentSchema } } }, 401: refusal } },
+    schema: { response: { 200: { type: 'object', required: ['agents'], properties: { agents: { type: 'array', items: agentSchema } } }, 401: refusal, 403: refusal } },
   }, async () => ({ agents: core.agentList().map((a) => view(a.id)) }));
 
+  // An agent changes their own state; a supervisor anyone's (a forgotten session, say).
+  const ownOrSupervisor = opts.access.require(['agent'], (req) => (req.params as { id?: string }).id ?? null);
   app.post('/api/agents/:id/state', {
-    preHandler: authorize,
+    preHandler: ownOrSupervisor,
     schema: {
       params: idParams,
       body: {
         type: 'object', required: ['state'], additionalProperties: false,
         properties: { state: { type: 'string', enum: ['available', 'away', 'offline'] }, reason: { type: 'string', minLength: 1, maxLength: 64 } },
       },
-      response: { 200: agentSchema, 401: refusal, 404: refusal, 409: refusal },
+      response: { 200: agentSchema, 401: refusal, 403: refusal, 404: refusal, 409: refusal },
     },
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
@@ -68,8 +70,8 @@ export async function agentsApi(app: FastifyInstance, opts: AgentsApiOptions): P
   });
 
   app.post('/api/agents/:id/ready', {
-    preHandler: authorize,
-    schema: { params: idParams, response: { 200: agentSchema, 401: refusal, 404: refusal, 409: refusal } },
+    preHandler: ownOrSupervisor,
+    schema: { params: idParams, response: { 200: agentSchema, 401: refusal, 403: refusal, 404: refusal, 409: refusal } },
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
     if (!core.agent(id)) return notFound(reply, id);

@@ -247,6 +247,10 @@ function crossCheck(s: Settings, fail: (field: string, rule: string) => never): 
     a.skills.forEach((q, k) => needQueue(`${at}/skills/${k}`, q));
   });
 
+  for (const id of Object.keys(s.auth?.agents ?? {})) {
+    if (!agentIds.has(id)) fail(`/auth/agents/${id}`, `/auth/agents/${id}: no agent with id "${id}"`);
+  }
+
   // Survey.
   texts('/survey/intro', s.survey.intro);
   texts('/survey/npsQuestion', s.survey.npsQuestion);

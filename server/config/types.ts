@@ -129,4 +129,8 @@ export interface Settings {
   missDelaySeconds: number;
   survey: SurveySettings;
   colours: ColourSettings;
+  /** Pause reasons an agent picks from when going away ("almoço", "treinamento"…). */
+  pauseReasons: string[];
+  /** Tokens per role, stored only as hashes: "sha256:<hex>" (npm run hash-token -- TOKEN). */
+  auth?: { viewers?: string[]; supervisors?: string[]; agents?: Record<string, string> };
 }

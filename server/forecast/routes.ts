@@ -4,14 +4,14 @@
 //       [&maxOccupancy=][&shrinkage=][&patienceSeconds=]
 //   GET /api/forecast/now[?maxOccupancy=][&shrinkage=][&patienceSeconds=]
 import type { FastifyInstance } from 'fastify';
-import { refusalSchema, requireSupervisor } from '../auth.ts';
+import { refusalSchema, type Access } from '../auth/access.ts';
 import type { Engine } from '../engine.ts';
 import { badRequest, badRequestSchema, refuseInvalid } from './http.ts';
 import { forecast, ForecastInputError, LIMITS, type Forecast, type ForecastInput } from './staffing.ts';
 
 export interface ForecastApiOptions {
   engine: Engine;
-  supervisorToken: string | null;
+  access: Access;
   /** Length of the rolling window (settings serviceLevel.windowMinutes): /now scales its calls to an hour. */
   windowMinutes: number;
 }
@@ -93,12 +93,12 @@ type Optional = Pick<ForecastInput, 'maxOccupancy' | 'shrinkage' | 'patienceSeco
 
 export async function forecastApi(app: FastifyInstance, opts: ForecastApiOptions): Promise<void> {
   const { engine } = opts;
-  const authorize = requireSupervisor(opts.supervisorToken);
+  const authorize = opts.access.require(['supervisor']);
 
   app.get('/api/forecast', {
     preHandler: authorize,
     attachValidation: true,
-    schema: { querystring: forecastQuery, response: { 200: forecastSchema, 400: badRequestSchema, 401: refusalSchema } },
+    schema: { querystring: forecastQuery, response: { 200: forecastSchema, 400: badRequestSchema, 401: refusalSchema, 403: refusalSchema } },
   }, async (req, reply) => {
     if (refuseInvalid(req, reply)) return reply;
     try {
@@ -117,7 +117,7 @@ export async function forecastApi(app: FastifyInstance, opts: ForecastApiOptions
   app.get('/api/forecast/now', {
     preHandler: authorize,
     attachValidation: true,
-    schema: { querystring: nowQuery, response: { 200: nowSchema, 400: badRequestSchema, 401: refusalSchema } },
+    schema: { querystring: nowQuery, response: { 200: nowSchema, 400: badRequestSchema, 401: refusalSchema, 403: refusalSchema } },
   }, async (req, reply) => {
     if (refuseInvalid(req, reply)) return reply;
     engine.advance();

@@ -4,10 +4,13 @@ import fp from 'fastify-plugin';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Access } from '../auth/access.ts';
 import type { Engine } from '../engine.ts';
 
 export interface OpsOptions {
   engine: Engine;
+  /** /metrics shows live figures: viewers (e.g. Prometheus with a viewer token) and supervisors. */
+  access: Access;
   /** Is the database writable? Throws with the reason when not. */
   checkDatabase?: () => void;
   settingsLoaded: boolean;
@@ -110,7 +113,7 @@ async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
   });
   app.decorate('metricsRegistry', registry);
 
-  app.get('/metrics', { schema: { response: { 200: { type: 'string' } } } }, async (_req, reply) => {
+  app.get('/metrics', { preHandler: opts.access.require(['viewer']), schema: { response: { 200: { type: 'string' } } } }, async (_req, reply) => {
     engine.advance();
     const body = await registry.metrics();
     return reply.type(registry.contentType).send(body);

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { toMetricsSettings, toRoutingConfig } from '../config/load.ts';
 import type { Settings } from '../config/types.ts';
-import { refusalSchema, requireSupervisor } from '../auth.ts';
+import { refusalSchema, type Access } from '../auth/access.ts';
 import type { Engine } from '../engine.ts';
 import type { EventLog } from '../storage/index.ts';
 import { badRequest, badRequestSchema, refuseInvalid, unavailableSchema } from '../forecast/http.ts';
@@ -15,7 +15,7 @@ import { parseBound, Zone } from './zone.ts';
 
 export interface ReportsApiOptions {
   engine: Engine;
-  supervisorToken: string | null;
+  access: Access;
   /** Both needed; without them the route answers 503. */
   settings: Settings | null;
   events: EventLog | null;
@@ -66,7 +66,7 @@ type Query = { from?: string; to?: string; granularity: Granularity; scope: 'cen
 
 export async function reportsApi(app: FastifyInstance, opts: ReportsApiOptions): Promise<void> {
   const { engine, settings, events } = opts;
-  const authorize = requireSupervisor(opts.supervisorToken);
+  const authorize = opts.access.require(['supervisor']);
   const metrics = settings ? toMetricsSettings(settings) : null;
   const routing = settings ? toRoutingConfig(settings) : null;
   const zone = settings ? new Zone(settings.timezone) : null;
@@ -83,7 +83,7 @@ export async function reportsApi(app: FastifyInstance, opts: ReportsApiOptions):
             'text/csv': { schema: { type: 'string' } },
           },
         },
-        400: badRequestSchema, 401: refusalSchema, 503: unavailableSchema,
+        400: badRequestSchema, 401: refusalSchema, 403: refusalSchema, 503: unavailableSchema,
       },
     },
   }, async (req, reply) => {

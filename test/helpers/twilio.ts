@@ -137,6 +137,7 @@ export interface HarnessOptions {
   staticDir?: string;
   hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
   rateLimitPerMinute?: number | false;
+  access?: import('../../server/auth/access.ts').Access;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -147,7 +148,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const clock = { t: opts.startAt ?? (opts.realClock ? Date.now() : T0) };
   const build = () => createAtende({
     settings, dbPath, now: opts.realClock ? Date.now : () => clock.t, logger: false, viewerToken: null, supervisorToken: null,
-    staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute,
+    staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute, access: opts.access,
     twilio: {
       publicUrl: PUBLIC_URL, authToken: AUTH_TOKEN, dequeueBackoffMs: [5, 10, 20],
       rest: createTwilioRest({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiUrl: rest.url }),

@@ -1,0 +1,30 @@
+// Single-use, short-lived tickets for WebSocket handshakes: browsers cannot set an
+// Authorization header on a WebSocket, and a long-lived token in a URL ends up in
+// access logs. The page trades its token for a ticket over HTTP, then connects.
+import { randomBytes } from 'node:crypto';
+import type { Principal } from './access.ts';
+
+export const TICKET_TTL_MS = 60_000;
+
+/** What a ticket opens: a wallboard ticket never opens an agent's console. */
+export type TicketPurpose = 'wallboard' | 'agent';
+
+export class Tickets {
+  private readonly live = new Map<string, { expires: number; principal: Principal | null; purpose: TicketPurpose }>();
+
+  issue(purpose: TicketPurpose, principal: Principal | null, now = Date.now()): { ticket: string; expiresInSeconds: number } {
+    for (const [t, v] of this.live) if (v.expires <= now) this.live.delete(t);
+    const ticket = randomBytes(18).toString('base64url');
+    this.live.set(ticket, { expires: now + TICKET_TTL_MS, principal, purpose });
+    return { ticket, expiresInSeconds: TICKET_TTL_MS / 1000 };
+  }
+
+  /** The ticket's holder, once; undefined when unknown, used or expired. */
+  take(ticket: string | undefined, purpose: TicketPurpose, now = Date.now()): Principal | null | undefined {
+    if (!ticket) return undefined;
+    const v = this.live.get(ticket);
+    if (!v) return undefined;
+    this.live.delete(ticket);
+    return v.expires > now && v.purpose === purpose ? v.principal : undefined;
+  }
+}

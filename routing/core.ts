@@ -5,7 +5,7 @@ import { AgentIndex, CallIndex } from './indexes.ts';
 import { RepeatMemory, TierRules, clampTier } from './priority.ts';
 import { Deadlines, type Deadline } from './timers.ts';
 import { refuse, RoutingError } from './errors.ts';
-import { MetricsCore, type MetricsSettings } from './metrics/index.ts';
+import { MetricsCore, validateSettings, type MetricsSettings } from './metrics/index.ts';
 import {
   type AgentState, type CallState, agentView, callView, isBusy, isStaffed, newAgent, newCall,
 } from './state.ts';
@@ -28,7 +28,7 @@ export class RoutingCore {
   private config: RoutingConfig;
   private tierRules: TierRules;
   /** Arrivals are remembered only when some rule looks at repeat callers. */
-  private readonly remembersCallers: boolean;
+  private remembersCallers: boolean;
   private readonly repeats: RepeatMemory;
   private readonly calls = new Map<string, CallState>();
   private readonly agents = new Map<string, AgentState>();
@@ -251,6 +251,7 @@ export class RoutingCore {
 
   private validate(e: DomainEvent): void {
     switch (e.type) {
+      case 'config.changed': return this.validateConfigChange(e);
       case 'call.arrived':
         if (typeof e.callId !== 'string' || !e.callId) refuse('ATENDE_BAD_EVENT', 'call.arrived needs a callId');
         if (this.calls.has(e.callId)) refuse('ATENDE_CALL_EXISTS', `call ${e.callId} already arrived`);
@@ -365,6 +366,7 @@ export class RoutingCore {
 
   private handle(e: DomainEvent, at: number): void {
     switch (e.type) {
+      case 'config.changed': return this.changeConfig(e);
       case 'call.arrived': {
         const c = newCall(e.callId, e.from ?? '', e.to ?? null, at, this.seq++);
         this.calls.set(c.id, c);
@@ -409,6 +411,38 @@ export class RoutingCore {
         return;
       }
     }
+  }
+
+  private validateConfigChange(e: Extract<DomainEvent, { type: 'config.changed' }>): void {
+    const r = e.routing ?? {};
+    if (r.queues) {
+      const ids = new Set(r.queues.map((q) => q.id));
+      if (ids.size !== this.queues.size || [...this.queues.keys()].some((id) => !ids.has(id))) {
+        refuse('ATENDE_BAD_EVENT', 'queues can be changed live but not added or removed (that needs a restart with a new settings file)');
+      }
+    }
+    if (r.agingSeconds && r.agingSeconds.length !== this.config.tiers) refuse('ATENDE_BAD_EVENT', `agingSeconds needs one entry per tier (${this.config.tiers})`);
+    for (const rule of r.tierRules ?? []) {
+      if (!Number.isInteger(rule.tier) || rule.tier < 1 || rule.tier > this.config.tiers) refuse('ATENDE_BAD_EVENT', `tier rule ${rule.id}: tier must be 1..${this.config.tiers}`);
+    }
+    for (const k of ['offerTimeoutSeconds', 'wrapUpSeconds', 'maxConsecutiveMisses', 'missDelaySeconds'] as const) {
+      const v = r[k];
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) refuse('ATENDE_BAD_EVENT', `${k} must be a number ≥ 0`);
+    }
+    if (e.metrics) {
+      if (e.metrics.tiers !== this.config.tiers) refuse('ATENDE_BAD_EVENT', 'the number of tiers cannot change live');
+      try { validateSettings(e.metrics); } catch (err) { refuse('ATENDE_BAD_EVENT', (err as Error).message); }
+    }
+  }
+
+  /** New settings take effect from now on: calls already waiting keep their tier. */
+  private changeConfig(e: Extract<DomainEvent, { type: 'config.changed' }>): void {
+    const r = e.routing ?? {};
+    this.config = { ...this.config, ...r, queues: r.queues ?? this.config.queues };
+    for (const q of r.queues ?? []) this.queues.get(q.id)!.config = q;
+    this.tierRules = new TierRules(this.config);
+    this.remembersCallers = this.config.tierRules.some((rule) => rule.when.repeat !== undefined);
+    if (e.metrics) this.metrics.updateSettings(e.metrics);
   }
 
   private enqueue(c: CallState, queueId: string, attributes: CallState['attributes'], at: number): void {

@@ -51,7 +51,21 @@ export interface DispositionSet extends EventBase {
   type: 'call.disposition'; callId: string; resolvedFirstContact: boolean; note?: string;
 }
 
+/** Settings a supervisor may change live; queues keep their ids (none added or removed). */
+export type LiveRoutingSettings = Partial<Pick<RoutingConfig,
+  'tierRules' | 'vipNumbers' | 'vipValues' | 'agingSeconds' | 'offerTimeoutSeconds' | 'wrapUpSeconds'
+  | 'levelWideningSeconds' | 'maxConsecutiveMisses' | 'missDelaySeconds' | 'queues'>>;
+
+export interface ConfigChanged extends EventBase {
+  type: 'config.changed';
+  routing?: LiveRoutingSettings;
+  metrics?: import('./metrics/types.ts').MetricsSettings;
+  /** Opaque to the core: the owner's whole settings after the change, so a replay restores them. */
+  settings?: unknown;
+}
+
 export type DomainEvent =
+  | ConfigChanged
   | CallArrived | IvrSelected | CallQueued | CallOffered | OfferAnswered | OfferMissed | CallHeld
   | CallEnded | CallAbandoned | WrapUpEnded | AgentStateChanged | AgentConfigured | CallEscalated
   | CallMoved | SurveyAnswered | DispositionSet;

@@ -1,5 +1,4 @@
 // HTTP + WebSocket surface. Process concerns (port, signals, demo traffic) live in server.ts.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -15,7 +14,9 @@ import { reportsApi } from './reports/routes.ts';
 import { opsPlugin } from './ops/plugin.ts';
 import type { Settings } from './config/types.ts';
 import { StoreUnavailableError, type Engine } from './engine.ts';
-import type { CallRecords, EventLog } from './storage/index.ts';
+import type { AuditLog, CallRecords, EventLog } from './storage/index.ts';
+import { LiveSettings } from './settings/live.ts';
+import { settingsApi } from './settings/routes.ts';
 import { twilioEdge, type TwilioEdgeOptions } from './twilio/plugin.ts';
 import { WallboardHub } from './hub.ts';
 import { buildHistory, buildSnapshot, DEFAULT_COLOURS } from './snapshot/build.ts';
@@ -50,6 +51,10 @@ export interface AppOptions {
   checkDatabase?: () => void;
   /** Requests per minute per IP on routes Twilio does not sign (default 600); false = off. */
   rateLimitPerMinute?: number | false;
+  /** The settings in force (changed live by supervisors); defaults to `settings`. */
+  live?: LiveSettings;
+  /** Where supervisor changes are audited. */
+  audit?: AuditLog | null;
   /** Call detail records, for GET /api/calls/:id. */
   records?: CallRecords | null;
   /** The event log, for GET /api/reports/intervals (which replays it); without it that route answers 503. */
@@ -152,17 +157,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     engine, access, checkDatabase: opts.checkDatabase, settingsLoaded: true, rateLimitPerMinute: opts.rateLimitPerMinute,
     wallboardClients: () => app.hub?.size ?? 0,
   });
-  const rolling = core.metrics.read({ kind: 'center' }, 'rolling');
-  const serviceLevel: ServiceLevelSetting = opts.serviceLevel ?? (settings ? {
-    thresholdSeconds: settings.serviceLevel.thresholdSeconds, target: settings.serviceLevel.target,
-    formula: settings.serviceLevel.formula, shortAbandonSeconds: settings.serviceLevel.shortAbandonSeconds,
-    windowMinutes: settings.serviceLevel.windowMinutes,
-  } : undefined) ?? {
-    thresholdSeconds: rolling.thresholdSeconds, target: rolling.target, formula: rolling.formula,
-    shortAbandonSeconds: 0, windowMinutes: 30,
+  // Settings a supervisor changes live are read afresh for every snapshot.
+  const live = opts.live ?? (settings ? new LiveSettings(settings) : null);
+  const serviceLevelOf = (): ServiceLevelSetting => {
+    if (opts.serviceLevel) return opts.serviceLevel;
+    const s = live?.current.serviceLevel;
+    if (s) return { thresholdSeconds: s.thresholdSeconds, target: s.target, formula: s.formula, shortAbandonSeconds: s.shortAbandonSeconds, windowMinutes: s.windowMinutes };
+    const rolling = core.metrics.read({ kind: 'center' }, 'rolling');
+    return { thresholdSeconds: rolling.thresholdSeconds, target: rolling.target, formula: rolling.formula, shortAbandonSeconds: 0, windowMinutes: 30 };
   };
-  const colours = opts.colours ?? settings?.colours ?? DEFAULT_COLOURS;
-  const snapOpts = { demo: opts.demo ?? false, centerName: opts.centerName ?? settings?.centerName ?? 'Atende', colours, serviceLevel };
+  const snapOpts = () => ({
+    demo: opts.demo ?? false,
+    centerName: opts.centerName ?? live?.current.centerName ?? 'Atende',
+    colours: opts.colours ?? live?.current.colours ?? DEFAULT_COLOURS,
+    serviceLevel: serviceLevelOf(),
+  });
+  const serviceLevel = serviceLevelOf();
 
   // Waiting count sampled once a minute for the history line.
   const samples: { at: number; waiting: number }[] = [];
@@ -174,7 +184,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const sampler = setInterval(sample, 60_000);
   sampler.unref();
 
-  const snapshot = () => buildSnapshot(core, { ...snapOpts, now: engine.now() });
+  const snapshot = () => buildSnapshot(core, { ...snapOpts(), now: engine.now() });
   const history = () => buildHistory(core, engine.now(), samples);
   const hub = new WallboardHub({ snapshot, history, ...opts.hub });
   let intervalsSeen = core.metrics.intervals().length;
@@ -224,6 +234,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // ---- agents and telephony ------------------------------------------------
   await app.register(agentsApi, { engine, access });
+  if (live) await app.register(settingsApi, { engine, access, live, audit: opts.audit ?? null, onChanged: () => hub.changed() });
   await app.register(agentConsole, { engine, access, tickets, settings: settings ?? null, heartbeatMs: opts.hub?.heartbeatMs });
   await app.register(callsApi, { engine, access, records: opts.records ?? null });
   await app.register(forecastApi, { engine, access, windowMinutes: serviceLevel.windowMinutes });

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { RoutingCore } from '../routing/core.ts';
 import { buildApp } from './app.ts';
+import { configChangedEvent, LiveSettings, replaySettings, type SettingsPatch } from './settings/live.ts';
 import type { Access } from './auth/access.ts';
 import { toMetricsSettings, toRoutingConfig } from './config/load.ts';
 import type { Settings } from './config/types.ts';
@@ -53,9 +54,18 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   });
   // The log is the truth: replay it before anything can add to it.
   const t0 = performance.now();
-  const counts = engine.replay(storage.events.replay());
+  const patches: SettingsPatch[] = [];
+  const counts = engine.replay(storage.events.replay(), (e) => {
+    if (e.type === 'config.changed') patches.push(((e.settings ?? {}) as { patch?: SettingsPatch }).patch ?? {});
+  });
   const replayed = { ...counts, ms: Math.round(performance.now() - t0) };
   engine.advance();
+  // The settings file, then the supervisors' logged changes on top.
+  const live = new LiveSettings(replaySettings(opts.settings, patches, (msg) => process.emitWarning(msg)));
+  if (patches.length) {
+    // The core replayed those changes against the file as it was then; settle it on today's file + changes.
+    engine.dispatch(configChangedEvent(`start:settings:${now()}`, now(), live.current, {}), 'start');
+  }
   const projection = projectRecords(engine, storage.records, (fn) => storage.transaction(fn));
 
   const twilio = opts.twilio ? {
@@ -63,7 +73,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
     onQueueSid: (callId: string, queueSid: string) => projection.note(callId, { twilioQueueSid: queueSid }),
   } : undefined;
   const app = await buildApp({
-    engine, settings: opts.settings, logger: opts.logger ?? false, demo: opts.demo ?? false,
+    engine, settings: live.current, live, audit: storage.audit, logger: opts.logger ?? false, demo: opts.demo ?? false,
     viewerToken: opts.viewerToken, supervisorToken: opts.supervisorToken, agentTokens: opts.agentTokens, access: opts.access, staticDir: opts.staticDir, hub: opts.hub,
     twilio, records: storage.records, events: storage.events, checkDatabase: () => {
       storage.checkWritable();

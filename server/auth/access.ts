@@ -76,6 +76,14 @@ export class Access {
     return (['viewer', 'agent', 'supervisor'] as Role[]).filter((r) => !this.rolesWithTokens.has(r));
   }
 
+  /** Who did it, for the audit log, without the token: "supervisor (sha256:1a2b3c4d…)". */
+  describe(token: string | null | undefined): string {
+    const who = this.identify(token);
+    if (!who) return this.open || !token ? 'anonymous (open access)' : 'unknown token';
+    const tag = hashToken(token!).slice(0, 15);
+    return who.role === 'agent' ? `agent ${who.agentId} (${tag}…)` : `${who.role} (${tag}…)`;
+  }
+
   /** Who holds this token; every entry is compared so the time does not tell which matched. */
   identify(token: string | null | undefined): Principal | null {
     if (!token) return null;

@@ -113,6 +113,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);
     `,
   },
+  {
+    version: 3,
+    name: 'audit log of supervisor changes',
+    up: `
+      -- Who changed what, when, with the value before and after (JSON).
+      CREATE TABLE audit (
+        id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        at     INTEGER NOT NULL,
+        actor  TEXT    NOT NULL,
+        action TEXT    NOT NULL,
+        target TEXT,
+        before TEXT,
+        after  TEXT
+      );
+      CREATE INDEX audit_at ON audit (at);
+    `,
+  },
 ];
 
 export interface OpenOptions {

@@ -3,6 +3,8 @@ import { CallRecords } from './cdr.ts';
 import { openDatabase, type Database, type OpenOptions } from './db.ts';
 import { EventLog } from './event-log.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
+import { AuditLog } from './audit.ts';
+export { AuditLog, type AuditEntry } from './audit.ts';
 
 export { CallRecords } from './cdr.ts';
 export type {
@@ -17,6 +19,7 @@ export interface Storage {
   db: Database;
   events: EventLog;
   records: CallRecords;
+  audit: AuditLog;
   /** Runs fn in one transaction (nested calls become savepoints); rolls back if it throws. */
   transaction<T>(fn: () => T): T;
   /** Commits a tiny write; throws (SQLITE_BUSY, SQLITE_FULL, read-only…) when the database cannot take data. */
@@ -41,10 +44,12 @@ export function openStorage(path: string, opts: StorageOptions = {}): Storage {
   }
   const events = new EventLog(db, { now: opts.now });
   const records = new CallRecords(db, { now: opts.now });
+  const audit = new AuditLog(db);
   return {
     db,
     events,
     records,
+    audit,
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
     },

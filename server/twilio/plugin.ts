@@ -277,7 +277,7 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
     const contact = agent.contact ?? `client:${agent.id}`;
     const r = voice.response();
     const dial = r.dial({
-      timeout: settings.offerTimeoutSeconds, answerOnBridge: true,
+      timeout: core.routingConfig().offerTimeoutSeconds, answerOnBridge: true,
       action: voice.url('/twilio/dial/done', { agent: agentId, lang: lang.code }), method: 'POST',
     });
     const noun = {

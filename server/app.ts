@@ -59,7 +59,7 @@ export interface AppOptions {
   records?: CallRecords | null;
   /** The event log, for GET /api/reports/intervals (which replays it); without it that route answers 503. */
   events?: EventLog;
-  hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
+  hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number; maxBufferedBytes?: number; stuckCloseMs?: number };
 }
 
 

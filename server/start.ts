@@ -27,7 +27,7 @@ export interface AtendeOptions {
   /** Roles and tokens, built by the caller (overrides the three above). */
   access?: Access;
   staticDir?: string;
-  hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
+  hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number; maxBufferedBytes?: number; stuckCloseMs?: number };
   rateLimitPerMinute?: number | false;
 }
 
@@ -71,6 +71,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   const twilio = opts.twilio ? {
     ...opts.twilio,
     onQueueSid: (callId: string, queueSid: string) => projection.note(callId, { twilioQueueSid: queueSid }),
+    recordedQueueSid: (callId: string) => storage.records.getCall(callId)?.twilioQueueSid ?? null,
   } : undefined;
   const app = await buildApp({
     engine, settings: live.current, live, audit: storage.audit, logger: opts.logger ?? false, demo: opts.demo ?? false,

@@ -22,6 +22,8 @@ export interface DequeuerOptions {
   onGiveUp: (req: DequeueRequest, err: unknown) => void;
   /** How long to wait for the wait URL to tell us the caller's QueueSid. */
   queueSidWaitMs?: number;
+  /** Where else a caller's QueueSid may be known (e.g. the call records, after a restart). */
+  lookupQueueSid?: (callId: string) => string | null;
 }
 
 const DEFAULT_BACKOFF_MS = [250, 500, 1000, 2000, 4000];
@@ -61,7 +63,7 @@ export class Dequeuer {
 
   dequeue(req: DequeueRequest): void {
     if (this.closed) return;
-    const sid = this.queueSids.get(req.callId);
+    const sid = this.queueSids.get(req.callId) ?? this.opts.lookupQueueSid?.(req.callId) ?? undefined;
     if (sid) return this.start(req, sid);
     // Enqueued a moment ago: Twilio has not called the wait URL yet.
     const prev = this.waitingForSid.get(req.callId);

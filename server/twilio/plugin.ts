@@ -28,6 +28,8 @@ export interface TwilioEdgeOptions {
   dequeueBackoffMs?: number[];
   /** Seen by the CDR projection. */
   onQueueSid?: (callId: string, queueSid: string) => void;
+  /** A caller's QueueSid recorded earlier (the call records), for routing right after a restart. */
+  recordedQueueSid?: (callId: string) => string | null;
 }
 
 type Body = Record<string, string>;
@@ -47,7 +49,13 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
   const voice = new Voice(settings, publicUrl);
   const replies = new Map<string, string>();
 
+  // One Twilio queue (one QueueSid) per queue name: any caller's wait request tells it for all.
+  const sidByQueue = new Map<string, string>();
   const dequeuer = opts.rest ? new Dequeuer({
+    lookupQueueSid: (callId) => {
+      const queue = core.call(callId)?.queue;
+      return (queue ? sidByQueue.get(queue) : undefined) ?? opts.recordedQueueSid?.(callId) ?? null;
+    },
     rest: opts.rest,
     log: app.log.child({ component: 'dequeuer' }) as never,
     backoffMs: opts.dequeueBackoffMs,
@@ -200,6 +208,7 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
     dequeuer?.rememberQueueSid(b.CallSid, b.QueueSid);
     opts.onQueueSid?.(b.CallSid, b.QueueSid);
     const c = core.call(b.CallSid);
+    if (c?.queue) sidByQueue.set(c.queue, b.QueueSid);
     const r = voice.response();
     if (c?.status === 'queued') {
       const position = core.positionOf(c.id) ?? 1;

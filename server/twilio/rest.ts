@@ -1,6 +1,6 @@
 // The Twilio REST client. TWILIO_API_URL points it at a local emulator: a request
-// client that rewrites only the origin and delegates the rest (auth, errors,
-// retries on 429) to the package's own RequestClient.
+// client that rewrites only the origin and delegates the rest (auth, errors) to the
+// package's own RequestClient. Retries, 429 included, are the dequeuer's.
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 type TwilioResponse<T> = Awaited<ReturnType<RequestClient['request']>> & { body: T };

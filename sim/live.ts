@@ -10,7 +10,7 @@ import type { Snapshot, WindowFigures } from '../server/snapshot/types.ts';
 import type { Emulator } from './emulator/index.ts';
 import type { AgentBehaviour, CallRecord, CallScript } from './emulator/types.ts';
 import type { Scenario } from './model/scenario.ts';
-import { generateTraffic, streamRandom, type AgentPlan, type CallPlan } from './model/traffic.ts';
+import { generateTraffic, streamRandom, type AgentPlan, type CallPlan, type TrafficPlan } from './model/traffic.ts';
 import type { ScopeSummary, Summary } from './summary.ts';
 
 export interface LiveTarget {
@@ -73,6 +73,14 @@ function newCallSid(random: () => number): string {
 }
 
 export async function runLive(scenario: Scenario, settings: Settings, target: LiveTarget, opts: LiveOptions): Promise<LiveResult> {
+  const plan = generateTraffic(opts.startNow ? startingNow(scenario, settings.timezone) : scenario, settings);
+  return runLivePlan(plan, scenario, settings, target, opts);
+}
+
+/** The calls and agents of a run, from a scenario or rebuilt from a recorded log. */
+export type LivePlan = Pick<TrafficPlan, 'calls' | 'agents' | 'startAt' | 'runEndAt' | 'seed'>;
+
+export async function runLivePlan(plan: LivePlan, scenario: Scenario, settings: Settings, target: LiveTarget, opts: LiveOptions): Promise<LiveResult> {
   const speed = opts.speed;
   const log = opts.log ?? (() => {});
   const api = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
@@ -87,7 +95,6 @@ export async function runLive(scenario: Scenario, settings: Settings, target: Li
     return { status: res.status, json: await res.json().catch(() => null) };
   };
 
-  const plan = generateTraffic(opts.startNow ? startingNow(scenario, settings.timezone) : scenario, settings);
   const calls = opts.maxCalls !== undefined ? plan.calls.slice(0, opts.maxCalls) : plan.calls;
   const realStart = Date.now();
   const burst = Math.min(opts.burst ?? 0, calls.length);

@@ -1,6 +1,12 @@
 // Replaying a recorded log reproduces the figures the server showed, exactly.
 import { describe, expect, it } from 'vitest';
-import { main, replayLog } from '../sim/replay.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main, planFromLog, replayLog } from '../sim/replay.ts';
+import { loadScenarioAndSettings } from '../sim/model/scenario.ts';
+import { runLive, runLivePlan } from '../sim/live.ts';
+import { startLocalStack } from '../sim/stack.ts';
 import { callParams, local, newSid, startHarness } from './helpers/twilio.ts';
 import { DEFAULT_SETTINGS_PATH } from '../server/config/load.ts';
 
@@ -69,4 +75,28 @@ describe('replay', () => {
     expect(err.join('')).toContain('no such database file');
     expect(await main(['--frobnicate'], io)).toBe(2);
   });
+
+  it('--live: the recorded callers call again through the emulator, pressing the same keys, and Atende counts them the same', async () => {
+    const { scenario, settings } = loadScenarioAndSettings('sim/scenarios/quiet-morning.json');
+    settings.serviceLevel.shortAbandonSeconds = 0;
+    const dir = mkdtempSync(join(tmpdir(), 'atende-replay-live-'));
+    const first = await startLocalStack({ settings, dbPath: join(dir, 'recorded.db'), speed: 100, secondsPerWord: 0.05 });
+    let recorded;
+    try {
+      recorded = await runLive(scenario, settings, { atendeUrl: first.url, emulator: first.emulator }, { speed: 100, maxCalls: 6, burst: 6, maxSeconds: 30 });
+    } finally { await first.close(); }
+    const { plan, skipped } = planFromLog(join(dir, 'recorded.db'), settings);
+    expect(skipped).toBe(0);
+    expect(plan.calls.map((c) => c.from).sort()).toEqual(recorded.records.map((r) => r.from).sort());
+    expect(plan.agents.filter((a) => a.shifts.length).length).toBeGreaterThan(0);
+
+    const second = await startLocalStack({ settings, dbPath: join(dir, 'again.db'), speed: 100, secondsPerWord: 0.05 });
+    try {
+      const again = await runLivePlan(plan, scenario, settings, { atendeUrl: second.url, emulator: second.emulator }, { speed: 100, maxSeconds: 30 });
+      expect(again.records).toHaveLength(6);
+      expect(again.snapshot.center.today.offered).toBe(recorded.snapshot.center.today.offered);
+      expect(again.snapshot.center.today.answered).toBe(recorded.snapshot.center.today.answered);
+      expect(again.records.map((r) => r.queue).sort()).toEqual(recorded.records.map((r) => r.queue).sort());
+    } finally { await second.close(); }
+  }, 90_000);
 });

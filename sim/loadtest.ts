@@ -27,6 +27,13 @@ export interface LoadtestOptions {
   out: string;
   /** p99 above this (ms) stops the climb. */
   p99LimitMs: number;
+  /** Soak instead of a climb: the first rate held this many seconds, reported per 30 s window. */
+  soakSeconds?: number;
+}
+
+export interface SoakWindow {
+  minute: number; webhooksPerSecond: number; p50Ms: number; p99Ms: number; serverP99Ms: number | null;
+  errors: number; rssMB: number; heapMB: number;
 }
 
 interface StepResult {
@@ -121,6 +128,7 @@ export async function runLoadtest(o: LoadtestOptions): Promise<{ atende: StepRes
   const barePort = await freePort();
   const bare = spawnNode('sim/loadtest-bare.ts', { BARE_PORT: String(barePort) }, `http://127.0.0.1:${barePort}/`);
   const atendeResults: StepResult[] = [];
+  let soak: SoakWindow[] = [];
   const bareResults: StepResult[] = [];
   let ws: WebSocket | null = null;
   try {
@@ -148,6 +156,11 @@ export async function runLoadtest(o: LoadtestOptions): Promise<{ atende: StepRes
     const warm: Promise<unknown>[] = [];
     for (let k = 0; k < 80; k++) { warm.push(place()); await sleep(50); }
     await Promise.race([Promise.all(warm), sleep(5000)]);
+    if (o.soakSeconds) {
+      soak = await soakRun(o, url, place, webhookEvents, deadline);
+      ws.close();
+      return { atende: [], bare: [], report: writeSoakReport(o, soak, Date.now() - started) };
+    }
     for (const rate of o.rates) {
       if (Date.now() + o.stepSeconds * 1000 + 5000 > deadline) { log(`time budget reached before ${rate} calls/s`); break; }
       log(`Atende: ${rate} calls/s for ${o.stepSeconds} s…`);
@@ -186,6 +199,71 @@ export async function runLoadtest(o: LoadtestOptions): Promise<{ atende: StepRes
   }
   const report = writeReport(o, atendeResults, bareResults, Date.now() - started);
   return { atende: atendeResults, bare: bareResults, report };
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = new RegExp(`^${name} ([\\d.e+]+)`, 'm').exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+/** One rate held for the soak's length; every 30 s: throughput, latency, errors, server memory. */
+async function soakRun(o: LoadtestOptions, url: string, place: () => Promise<unknown>, events: Hit[], deadline: number): Promise<SoakWindow[]> {
+  const rate = o.rates[0];
+  const windows: SoakWindow[] = [];
+  const start = Date.now();
+  const end = Math.min(start + o.soakSeconds! * 1000, deadline - 10_000);
+  const period = 1000 / rate;
+  let k = 0;
+  let windowStart = start;
+  let first = events.length;
+  const inFlight = new Set<Promise<unknown>>();
+  log(`soak: ${rate} calls/s for ${o.soakSeconds} s`);
+  while (Date.now() < end) {
+    const due = start + k++ * period;
+    if (due > Date.now()) await sleep(due - Date.now());
+    const p = place().finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (Date.now() - windowStart >= 30_000) {
+      const now = Date.now();
+      const win = events.slice(first).filter((e) => e.at >= windowStart && e.at < now);
+      first = events.length;
+      const st = summarise('atende', rate, win, (now - windowStart) / 1000, [], Infinity);
+      const w: SoakWindow = {
+        minute: Math.round(((now - start) / 60_000) * 10) / 10, webhooksPerSecond: st.webhooksPerSecond, p50Ms: st.p50Ms, p99Ms: st.p99Ms,
+        serverP99Ms: st.serverP99Ms, errors: st.errors,
+        rssMB: Math.round((await metric(url, 'atende_process_resident_memory_bytes')) / 2 ** 20),
+        heapMB: Math.round((await metric(url, 'atende_nodejs_heap_size_used_bytes')) / 2 ** 20),
+      };
+      windows.push(w);
+      log(`  ${w.minute} min: ${w.webhooksPerSecond} webhooks/s, p50 ${w.p50Ms} ms, p99 ${w.p99Ms} ms (server ${w.serverP99Ms}), errors ${w.errors}, RSS ${w.rssMB} MB, heap ${w.heapMB} MB`);
+      windowStart = now;
+      // Keep the generator's own memory bounded on long runs.
+      events.splice(0, first);
+      first = 0;
+    }
+  }
+  await Promise.race([Promise.all([...inFlight]), sleep(5000)]);
+  return windows;
+}
+
+function writeSoakReport(o: LoadtestOptions, windows: SoakWindow[], ms: number): string {
+  const md = [
+    `# Soak, ${new Date().toISOString()}`,
+    '',
+    `Command: \`npm run loadtest -- --soak ${o.soakSeconds} --rates ${o.rates[0]}\` (${(ms / 1000).toFixed(0)} s). Same setup as the climb; one rate held.`,
+    '',
+    '| minute | webhooks/s | p50 ms | p99 ms | server p99 ms | errors | server RSS MB | heap MB |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...windows.map((w) => `| ${w.minute} | ${w.webhooksPerSecond} | ${w.p50Ms} | ${w.p99Ms} | ${w.serverP99Ms ?? '—'} | ${w.errors} | ${w.rssMB} | ${w.heapMB} |`),
+    '',
+  ].join('\n');
+  mkdirSync(o.out, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  writeFileSync(join(o.out, `soak-${stamp}.md`), md);
+  writeFileSync(join(o.out, `soak-${stamp}.json`), JSON.stringify({ options: o, windows, ms }, null, 2));
+  log(`report: ${join(o.out, `soak-${stamp}.md`)} (+ .json)`);
+  return md;
 }
 
 function summarise(target: string, rate: number, events: Hit[], seconds: number, frames: number[], p99Limit: number): StepResult {
@@ -281,12 +359,17 @@ export function parseArgs(argv: string[]): LoadtestOptions {
       case '--max-seconds': o.maxSeconds = Number(val()); break;
       case '--out': o.out = resolve(val()); break;
       case '--p99-limit': o.p99LimitMs = Number(val()); break;
-      default: throw new Error(`unknown argument ${argv[i]}\nusage: npm run loadtest -- [--rates 10,20,40] [--step-seconds 6] [--max-seconds 150] [--p99-limit 100] [--out reports]`);
+      case '--soak': o.soakSeconds = Number(val()); break;
+      default: throw new Error(`unknown argument ${argv[i]}\nusage: npm run loadtest -- [--rates 10,20,40] [--step-seconds 6] [--max-seconds 150] [--p99-limit 100] [--out reports] | --soak SECONDS --rates N`);
     }
   }
   if (!o.rates.length || o.rates.some((r) => !(r > 0 && r <= 2000))) throw new Error('--rates: positive calls per second, at most 2000');
   if (!(o.stepSeconds >= 1 && o.stepSeconds <= 60)) throw new Error('--step-seconds: 1..60');
-  if (!(o.maxSeconds >= 10 && o.maxSeconds <= 1800)) throw new Error('--max-seconds: 10..1800');
+  if (o.soakSeconds !== undefined) {
+    if (!(o.soakSeconds >= 30 && o.soakSeconds <= 1800)) throw new Error('--soak: 30..1800 seconds');
+    o.maxSeconds = Math.max(o.maxSeconds, o.soakSeconds + 60);
+  }
+  if (!(o.maxSeconds >= 10 && o.maxSeconds <= 1900)) throw new Error('--max-seconds: 10..1900');
   return o;
 }
 

@@ -58,7 +58,7 @@ async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
 
   // ---- Prometheus ---------------------------------------------------------------
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'atende_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'atende_' });
   const webhooks = new Counter({
     name: 'atende_webhooks_total', help: 'Twilio webhooks answered, by route and HTTP status',
     labelNames: ['route', 'status'] as const, registers: [registry],

@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import { agentConsole } from './agents/console.ts';
 import { agentsApi } from './agents/routes.ts';
-import { Access, bearerOf, parseAgentTokens } from './auth/access.ts';
+import { Access, bearerOf, parseAgentTokens, refusalSchema } from './auth/access.ts';
 import { Tickets } from './auth/tickets.ts';
 import { callsApi } from './calls/routes.ts';
 import { forecastApi } from './forecast/routes.ts';
@@ -84,10 +84,6 @@ const snapshotSchema = {
   },
 } as const;
 
-const refusalSchema = {
-  type: 'object', required: ['error', 'message'],
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
-} as const;
 const ticketSchema = {
   type: 'object', required: ['ticket', 'expiresInSeconds'],
   properties: { ticket: { type: 'string' }, expiresInSeconds: { type: 'number' } },

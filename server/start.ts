@@ -62,6 +62,11 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   engine.advance();
   // The settings file, then the supervisors' logged changes on top.
   const live = new LiveSettings(replaySettings(opts.settings, patches, (msg) => process.emitWarning(msg)));
+  // Agents changed through the API live in the log (agent.configured), not in the file.
+  live.current = {
+    ...live.current,
+    agents: core.agentList().map((a) => ({ id: a.id, name: a.name, ...(a.contact ? { contact: a.contact } : {}), skills: a.skills, level: a.level })),
+  };
   if (patches.length) {
     // The core replayed those changes against the file as it was then; settle it on today's file + changes.
     engine.dispatch(configChangedEvent(`start:settings:${now()}`, now(), live.current, {}), 'start');

@@ -138,3 +138,13 @@ describe('tokens', () => {
     expect(open.check(null, ['supervisor'])).toBeNull();
   });
 });
+
+describe('a supervisor token closes the agents\' actions even without agent tokens', () => {
+  it('with only a supervisor token, changing an agent\'s state needs it; the wallboard stays open', () => {
+    const a = new Access(undefined, { supervisor: 'only-sup' });
+    expect(a.check(null, ['agent'], 'ana')?.status).toBe(401);
+    expect(a.check('only-sup', ['agent'], 'ana')).toBeNull();
+    expect(a.check(null, ['viewer'])).toBeNull();
+    expect(a.rolesOpen()).toEqual(['viewer']);
+  });
+});

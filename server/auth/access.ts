@@ -72,8 +72,13 @@ export class Access {
   /** No token for any role: everything is open. */
   get open(): boolean { return this.entries.length === 0; }
 
+  private roleOpen(r: Role): boolean {
+    if (this.rolesWithTokens.has(r)) return false;
+    return r !== 'agent' || !this.rolesWithTokens.has('supervisor');
+  }
+
   rolesOpen(): Role[] {
-    return (['viewer', 'agent', 'supervisor'] as Role[]).filter((r) => !this.rolesWithTokens.has(r));
+    return (['viewer', 'agent', 'supervisor'] as Role[]).filter((r) => this.roleOpen(r));
   }
 
   /** Who did it, for the audit log, without the token: "supervisor (sha256:1a2b3c4d…)". */
@@ -106,8 +111,9 @@ export class Access {
       }
       return null;
     }
-    // A role nobody has a token for is open.
-    if (allowed.some((r) => !this.rolesWithTokens.has(r))) return null;
+    // A role nobody has a token for is open; except that agents' actions (writes) close
+    // as soon as supervisors have tokens: a supervisor token must mean something.
+    if (allowed.some((r) => this.roleOpen(r))) return null;
     if (who) return { status: 403, body: FORBIDDEN(`a ${who.role} token cannot do this (needs: ${allowed.join(' or ')})`) };
     return { status: 401, body: UNAUTHORIZED(allowed.join(' or ')) };
   }

@@ -15,7 +15,12 @@ import type {
 } from './types.ts';
 
 const SEEN_IDS_KEPT = 500_000;
-const ENDED_CALLS_KEPT_MS = 6 * 3_600_000;
+/**
+ * An ended call stays readable this long: enough for the post-call survey and the agent's
+ * disposition, short enough that memory stays flat at a busy center's peak (the call
+ * records in SQLite keep everything for reports).
+ */
+const ENDED_CALLS_KEPT_MS = 30 * 60_000;
 
 export interface AbandonRecord { callId: string; at: number; waitMs: number; queue: string; tier: number }
 

@@ -17,10 +17,11 @@ export default defineConfig({
     outDir: page('./dist/wallboard'),
     emptyOutDir: true,
     target: 'es2022',
-    // One entry per page; add `agent: page('./wallboard/agent/index.html')` with the console.
+    // One entry per page: the wallboard at /, the agent console at /agent/.
     rollupOptions: {
       input: {
         index: page('./wallboard/index.html'),
+        agent: page('./wallboard/agent/index.html'),
       },
     },
   },

@@ -95,6 +95,7 @@ export function callView(c: CallState): CallView {
     agentId: c.agentId, level: c.level, maxLevel: c.maxLevel, ivrPath: [...c.ivrPath], language: c.language,
     attributes: { ...c.attributes }, notes: [...c.notes], escalations: c.escalations, missedBy: [...c.missedBy],
     outcome: c.outcome,
+    resolvedFirstContact: c.resolvedFirstContact,
   };
 }
 

@@ -192,6 +192,8 @@ export interface CallView {
   escalations: number;
   missedBy: string[];
   outcome: CallOutcome | null;
+  /** The agent's disposition: resolved on first contact (null until given). */
+  resolvedFirstContact: boolean | null;
 }
 
 export interface AgentView {

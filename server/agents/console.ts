@@ -96,9 +96,10 @@ export async function agentConsole(app: FastifyInstance, opts: AgentConsoleOptio
       ivrPath: c.ivrPath, ivrLabels: ivrLabels(c.ivrPath), language: c.language,
       arrivedAt: c.arrivedAt, queuedAt: c.queuedAt, answeredAt: c.answeredAt,
       waitedSeconds: c.queuedAt === null ? null : Math.max(0, Math.round(((c.answeredAt ?? (c.status === 'ended' ? c.queuedAt : now)) - c.queuedAt) / 1000)),
-      level: c.level, escalations: c.escalations, notes: c.notes, resolvedFirstContact: null,
+      level: c.level, escalations: c.escalations, notes: c.notes, resolvedFirstContact: c.resolvedFirstContact,
     } : null;
-    const canEscalate = c && (c.status === 'connected' || c.status === 'queued');
+    // Only the agent talking to the caller escalates from the console.
+    const canEscalate = c && c.status === 'connected' && c.agentId === a.id;
     return {
       type: 'agent', serverTime: now,
       agent: {

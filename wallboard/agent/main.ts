@@ -1,0 +1,233 @@
+// Agent console entry point: sign-in, the live feed, the 1 s tick and the
+// buttons. All decisions live in the pure modules (view.ts, status.ts,
+// params.ts, api.ts, feed.ts); this file only holds the page's state.
+
+import './style.css';
+import { hhmmss } from '../src/format.ts';
+import type { SocketLike } from '../src/feed.ts';
+import { AgentApi, isDenied, type Result } from './api.ts';
+import { AgentFeed, type AgentFrame, type AgentFeedStatus } from './feed.ts';
+import { dictionaries } from './i18n.ts';
+import { parseParams, TokenStore, withoutToken, type StorageLike } from './params.ts';
+import { mount, renderConsole, renderStatus, showConsole, showSignIn, toast } from './render.ts';
+import { consoleStatus, serverNow } from './status.ts';
+import { buildConsoleView, type AgentConsoleView, type LocalCallState } from './view.ts';
+
+const params = parseParams(window.location.search);
+const t = dictionaries[params.lang];
+document.documentElement.lang = t.locale;
+document.title = `${t.pageTitle} — ${t.appName}`;
+
+const storage = ((): StorageLike | null => {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+})();
+const store = new TokenStore(storage);
+/** The token when sessionStorage refuses to keep it. */
+let memoryToken: string | null = null;
+
+// A bookmarked /agent/?token=… : keep the token for this tab, drop it from the address bar.
+if (params.token) {
+  store.set(params.token);
+  memoryToken = params.token;
+  const clean = withoutToken(window.location.href);
+  if (clean) window.history.replaceState(window.history.state, '', clean);
+}
+
+const app = document.getElementById('app');
+if (!app) throw new Error('#app missing');
+const ui = mount(app, t);
+
+// ---- page state ----
+let api: AgentApi | null = null;
+let feed: AgentFeed | null = null;
+let view: AgentConsoleView | null = null;
+let lastFrameAt: number | null = null;
+let lastServerTime = 0;
+let connection: 'connecting' | 'open' | 'closed' = 'connecting';
+let retryAt: number | null = null;
+const local = new Map<string, LocalCallState>();
+
+const fetchFn = (url: string, init: RequestInit) => fetch(url, { ...init, credentials: 'same-origin' });
+
+function frame(): void {
+  if (!api) return;
+  const now = Date.now();
+  const sNow = lastFrameAt == null ? now : serverNow(now, lastServerTime, lastFrameAt);
+  renderStatus(ui, consoleStatus(now, lastFrameAt, connection, retryAt, t, params.lang), hhmmss(lastFrameAt == null ? now : now + (lastServerTime - lastFrameAt)));
+  const callId = view?.call?.id;
+  renderConsole(ui, view ? buildConsoleView(view, sNow, t, callId ? local.get(callId) : undefined) : null, t);
+}
+
+function takeView(v: AgentConsoleView): void {
+  // An HTTP answer may arrive after a newer frame: never go back in time.
+  if (view && v.serverTime < view.serverTime) return;
+  view = v;
+  lastServerTime = v.serverTime;
+  lastFrameAt = Date.now();
+}
+
+function onFrame(f: AgentFrame): void {
+  if (f.type === 'agent') takeView(f.view);
+  else {
+    lastServerTime = f.serverTime;
+    lastFrameAt = Date.now();
+  }
+  frame();
+}
+
+function onStatus(s: AgentFeedStatus): void {
+  connection = s.kind === 'open' ? 'open' : s.kind === 'closed' ? 'closed' : 'connecting';
+  retryAt = s.kind === 'closed' ? s.retryAt : null;
+  frame();
+}
+
+function reasonText(status: number, message: string): string {
+  const why = status === 401 ? t.reasonUnauthorized : status === 403 ? t.reasonForbidden : status === 0 ? t.reasonUnreachable : t.reasonOther(status);
+  return message && status !== 0 ? `${why} ${message}` : why;
+}
+
+function signOut(reason: string | null): void {
+  feed?.stop();
+  feed = null;
+  api = null;
+  view = null;
+  lastFrameAt = null;
+  local.clear();
+  store.clear();
+  memoryToken = null;
+  ui.tokenInput.value = '';
+  showSignIn(ui, reason, false, t);
+  ui.tokenInput.focus();
+}
+
+function browserSocket(url: string): SocketLike {
+  const ws = new WebSocket(url);
+  const s: SocketLike = { onopen: null, onmessage: null, onclose: null, onerror: null, close: () => ws.close() };
+  ws.onopen = (e) => s.onopen?.(e);
+  ws.onmessage = (e) => s.onmessage?.(e);
+  ws.onclose = (e) => s.onclose?.(e);
+  ws.onerror = (e) => s.onerror?.(e);
+  return s;
+}
+
+async function signIn(token: string): Promise<void> {
+  showSignIn(ui, null, true, t);
+  const candidate = new AgentApi(fetchFn, token, params.agent);
+  const me = await candidate.me();
+  if (!me.ok && me.status !== 0) {
+    signOut(reasonText(me.status, me.message));
+    return;
+  }
+  api = candidate;
+  view = null;
+  lastFrameAt = null;
+  if (me.ok) takeView(me.body);
+  showConsole(ui);
+  feed = new AgentFeed({
+    location: window.location,
+    ticket: () => candidate.ticket(),
+    openSocket: browserSocket,
+    setTimer: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimer: (h) => window.clearTimeout(h as number),
+    now: () => Date.now(),
+    random: Math.random,
+    onFrame,
+    onStatus,
+    onDenied: (status, message) => signOut(reasonText(status, message)),
+  });
+  feed.start();
+  frame();
+}
+
+/** Runs one action; 401/403 → sign-in, else a short message. Answers the result. */
+async function act(run: (a: AgentApi) => Promise<Result<unknown>>, ok?: string): Promise<Result<unknown> | null> {
+  if (!api) return null;
+  const a = api;
+  const r = await run(a);
+  if (api !== a) return r;
+  if (isDenied(r) && !r.ok) {
+    signOut(reasonText(r.status, r.message));
+  } else if (!r.ok) {
+    toast(ui, r.status === 409 ? t.conflict(r.message) : t.failed(r.message), 'error');
+  } else {
+    if (ok) toast(ui, ok);
+    // Without a live socket, fetch the new view rather than wait for a frame.
+    if (connection !== 'open') {
+      const me = await a.me();
+      if (me.ok && api === a) takeView(me.body);
+    }
+  }
+  frame();
+  return r;
+}
+
+// ---- controls ----
+ui.signinForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const token = ui.tokenInput.value.trim();
+  if (!token) return;
+  store.set(token);
+  memoryToken = token;
+  void signIn(token);
+});
+ui.signout.addEventListener('click', () => signOut(t.reasonSignedOut));
+
+const agentId = (): string | null => view?.agent.id ?? null;
+ui.btnAvailable.addEventListener('click', () => {
+  const id = agentId();
+  if (id) void act((a) => a.setState(id, 'available'));
+});
+ui.btnAway.addEventListener('click', () => {
+  const id = agentId();
+  if (id) void act((a) => a.setState(id, 'away', ui.pauseReason.value || undefined));
+});
+ui.btnOffline.addEventListener('click', () => {
+  const id = agentId();
+  if (id) void act((a) => a.setState(id, 'offline'));
+});
+ui.btnReady.addEventListener('click', () => {
+  const id = agentId();
+  if (id) void act((a) => a.ready(id));
+});
+ui.escalateButtons.addEventListener('click', (ev) => {
+  const btn = (ev.target as HTMLElement | null)?.closest<HTMLButtonElement>('button[data-level]');
+  const callId = view?.call?.id;
+  if (!btn || !callId) return;
+  const level = Number(btn.dataset.level);
+  const note = ui.escalateNote.value;
+  btn.disabled = true;
+  void act((a) => a.escalate(callId, level, note), t.escalated(t.levelLabel(level))).finally(() => { btn.disabled = false; });
+});
+ui.disposition.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const callId = view?.call?.id;
+  const choice = new FormData(ui.disposition).get('resolved');
+  if (!callId || (choice !== 'yes' && choice !== 'no')) return;
+  ui.dispositionSend.disabled = true;
+  void (async () => {
+    const r = await act((a) => a.disposition(callId, choice === 'yes', ui.dispositionNote.value));
+    ui.dispositionSend.disabled = false;
+    if (r?.ok) local.set(callId, { disposition: 'saved' });
+    else if (r && r.status === 409) local.set(callId, { disposition: 'already' });
+    frame();
+  })();
+});
+
+// ---- start ----
+const saved = store.get() ?? memoryToken;
+if (saved) void signIn(saved);
+else showSignIn(ui, null, false, t);
+
+// Tick on each new second so waits and the countdown advance together.
+let lastSecond = 0;
+window.setInterval(() => {
+  const s = Math.floor(Date.now() / 1000);
+  if (s !== lastSecond) {
+    lastSecond = s;
+    frame();
+  }
+}, 200);

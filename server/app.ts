@@ -19,6 +19,7 @@ import { LiveSettings } from './settings/live.ts';
 import { settingsApi } from './settings/routes.ts';
 import { twilioEdge, type TwilioEdgeOptions } from './twilio/plugin.ts';
 import { WallboardHub } from './hub.ts';
+import { upgradeRequired } from './ws-routes.ts';
 import { buildHistory, buildSnapshot, DEFAULT_COLOURS } from './snapshot/build.ts';
 import type { ColourBands, ServiceLevelSetting } from './snapshot/types.ts';
 
@@ -212,20 +213,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // ---- websocket -------------------------------------------------------------
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  app.get('/ws/wallboard', {
-    websocket: true,
-    schema: { querystring: wallboardQuerySchema, response: { 401: refusalSchema, 403: refusalSchema } },
-    // Refused before the upgrade: a ticket, a bearer token, or ?token= (a bookmarked TV URL).
-    preValidation: async (req, reply) => {
+  app.route({
+    method: 'GET',
+    url: '/ws/wallboard',
+    schema: { querystring: wallboardQuerySchema, response: { 401: refusalSchema, 403: refusalSchema, 426: refusalSchema } },
+    // Refused before the upgrade (after the query is validated): a ticket, a bearer token,
+    // or ?token= (a bookmarked TV URL).
+    preHandler: async (req, reply) => {
       const q = req.query as { ticket?: string; token?: string };
       const held = tickets.take(q.ticket, 'wallboard');
       if (held !== undefined) return;
       const refusal = access.check(bearerOf(req) ?? q.token ?? null, ['viewer']);
       if (refusal) return reply.code(refusal.status).send(refusal.body);
     },
-  }, (socket) => {
-    socket.on('message', () => { /* the wallboard only listens */ });
-    hub.add(socket);
+    handler: upgradeRequired,
+    wsHandler: (socket) => {
+      socket.on('message', () => { /* the wallboard only listens */ });
+      hub.add(socket);
+    },
   });
 
   // ---- agents and telephony ------------------------------------------------

@@ -8,6 +8,7 @@ import { bearerOf, refusalSchema, type Access, type Principal } from '../auth/ac
 import type { Tickets } from '../auth/tickets.ts';
 import type { Settings } from '../config/types.ts';
 import type { Engine } from '../engine.ts';
+import { upgradeRequired } from '../ws-routes.ts';
 
 export interface AgentConsoleOptions {
   engine: Engine;
@@ -175,10 +176,12 @@ export async function agentConsole(app: FastifyInstance, opts: AgentConsoleOptio
     for (const set of sockets.values()) for (const s of set) s.close(1001, 'server shutting down');
   });
 
-  app.get('/ws/agent', {
-    websocket: true,
-    schema: { querystring: QUERY, response: errors },
-    preValidation: async (req, reply) => {
+  app.route({
+    method: 'GET',
+    url: '/ws/agent',
+    schema: { querystring: QUERY, response: { ...errors, 426: refusalSchema } },
+    // After the query is validated, before the upgrade.
+    preHandler: async (req, reply) => {
       const q = req.query as { ticket?: string };
       const held = tickets.take(q.ticket, 'agent');
       const principal = held ?? access.identify(bearerOf(req) ?? (req.query as { token?: string }).token ?? null);
@@ -186,13 +189,15 @@ export async function agentConsole(app: FastifyInstance, opts: AgentConsoleOptio
       if (id === null) return reply;
       (req as FastifyRequest & { agentId?: string }).agentId = id;
     },
-  }, (socket, req) => {
-    const id = (req as FastifyRequest & { agentId?: string }).agentId!;
-    let set = sockets.get(id);
-    if (!set) sockets.set(id, (set = new Set()));
-    set.add(socket);
-    socket.on('message', () => { /* actions go over HTTP */ });
-    socket.on('close', () => { set!.delete(socket); if (!set!.size) { sockets.delete(id); last.delete(id); } });
-    push(id, true);
+    handler: upgradeRequired,
+    wsHandler: (socket, req) => {
+      const id = (req as FastifyRequest & { agentId?: string }).agentId!;
+      let set = sockets.get(id);
+      if (!set) sockets.set(id, (set = new Set()));
+      set.add(socket);
+      socket.on('message', () => { /* actions go over HTTP */ });
+      socket.on('close', () => { set!.delete(socket); if (!set!.size) { sockets.delete(id); last.delete(id); } });
+      push(id, true);
+    },
   });
 }

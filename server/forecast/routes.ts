@@ -18,16 +18,16 @@ export interface ForecastApiOptions {
 
 const num = { type: 'number' } as const;
 const optionalParams = {
-  maxOccupancy: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+  maxOccupancy: { type: 'number', minimum: 0.5, maximum: 1 },
   shrinkage: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-  patienceSeconds: { type: 'number', exclusiveMinimum: 0, maximum: LIMITS.patienceSeconds },
+  patienceSeconds: { type: 'number', minimum: 1, maximum: LIMITS.patienceSeconds },
 } as const;
 const forecastQuery = {
   type: 'object', additionalProperties: false,
   required: ['callsPerHour', 'ahtSeconds', 'thresholdSeconds', 'targetServiceLevel'],
   properties: {
     callsPerHour: { type: 'number', minimum: 0, maximum: LIMITS.callsPerHour },
-    ahtSeconds: { type: 'number', exclusiveMinimum: 0, maximum: LIMITS.ahtSeconds },
+    ahtSeconds: { type: 'number', minimum: 1, maximum: LIMITS.ahtSeconds },
     thresholdSeconds: { type: 'number', minimum: 0, maximum: LIMITS.thresholdSeconds },
     targetServiceLevel: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
     ...optionalParams,

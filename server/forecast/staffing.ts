@@ -84,7 +84,8 @@ export function checkForecastInput(i: ForecastInput): void {
   if (i.callsPerHour < 0) bad('callsPerHour', 'must be >= 0');
   if (i.callsPerHour > LIMITS.callsPerHour) bad('callsPerHour', `must be <= ${LIMITS.callsPerHour}`);
   finite('ahtSeconds', i.ahtSeconds);
-  if (i.ahtSeconds <= 0) bad('ahtSeconds', 'must be > 0');
+  // Below a second a handle time is a typo, and the Erlang sums would run away on it.
+  if (i.ahtSeconds < 1) bad('ahtSeconds', 'must be >= 1');
   if (i.ahtSeconds > LIMITS.ahtSeconds) bad('ahtSeconds', `must be <= ${LIMITS.ahtSeconds}`);
   finite('thresholdSeconds', i.thresholdSeconds);
   if (i.thresholdSeconds < 0) bad('thresholdSeconds', 'must be >= 0');
@@ -93,7 +94,8 @@ export function checkForecastInput(i: ForecastInput): void {
   if (!(i.targetServiceLevel > 0 && i.targetServiceLevel < 1)) bad('targetServiceLevel', 'must be between 0 and 1, exclusive (0.8 for 80 %)');
   if (i.maxOccupancy !== undefined) {
     finite('maxOccupancy', i.maxOccupancy);
-    if (!(i.maxOccupancy > 0 && i.maxOccupancy <= 1)) bad('maxOccupancy', 'must be > 0 and <= 1');
+    // A ceiling under 50 % is not a staffing policy; near 0 it would ask for millions of agents.
+    if (!(i.maxOccupancy >= 0.5 && i.maxOccupancy <= 1)) bad('maxOccupancy', 'must be between 0.5 and 1');
   }
   if (i.shrinkage !== undefined) {
     finite('shrinkage', i.shrinkage);
@@ -101,7 +103,8 @@ export function checkForecastInput(i: ForecastInput): void {
   }
   if (i.patienceSeconds !== undefined) {
     finite('patienceSeconds', i.patienceSeconds);
-    if (i.patienceSeconds <= 0) bad('patienceSeconds', 'must be > 0');
+    if (i.patienceSeconds < 1) bad('patienceSeconds', 'must be >= 1');
+    if (i.ahtSeconds / i.patienceSeconds > 1000) bad('patienceSeconds', `must be at least ahtSeconds / 1000 (${i.ahtSeconds / 1000})`);
     if (i.patienceSeconds > LIMITS.patienceSeconds) bad('patienceSeconds', `must be <= ${LIMITS.patienceSeconds}`);
   }
   const erlangs = (i.callsPerHour / 3600) * i.ahtSeconds;

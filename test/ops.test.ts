@@ -88,3 +88,32 @@ describe('operations', () => {
     }
   });
 });
+
+describe('database busy', () => {
+  it('another writer holding the lock past the busy timeout: webhooks get 503 and /readyz says why; then all is well again', async () => {
+    const h = await startHarness();
+    try {
+      const Database = (await import('better-sqlite3')).default;
+      const other = new Database(h.dbPath);
+      other.pragma('busy_timeout = 0');
+      h.atende.storage.db.pragma('busy_timeout = 200'); // the wait before SQLITE_BUSY, short for the test
+      other.prepare('BEGIN IMMEDIATE').run();
+      const sid = newSid('CA');
+      const params = callParams(sid, '+5511987655555', { CallStatus: 'ringing' });
+      const busy = await h.post('/twilio/voice', params);
+      expect(busy.status).toBe(503);
+      expect(busy.body).toContain('ATENDE_STORE_UNAVAILABLE');
+      expect(h.atende.engine.core.call(sid)).toBeNull();
+      const notReady = await h.atende.app.inject({ method: 'GET', url: '/readyz' });
+      expect(notReady.statusCode).toBe(503);
+      expect(notReady.json().checks.database).toMatch(/locked|busy/i);
+      other.prepare('ROLLBACK').run();
+      other.close();
+      expect((await h.post('/twilio/voice', params)).status).toBe(200);
+      expect(h.atende.engine.core.call(sid)?.status).toBe('ivr');
+      expect((await h.atende.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -30,6 +30,8 @@ const DEFAULT_BACKOFF_MS = [250, 500, 1000, 2000, 4000];
 
 export class Dequeuer {
   private readonly queueSids = new Map<string, string>();
+  /** Callers known to be out of any Twilio queue (dialling an agent, being redirected) until a wait request says otherwise. */
+  private readonly outOfQueue = new Set<string>();
   private readonly waitingForSid = new Map<string, { req: DequeueRequest; timer: NodeJS.Timeout }>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly backoff: number[];
@@ -42,6 +44,7 @@ export class Dequeuer {
   /** The wait URL and the Enqueue action report the caller's QueueSid. */
   rememberQueueSid(callId: string, queueSid: string): void {
     this.queueSids.set(callId, queueSid);
+    this.outOfQueue.delete(callId);
     const pending = this.waitingForSid.get(callId);
     if (pending) {
       clearTimeout(pending.timer);
@@ -54,8 +57,16 @@ export class Dequeuer {
     return this.queueSids.get(callId) ?? null;
   }
 
+  /** The caller left the Twilio queue (to an agent's Dial): no dequeue until they are back in one. */
+  leftQueue(callId: string): void {
+    this.forget(callId);
+    this.outOfQueue.add(callId);
+  }
+
+  /** The call is over. */
   forget(callId: string): void {
     this.queueSids.delete(callId);
+    this.outOfQueue.delete(callId);
     const pending = this.waitingForSid.get(callId);
     if (pending) clearTimeout(pending.timer);
     this.waitingForSid.delete(callId);
@@ -63,7 +74,8 @@ export class Dequeuer {
 
   dequeue(req: DequeueRequest): void {
     if (this.closed) return;
-    const sid = this.queueSids.get(req.callId) ?? this.opts.lookupQueueSid?.(req.callId) ?? undefined;
+    const sid = this.queueSids.get(req.callId)
+      ?? (this.outOfQueue.has(req.callId) ? undefined : this.opts.lookupQueueSid?.(req.callId) ?? undefined);
     if (sid) return this.start(req, sid);
     // Enqueued a moment ago: Twilio has not called the wait URL yet.
     const prev = this.waitingForSid.get(req.callId);
@@ -82,7 +94,7 @@ export class Dequeuer {
    */
   redirect(callId: string, url: string): void {
     if (this.closed) return;
-    this.queueSids.delete(callId);
+    this.leftQueue(callId);
     const p = this.retrying(`redirect ${callId}`, { callId }, () => this.opts.rest.calls(callId).update({ url, method: 'POST' }).then(() => undefined))
       .then((ok) => { if (!ok) this.opts.log.error({ callSid: callId }, 'could not move the caller back to the queue'); })
       .finally(() => this.inFlight.delete(p));

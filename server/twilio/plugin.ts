@@ -265,7 +265,7 @@ async function twilioEdgePlugin(app: FastifyInstance, opts: TwilioEdgeOptions): 
     const sid = req.body.CallSid;
     const agentId = String(req.query.agent);
     const lang = langOf(req);
-    dequeuer?.forget(sid); // out of the Twilio queue now; a new offer waits for the next QueueSid
+    dequeuer?.leftQueue(sid); // out of the Twilio queue now; a new offer waits for the next QueueSid
     const c = core.call(sid);
     if (!c) {
       const r = voice.response();

@@ -162,9 +162,10 @@ describe('Twilio REST faults', () => {
     // meanwhile, each webhook answered without waiting for the REST call.
     const otherSid = `CA${'6'.repeat(32)}`;
     void s.emulator.placeCall({ ...caller('+5511987650106'), callSid: otherSid, digits: ['1', '2'] });
-    await until(() => queuedAt(s, otherSid) !== undefined, 1500, 'the other caller queued during the slow dequeue');
-    const hooks = s.events.filter((e): e is Extract<EmulatorEvent, { type: 'webhook' }> => e.type === 'webhook' && e.callSid === otherSid);
-    expect(hooks.length).toBeGreaterThanOrEqual(3);
+    const hooksOf = () => s.events.filter((e): e is Extract<EmulatorEvent, { type: 'webhook' }> => e.type === 'webhook' && e.callSid === otherSid);
+    // Queued in Atende, and the emulator has the answer of the webhook that queued it (voice, language, menu).
+    await until(() => queuedAt(s, otherSid) !== undefined && hooksOf().length >= 3, 1500, 'the other caller queued during the slow dequeue');
+    const hooks = hooksOf();
     expect(Math.max(...hooks.map((h) => h.ms))).toBeLessThan(500);
     expect(restAttempts(s)).toHaveLength(0); // the slow one is still under way
     const record = await done;
@@ -247,7 +248,8 @@ describe('a wallboard client that reads nothing', () => {
     const frame = sentToLive / (liveFrames - framesBefore);
     expect(maxBuffered).toBeLessThanOrEqual(64 * 1024 + 2 * frame);
     expect(sentToLive).toBeGreaterThan(20 * 1024 * 1024); // what it would have had to hold
-    expect(growth).toBeLessThan(8 * 1024 * 1024);
+    // Heap + external after a GC: noisy in a busy test run, so a loose bound (≈ 72 MiB without the cap).
+    expect(growth).toBeLessThan(24 * 1024 * 1024);
     expect(stalled.readyState).toBe(WebSocket.OPEN);
     expect((await atende.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   }, 60_000);

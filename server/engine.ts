@@ -96,7 +96,13 @@ export class Engine {
         // Already logged (a retry or a duplicate callback): applied once, long ago.
         result = { ok: true, applied: false, decisions: this.advanceTo(event.at) };
       } else {
-        result = this.apply(event);
+        try {
+          result = this.apply(event);
+        } catch (err) {
+          // A bug, not a refusal: the event must not stay in the log to fail every replay.
+          this.takeBack(event.id);
+          throw err;
+        }
         if (!result.ok) this.takeBack(event.id);
       }
     }
@@ -117,7 +123,14 @@ export class Engine {
   replay(events: Iterable<DomainEvent>, onEvent?: (e: DomainEvent) => void): { applied: number; refused: number } {
     let applied = 0, refused = 0;
     for (const e of events) {
-      const r = this.apply(e);
+      let r: DispatchResult;
+      try {
+        r = this.apply(e);
+      } catch {
+        // One bad logged event must not keep the center from starting.
+        refused++;
+        continue;
+      }
       if (r.ok) applied++; else refused++;
       onEvent?.(e);
     }

@@ -220,6 +220,9 @@ ui.disposition.addEventListener('submit', (ev) => {
 // ---- start ----
 const saved = store.get() ?? memoryToken;
 if (saved) void signIn(saved);
+// No token but ?agent=: a server with no agent tokens (e.g. the local demo) lets it in;
+// otherwise the 401 brings the sign-in form with the reason.
+else if (params.agent) void signIn('');
 else showSignIn(ui, null, false, t);
 
 // Tick on each new second so waits and the countdown advance together.

@@ -1,6 +1,6 @@
 // The live feed of one agent: ticket → WebSocket → frames, with reconnects.
 // Browser objects are injected so the protocol is testable in node. Same
-// shape as the wallboard feed (../src/feed.ts), reusing its backoff.
+// reconnecting socket as the wallboard feed (../src/reconnecting.ts).
 //
 // Protocol (server side: server/agents/console.ts):
 // - POST /api/agent/ticket (Bearer token) → {ticket, expiresInSeconds, agent};
@@ -12,8 +12,7 @@
 //   backoff (0.5 s doubling to 15 s, ±30 % jitter).
 
 import type { AgentConsoleView } from '../../server/agents/console.ts';
-import { Backoff } from '../src/backoff.ts';
-import type { SocketLike } from '../src/feed.ts';
+import { ReconnectingSocket, type LinkDeps, type LinkStatus, type SocketLike } from '../src/reconnecting.ts';
 import type { Result, Ticket } from './api.ts';
 import { agentWsUrl } from './params.ts';
 
@@ -21,24 +20,13 @@ export type { SocketLike };
 
 export type AgentFrame = { type: 'agent'; view: AgentConsoleView } | { type: 'heartbeat'; serverTime: number };
 
-export type AgentFeedStatus =
-  | { kind: 'connecting' }
-  | { kind: 'open' }
-  | { kind: 'closed'; retryAt: number };
+export type AgentFeedStatus = LinkStatus;
 
-export interface AgentFeedDeps {
+export interface AgentFeedDeps extends Omit<LinkDeps<AgentFrame, AgentFeedStatus>, 'parse' | 'onMessage'> {
   location: { protocol: string; host: string };
   ticket: () => Promise<Result<Ticket>>;
-  openSocket: (url: string) => SocketLike;
-  setTimer: (fn: () => void, ms: number) => unknown;
-  clearTimer: (handle: unknown) => void;
-  now: () => number;
-  random: () => number;
   onFrame: (frame: AgentFrame) => void;
-  onStatus: (status: AgentFeedStatus) => void;
   onDenied: (status: number, message: string) => void;
-  /** Silence after which the socket is presumed dead and replaced. */
-  silenceMs?: number;
 }
 
 const DEFAULT_SILENCE_MS = 10_000;
@@ -66,126 +54,23 @@ export function parseAgentFrame(data: unknown): AgentFrame | null {
   return { type: 'agent', view };
 }
 
-export class AgentFeed {
-  private readonly backoff: Backoff;
-  private socket: SocketLike | null = null;
-  private timer: unknown = null;
-  private watchdog: unknown = null;
-  /** Bumped on every attempt; callbacks from older attempts are ignored. */
-  private generation = 0;
-  private stopped = true;
-  private gotFrame = false;
-
+export class AgentFeed extends ReconnectingSocket<AgentFrame, AgentFeedStatus> {
   constructor(private readonly d: AgentFeedDeps) {
-    this.backoff = new Backoff(d.random);
+    super({ ...d, parse: parseAgentFrame, onMessage: d.onFrame }, DEFAULT_SILENCE_MS);
   }
 
-  start(): void {
-    this.stopped = false;
-    void this.connect();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.generation++;
-    this.clear();
-    this.closeSocket();
-  }
-
-  get running(): boolean {
-    return !this.stopped;
-  }
-
-  private clear(): void {
-    if (this.timer != null) this.d.clearTimer(this.timer);
-    if (this.watchdog != null) this.d.clearTimer(this.watchdog);
-    this.timer = null;
-    this.watchdog = null;
-  }
-
-  private closeSocket(): void {
-    const s = this.socket;
-    this.socket = null;
-    if (s) {
-      s.onopen = s.onmessage = s.onclose = s.onerror = null;
-      try {
-        s.close();
-      } catch {
-        /* already closed */
-      }
-    }
-  }
-
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
-    const gen = ++this.generation;
-    this.clear();
-    this.closeSocket();
-    this.gotFrame = false;
-    this.d.onStatus({ kind: 'connecting' });
-
+  protected async socketUrl(gen: number): Promise<string | null> {
     const r = await this.d.ticket();
-    if (gen !== this.generation) return;
+    if (gen !== this.generation) return null;
     if (!r.ok) {
       if (r.status === 401 || r.status === 403) {
         this.stop();
         this.d.onDenied(r.status, r.message);
-      } else {
-        this.retry();
+        return null;
       }
-      return;
+      throw new Error(`ticket HTTP ${r.status}`);
     }
-    if (!isRecord(r.body) || typeof r.body.ticket !== 'string' || r.body.ticket === '') {
-      this.retry();
-      return;
-    }
-
-    let socket: SocketLike;
-    try {
-      socket = this.d.openSocket(agentWsUrl(this.d.location.protocol, this.d.location.host, r.body.ticket));
-    } catch {
-      this.retry();
-      return;
-    }
-    this.socket = socket;
-    this.armWatchdog(gen);
-    socket.onopen = () => {
-      if (gen === this.generation) this.d.onStatus({ kind: 'open' });
-    };
-    socket.onmessage = (ev) => {
-      if (gen !== this.generation) return;
-      this.armWatchdog(gen);
-      const frame = parseAgentFrame(ev.data);
-      if (frame == null) return;
-      if (!this.gotFrame) {
-        // Only a socket that actually delivers counts as healthy.
-        this.gotFrame = true;
-        this.backoff.reset();
-      }
-      this.d.onFrame(frame);
-    };
-    socket.onclose = socket.onerror = () => {
-      if (gen === this.generation) this.retry();
-    };
-  }
-
-  private armWatchdog(gen: number): void {
-    if (this.watchdog != null) this.d.clearTimer(this.watchdog);
-    this.watchdog = this.d.setTimer(() => {
-      if (gen === this.generation) this.retry();
-    }, this.d.silenceMs ?? DEFAULT_SILENCE_MS);
-  }
-
-  private retry(): void {
-    if (this.stopped) return;
-    this.generation++; // orphan the failed attempt's callbacks
-    this.clear();
-    this.closeSocket();
-    const delay = this.backoff.next();
-    this.d.onStatus({ kind: 'closed', retryAt: this.d.now() + delay });
-    const gen = this.generation;
-    this.timer = this.d.setTimer(() => {
-      if (gen === this.generation) void this.connect();
-    }, delay);
+    if (!isRecord(r.body) || typeof r.body.ticket !== 'string' || r.body.ticket === '') throw new Error('no ticket');
+    return agentWsUrl(this.d.location.protocol, this.d.location.host, r.body.ticket);
   }
 }

@@ -13,8 +13,8 @@
 // - Close, error, or silence for `silenceMs` → reconnect after backoff.
 
 import type { History, Snapshot } from '../../server/snapshot/types.ts';
-import { Backoff } from './backoff.ts';
 import { wsUrl } from './params.ts';
+import { ReconnectingSocket, type LinkDeps, type SocketLike } from './reconnecting.ts';
 
 export type FeedStatus =
   | { kind: 'connecting' }
@@ -24,13 +24,7 @@ export type FeedStatus =
 
 export type FeedMessage = { type: 'snapshot'; snapshot: Snapshot } | { type: 'history'; history: History };
 
-export interface SocketLike {
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: unknown) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-  close(): void;
-}
+export type { SocketLike };
 
 export interface TicketResponse {
   ok: boolean;
@@ -38,19 +32,10 @@ export interface TicketResponse {
   json(): Promise<unknown>;
 }
 
-export interface FeedDeps {
+export interface FeedDeps extends Omit<LinkDeps<FeedMessage, FeedStatus>, 'parse'> {
   location: { protocol: string; host: string };
   token: string | null;
   fetchTicket: (url: string, init: { method: string; headers: Record<string, string> }) => Promise<TicketResponse>;
-  openSocket: (url: string) => SocketLike;
-  setTimer: (fn: () => void, ms: number) => unknown;
-  clearTimer: (handle: unknown) => void;
-  now: () => number;
-  random: () => number;
-  onMessage: (msg: FeedMessage) => void;
-  onStatus: (status: FeedStatus) => void;
-  /** Silence after which the socket is presumed dead and replaced. */
-  silenceMs?: number;
   /** Retry period while the token is refused. */
   deniedRetryMs?: number;
 }
@@ -98,132 +83,28 @@ export function parseMessage(data: unknown): FeedMessage | null {
   return null;
 }
 
-export class Feed {
-  private readonly backoff: Backoff;
-  private socket: SocketLike | null = null;
-  private timer: unknown = null;
-  private watchdog: unknown = null;
-  /** Bumped on every attempt; callbacks from older attempts are ignored. */
-  private generation = 0;
-  private stopped = false;
-  private gotMessage = false;
-
+export class Feed extends ReconnectingSocket<FeedMessage, FeedStatus> {
   constructor(private readonly d: FeedDeps) {
-    this.backoff = new Backoff(d.random);
+    super({ ...d, parse: parseMessage }, DEFAULT_SILENCE_MS);
   }
 
-  start(): void {
-    this.stopped = false;
-    void this.connect();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.generation++;
-    this.clear();
-    this.closeSocket();
-  }
-
-  private clear(): void {
-    if (this.timer != null) this.d.clearTimer(this.timer);
-    if (this.watchdog != null) this.d.clearTimer(this.watchdog);
-    this.timer = null;
-    this.watchdog = null;
-  }
-
-  private closeSocket(): void {
-    const s = this.socket;
-    this.socket = null;
-    if (s) {
-      s.onopen = s.onmessage = s.onclose = s.onerror = null;
-      try {
-        s.close();
-      } catch {
-        /* already closed */
-      }
+  protected async socketUrl(gen: number): Promise<string | null> {
+    if (this.d.token == null) return wsUrl(this.d.location.protocol, this.d.location.host, null);
+    const res = await this.d.fetchTicket(TICKET_PATH, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${this.d.token}` },
+    });
+    if (gen !== this.generation) return null;
+    if (res.status === 401 || res.status === 403) {
+      const wait = this.d.deniedRetryMs ?? DEFAULT_DENIED_RETRY_MS;
+      this.d.onStatus({ kind: 'denied', httpStatus: res.status, retryAt: this.d.now() + wait });
+      this.timer = this.d.setTimer(() => void this.connect(), wait);
+      return null;
     }
-  }
-
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
-    const gen = ++this.generation;
-    this.clear();
-    this.closeSocket();
-    this.gotMessage = false;
-    this.d.onStatus({ kind: 'connecting' });
-
-    let ticket: string | null = null;
-    if (this.d.token != null) {
-      try {
-        const res = await this.d.fetchTicket(TICKET_PATH, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${this.d.token}` },
-        });
-        if (gen !== this.generation) return;
-        if (res.status === 401 || res.status === 403) {
-          const wait = this.d.deniedRetryMs ?? DEFAULT_DENIED_RETRY_MS;
-          this.d.onStatus({ kind: 'denied', httpStatus: res.status, retryAt: this.d.now() + wait });
-          this.timer = this.d.setTimer(() => void this.connect(), wait);
-          return;
-        }
-        if (!res.ok) throw new Error(`ticket HTTP ${res.status}`);
-        const body = await res.json();
-        if (gen !== this.generation) return;
-        if (!isRecord(body) || typeof body.ticket !== 'string' || body.ticket === '') throw new Error('no ticket');
-        ticket = body.ticket;
-      } catch {
-        if (gen === this.generation) this.retry();
-        return;
-      }
-    }
-
-    let socket: SocketLike;
-    try {
-      socket = this.d.openSocket(wsUrl(this.d.location.protocol, this.d.location.host, ticket));
-    } catch {
-      this.retry();
-      return;
-    }
-    this.socket = socket;
-    this.armWatchdog(gen);
-    socket.onopen = () => {
-      if (gen === this.generation) this.d.onStatus({ kind: 'open' });
-    };
-    socket.onmessage = (ev) => {
-      if (gen !== this.generation) return;
-      this.armWatchdog(gen);
-      const msg = parseMessage(ev.data);
-      if (msg == null) return;
-      if (!this.gotMessage) {
-        // Only a socket that actually delivers counts as healthy: a server
-        // that accepts then drops us keeps backing off.
-        this.gotMessage = true;
-        this.backoff.reset();
-      }
-      this.d.onMessage(msg);
-    };
-    socket.onclose = socket.onerror = () => {
-      if (gen === this.generation) this.retry();
-    };
-  }
-
-  private armWatchdog(gen: number): void {
-    if (this.watchdog != null) this.d.clearTimer(this.watchdog);
-    this.watchdog = this.d.setTimer(() => {
-      if (gen === this.generation) this.retry();
-    }, this.d.silenceMs ?? DEFAULT_SILENCE_MS);
-  }
-
-  private retry(): void {
-    if (this.stopped) return;
-    this.generation++; // orphan the failed attempt's callbacks
-    this.clear();
-    this.closeSocket();
-    const delay = this.backoff.next();
-    this.d.onStatus({ kind: 'closed', retryAt: this.d.now() + delay });
-    const gen = this.generation;
-    this.timer = this.d.setTimer(() => {
-      if (gen === this.generation) void this.connect();
-    }, delay);
+    if (!res.ok) throw new Error(`ticket HTTP ${res.status}`);
+    const body = await res.json();
+    if (gen !== this.generation) return null;
+    if (!isRecord(body) || typeof body.ticket !== 'string' || body.ticket === '') throw new Error('no ticket');
+    return wsUrl(this.d.location.protocol, this.d.location.host, body.ticket);
   }
 }

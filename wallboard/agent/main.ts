@@ -4,7 +4,7 @@
 
 import './style.css';
 import { hhmmss } from '../src/format.ts';
-import type { SocketLike } from '../src/feed.ts';
+import { browserSocket } from '../src/reconnecting.ts';
 import { AgentApi, isDenied, type Result } from './api.ts';
 import { AgentFeed, type AgentFrame, type AgentFeedStatus } from './feed.ts';
 import { dictionaries } from './i18n.ts';
@@ -104,15 +104,6 @@ function signOut(reason: string | null): void {
   ui.tokenInput.focus();
 }
 
-function browserSocket(url: string): SocketLike {
-  const ws = new WebSocket(url);
-  const s: SocketLike = { onopen: null, onmessage: null, onclose: null, onerror: null, close: () => ws.close() };
-  ws.onopen = (e) => s.onopen?.(e);
-  ws.onmessage = (e) => s.onmessage?.(e);
-  ws.onclose = (e) => s.onclose?.(e);
-  ws.onerror = (e) => s.onerror?.(e);
-  return s;
-}
 
 async function signIn(token: string): Promise<void> {
   showSignIn(ui, null, true, t);

@@ -6,7 +6,8 @@ import './style.css';
 import type { History, Snapshot } from '../../server/snapshot/types.ts';
 import { acknowledge, initialAlarmState, stepAlarms, type AlarmState } from './alarms.ts';
 import { Charts, currentUnit } from './charts.ts';
-import { Feed, type FeedMessage, type FeedStatus, type SocketLike } from './feed.ts';
+import { Feed, type FeedMessage, type FeedStatus } from './feed.ts';
+import { browserSocket } from './reconnecting.ts';
 import { hhmmss } from './format.ts';
 import { dictionaries } from './i18n.ts';
 import { parseParams } from './params.ts';
@@ -104,16 +105,6 @@ function onStatus(s: FeedStatus): void {
   frame();
 }
 
-/** Adapt a browser WebSocket to the feed's minimal socket shape. */
-function browserSocket(url: string): SocketLike {
-  const ws = new WebSocket(url);
-  const s: SocketLike = { onopen: null, onmessage: null, onclose: null, onerror: null, close: () => ws.close() };
-  ws.onopen = (e) => s.onopen?.(e);
-  ws.onmessage = (e) => s.onmessage?.(e);
-  ws.onclose = (e) => s.onclose?.(e);
-  ws.onerror = (e) => s.onerror?.(e);
-  return s;
-}
 
 const feed = new Feed({
   location: window.location,

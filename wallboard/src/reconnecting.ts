@@ -12,6 +12,17 @@ export interface SocketLike {
   close(): void;
 }
 
+/** Adapts a browser WebSocket to the minimal socket shape the feeds use. */
+export function browserSocket(url: string): SocketLike {
+  const ws = new WebSocket(url);
+  const s: SocketLike = { onopen: null, onmessage: null, onclose: null, onerror: null, close: () => ws.close() };
+  ws.onopen = (e) => s.onopen?.(e);
+  ws.onmessage = (e) => s.onmessage?.(e);
+  ws.onclose = (e) => s.onclose?.(e);
+  ws.onerror = (e) => s.onerror?.(e);
+  return s;
+}
+
 export type LinkStatus =
   | { kind: 'connecting' }
   | { kind: 'open' }

@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
+import { fromAjv, show } from '../../server/config/ajv-errors.ts';
 import { loadSettings } from '../../server/config/load.ts';
 import type { MenuNode, MenuOption, Settings } from '../../server/config/types.ts';
 
@@ -72,13 +73,6 @@ function validator(): Validator {
   return compiled;
 }
 
-const show = (v: unknown): string => {
-  const s = JSON.stringify(v);
-  if (s === undefined) return String(v);
-  return s.length > 60 ? s.slice(0, 57) + '…' : s;
-};
-const shown = (field: string): string => (field === '' ? '/' : field);
-
 /**
  * The most telling of ajv's errors: one outside any oneOf/anyOf branch if there is
  * one (a bad enum beats "branch 2 wanted another field"), else the first branch leaf.
@@ -88,30 +82,6 @@ function pickError(errors: ErrorObject[]): ErrorObject {
   const pool = leaves.length ? leaves : errors;
   const direct = pool.filter((e) => !/\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath));
   return (direct.length ? direct : pool)[0];
-}
-
-function fromAjv(e: ErrorObject): { field: string; rule: string } {
-  const at = e.instancePath;
-  const p = e.params as Record<string, unknown>;
-  const described = (e.parentSchema as { description?: string } | undefined)?.description;
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const key = String(p.additionalProperty);
-      return { field: `${at}/${key}`, rule: `${shown(at)}: unknown field "${key}"` };
-    }
-    case 'required': {
-      const field = `${at}/${String(p.missingProperty)}`;
-      return { field, rule: `${field} is required` };
-    }
-    case 'enum':
-      return { field: at, rule: `${shown(at)} must be one of ${(p.allowedValues as unknown[]).map(show).join(', ')}, got ${show(e.data)}` };
-    case 'pattern':
-      return { field: at, rule: `${shown(at)} must be ${described ?? `a string matching ${String(p.pattern)}`}, got ${show(e.data)}` };
-    case 'type':
-      return { field: at, rule: `${shown(at)} must be ${String(p.type).replace(/,/g, ' or ')}, got ${show(e.data)}` };
-    default:
-      return { field: at, rule: `${shown(at)} ${e.message ?? 'is invalid'}${e.data !== undefined && typeof e.data !== 'object' ? `, got ${show(e.data)}` : ''}` };
-  }
 }
 
 /**

@@ -19,23 +19,35 @@ export interface Projection {
 export function projectRecords(engine: Engine, records: CallRecords, transaction: (fn: () => void) => void): Projection {
   const core: RoutingCore = engine.core;
   let pending: (() => void)[] = [];
+  // A call touched several times in one turn (event, offer, agent status…) is written once.
+  let calls = new Map<string, CallExtra>();
   let scheduled: NodeJS.Immediate | null = null;
   const flush = () => {
     if (scheduled) { clearImmediate(scheduled); scheduled = null; }
-    if (!pending.length) return;
-    const batch = pending;
+    if (!pending.length && !calls.size) return;
+    const batch = pending, touched = calls;
     pending = [];
-    transaction(() => { for (const write of batch) write(); });
+    calls = new Map();
+    transaction(() => {
+      for (const [callId, extra] of touched) {
+        const view = core.call(callId);
+        if (view) records.upsertCall(view, extra);
+      }
+      for (const write of batch) write();
+    });
   };
+  const schedule = () => { scheduled ??= setImmediate(flush); };
   const later = (write: () => void) => {
     pending.push(write);
-    scheduled ??= setImmediate(flush);
+    schedule();
   };
   records.beforeRead = flush;
+  /** The row is written at the end of the turn from the call as it is then; extras given now are kept. */
   const upsert = (callId: string, extra?: CallExtra) => {
-    // The view is taken now: the row must show the call as it was at this event.
-    const view = core.call(callId);
-    if (view) later(() => records.upsertCall(view, extra));
+    const merged = calls.get(callId) ?? {};
+    for (const [k, v] of Object.entries(extra ?? {})) if (v != null) (merged as Record<string, unknown>)[k] = v;
+    calls.set(callId, merged);
+    schedule();
   };
   const onEvent = (e: DomainEvent) => {
     switch (e.type) {

@@ -1,0 +1,119 @@
+// Operations: readiness, Prometheus metrics, security headers, rate limits, and a
+// full disk answered with 503 (Twilio retries) without a half-applied event.
+import { afterEach, describe, expect, it } from 'vitest';
+import { callParams, local, newSid, startHarness, type Harness } from '../../helpers/twilio.ts';
+
+let harnesses: Harness[] = [];
+afterEach(async () => { for (const h of harnesses) await h.close(); harnesses = []; });
+async function harness(opts: Parameters<typeof startHarness>[0] = {}) {
+  const h = await startHarness(opts);
+  harnesses.push(h);
+  return h;
+}
+
+describe('operations', () => {
+  it('/readyz says ready; with the disk full it says why, webhooks get 503 and nothing is half-applied; a retry then succeeds', async () => {
+    const h = await harness();
+    const ready = await h.atende.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ ready: true, checks: { database: 'ok', settings: 'ok' } });
+
+    // Fill the disk: the database may not grow by a single page.
+    const db = h.atende.storage.db;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    const sid = newSid('CA');
+    const params = callParams(sid, '+5511987652222', { CallStatus: 'ringing' });
+    // Enough calls to need a new page; the first refusal must leave no trace.
+    let refused: Awaited<ReturnType<Harness['post']>> | null = null;
+    for (let i = 0; i < 200 && !refused; i++) {
+      const p = i === 0 ? params : callParams(newSid('CA'), '+5511987652222', { CallStatus: 'ringing' });
+      const res = await h.post('/twilio/voice', p);
+      if (res.status === 503) { refused = res; params.CallSid = p.CallSid; }
+      else expect(res.status).toBe(200);
+    }
+    expect(refused, 'a webhook refused once the disk is full').not.toBeNull();
+    expect(refused!.body).toContain('ATENDE_STORE_UNAVAILABLE');
+    expect(h.atende.engine.core.call(params.CallSid)).toBeNull();
+    const notReady = await h.atende.app.inject({ method: 'GET', url: '/readyz' });
+    expect(notReady.statusCode).toBe(503);
+    expect(notReady.json().checks.database).toMatch(/full/);
+
+    db.pragma('max_page_count = 1073741823');
+    const retry = await h.post('/twilio/voice', params);
+    expect(retry.status).toBe(200);
+    expect(h.atende.engine.core.call(params.CallSid)?.status).toBe('ivr');
+    expect(h.atende.storage.events.has(`${params.CallSid}:arrived`)).toBe(true);
+    expect((await h.atende.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  it('/metrics exposes webhook counts and latencies, routing decisions, agents and per-queue gauges', async () => {
+    const h = await harness();
+    await h.api('POST', '/api/agents/diego/state', { state: 'available' });
+    const sid = newSid('CA');
+    const from = '+5511987653333';
+    let res = await h.post('/twilio/voice', callParams(sid, from, { CallStatus: 'ringing' }));
+    res = await h.post(local(res.twiml!.Gather[0].action), callParams(sid, from, { Digits: '1' }));
+    res = await h.post(local(res.twiml!.Gather[0].action), callParams(sid, from, { Digits: '1' }));
+    res = await h.post(local(res.twiml!.Gather[0].action), callParams(sid, from, { Digits: '1' })); // suporte: nobody free
+    const m = await h.atende.app.inject({ method: 'GET', url: '/metrics' });
+    expect(m.statusCode).toBe(200);
+    expect(m.headers['content-type']).toMatch(/^text\/plain/);
+    expect(m.body).toContain('atende_webhooks_total{route="/twilio/voice",status="200"} 1');
+    expect(m.body).toContain('atende_webhooks_total{route="/twilio/ivr",status="200"} 3');
+    expect(m.body).toMatch(/atende_webhook_duration_seconds_count\{route="\/twilio\/ivr"\} 3/);
+    expect(m.body).toContain('atende_calls_waiting{queue="suporte"} 1');
+    expect(m.body).toContain('atende_agents{state="available"} 1');
+    expect(m.body).toContain('atende_routing_decisions_total{type="agent-status"} 1');
+    expect(m.body).toMatch(/atende_longest_wait_seconds\{queue="suporte"\} \d/);
+    expect(m.body).toContain('atende_wallboard_clients 0');
+  });
+
+  it('pages carry security headers', async () => {
+    const h = await harness();
+    const res = await h.atende.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+  });
+
+  it('rate-limits public routes per client but never signed Twilio webhooks', async () => {
+    const h = await harness({ rateLimitPerMinute: 5 });
+    const codes: number[] = [];
+    for (let i = 0; i < 7; i++) codes.push((await h.atende.app.inject({ method: 'GET', url: '/api/snapshot' })).statusCode);
+    expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    for (let i = 0; i < 10; i++) {
+      const r = await h.post('/twilio/status', callParams(newSid('CA'), '+5511987654444', { CallStatus: 'completed' }));
+      expect(r.status).toBe(200);
+    }
+  });
+});
+
+describe('database busy', () => {
+  it('another writer holding the lock past the busy timeout: webhooks get 503 and /readyz says why; then all is well again', async () => {
+    const h = await startHarness();
+    try {
+      const Database = (await import('better-sqlite3')).default;
+      const other = new Database(h.dbPath);
+      other.pragma('busy_timeout = 0');
+      h.atende.storage.db.pragma('busy_timeout = 200'); // the wait before SQLITE_BUSY, short for the test
+      other.prepare('BEGIN IMMEDIATE').run();
+      const sid = newSid('CA');
+      const params = callParams(sid, '+5511987655555', { CallStatus: 'ringing' });
+      const busy = await h.post('/twilio/voice', params);
+      expect(busy.status).toBe(503);
+      expect(busy.body).toContain('ATENDE_STORE_UNAVAILABLE');
+      expect(h.atende.engine.core.call(sid)).toBeNull();
+      const notReady = await h.atende.app.inject({ method: 'GET', url: '/readyz' });
+      expect(notReady.statusCode).toBe(503);
+      expect(notReady.json().checks.database).toMatch(/locked|busy/i);
+      other.prepare('ROLLBACK').run();
+      other.close();
+      expect((await h.post('/twilio/voice', params)).status).toBe(200);
+      expect(h.atende.engine.core.call(sid)?.status).toBe('ivr');
+      expect((await h.atende.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@
 import type { RoutingCore } from '../routing/core.ts';
 import { RoutingError } from '../routing/errors.ts';
 import type { Decision, DomainEvent } from '../routing/types.ts';
+import { StoreUnavailableError } from './errors.ts';
 
 export type DispatchResult =
   | { ok: true; applied: boolean; decisions: Decision[] }
@@ -17,13 +18,7 @@ export interface EventStore {
   remove(id: string): void;
 }
 
-/** The event could not be made durable: nothing was applied; the sender should retry. */
-export class StoreUnavailableError extends Error {
-  readonly code = 'ATENDE_STORE_UNAVAILABLE';
-  constructor(cause: unknown) {
-    super(`the event log cannot take the event: ${(cause as Error)?.message ?? String(cause)}`, { cause });
-  }
-}
+export { StoreUnavailableError };
 
 export interface EngineOptions {
   /** Called after every change (dispatch or deadline). */
@@ -90,7 +85,8 @@ export class Engine {
         this.storeError = null;
       } catch (err) {
         this.storeError = (err as Error)?.message ?? String(err);
-        throw new StoreUnavailableError(err);
+        // The event could not be made durable: nothing was applied.
+        throw new (StoreUnavailableError as unknown as new (m: string, o: { cause: unknown }) => Error)(this.storeError, { cause: err });
       }
       if (!fresh) {
         // Already logged (a retry or a duplicate callback): applied once, long ago.

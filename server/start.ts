@@ -1,33 +1,35 @@
 // Assembles Atende from its settings: storage, replay of the event log into the
 // core, the engine with its clock, the HTTP app. server.ts adds process concerns;
 // tests call this directly (twice, to restart on the same database).
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { RoutingCore } from '../routing/core.ts';
-import { buildApp } from './app.ts';
+import appPlugin, { type AppOptions } from './app.ts';
+import { Access, parseAgentTokens } from './auth/access.ts';
+import { fastifyLogger, type LoggerSetting } from './logger.ts';
 import { configChangedEvent, LiveSettings, replaySettings, type SettingsPatch } from './settings/live.ts';
-import type { Access } from './auth/access.ts';
 import { toMetricsSettings, toRoutingConfig } from './config/load.ts';
 import type { Settings } from './config/types.ts';
 import { Engine } from './engine.ts';
 import { projectRecords } from './records.ts';
 import { openStorage, type Storage } from './storage/index.ts';
-import type { TwilioRest } from './twilio/rest.ts';
 
 export interface AtendeOptions {
   settings: Settings;
   /** SQLite file (':memory:' for throwaway runs). */
   dbPath: string;
   now?: () => number;
-  logger?: FastifyServerOptions['logger'];
+  logger?: LoggerSetting;
   demo?: boolean;
-  twilio?: { publicUrl: string | (() => string); authToken: string | null; rest: TwilioRest | null; dequeueBackoffMs?: number[] } | null;
+  twilio?: AppOptions['twilio'];
   viewerToken?: string | null;
   supervisorToken?: string | null;
   agentTokens?: Record<string, string>;
   /** Roles and tokens, built by the caller (overrides the three above). */
   access?: Access;
   staticDir?: string;
-  hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number; maxBufferedBytes?: number; stuckCloseMs?: number };
+  hub?: AppOptions['hub'];
   rateLimitPerMinute?: number | false;
 }
 
@@ -73,19 +75,22 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   }
   const projection = projectRecords(engine, storage.records, (fn) => storage.transaction(fn));
 
-  const twilio = opts.twilio ? {
-    ...opts.twilio,
-    onQueueSid: (callId: string, queueSid: string) => projection.note(callId, { twilioQueueSid: queueSid }),
-    recordedQueueSid: (callId: string) => storage.records.getCall(callId)?.twilioQueueSid ?? null,
-  } : undefined;
-  const app = await buildApp({
-    engine, settings: live.current, live, audit: storage.audit, logger: opts.logger ?? false, demo: opts.demo ?? false,
-    viewerToken: opts.viewerToken, supervisorToken: opts.supervisorToken, agentTokens: opts.agentTokens, access: opts.access, staticDir: opts.staticDir, hub: opts.hub,
-    twilio, records: storage.records, events: storage.events, checkDatabase: () => {
-      storage.checkWritable();
-      if (engine.storeError) throw new Error(engine.storeError);
-    }, rateLimitPerMinute: opts.rateLimitPerMinute,
+  const access = opts.access ?? new Access(opts.settings.auth, {
+    viewer: opts.viewerToken ?? null,
+    supervisor: opts.supervisorToken ?? null,
+    agents: opts.agentTokens ?? parseAgentTokens(undefined),
   });
+  const app = Fastify({
+    ...fastifyLogger(opts.logger ?? false),
+    bodyLimit: 64 * 1024,
+    // An unknown field is refused with a reason (400), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+  await app.register(fp(appPlugin), {
+    engine, settings: live, storage, records: projection, access, demo: opts.demo ?? false,
+    twilio: opts.twilio ?? null, staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute,
+  });
+  await app.ready();
   let closed = false;
   return {
     app, engine, storage, replayed,

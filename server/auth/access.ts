@@ -4,7 +4,9 @@
 // compared in constant time. No token at all for a role leaves that role open (the
 // server then refuses to listen beyond 127.0.0.1, see server.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthorizedError } from '../errors.ts';
+import { ErrorReply } from '../schemas.ts';
 
 export type Role = 'viewer' | 'agent' | 'supervisor';
 
@@ -44,13 +46,8 @@ export function bearerOf(req: FastifyRequest): string | null {
   return m ? m[1].trim() : null;
 }
 
-export const refusalSchema = {
-  type: 'object', required: ['error', 'message'], additionalProperties: true,
-  properties: { error: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
-} as const;
-
-const UNAUTHORIZED = (what: string) => ({ error: 'unauthorized', code: 'ATENDE_UNAUTHORIZED', message: `a valid token is required for ${what}: Authorization: Bearer <token>` });
-const FORBIDDEN = (message: string) => ({ error: 'forbidden', code: 'ATENDE_FORBIDDEN', message });
+/** @deprecated the one error shape: use ErrorReply / errorReplies from server/schemas.ts. */
+export const refusalSchema = ErrorReply;
 
 export class Access {
   private readonly entries: { digest: Buffer; principal: Principal }[] = [];
@@ -99,30 +96,30 @@ export class Access {
   }
 
   /**
-   * Decides one request: null = allowed, else the refusal (401 without a valid token,
-   * 403 with a valid token for something else).
+   * Decides one request: null = allowed, else the coded error to throw (401 without a
+   * valid token, 403 with a valid token for something else).
    */
-  check(token: string | null, allowed: Role[], agentId?: string | null): { status: 401 | 403; body: object } | null {
+  check(token: string | null, allowed: Role[], agentId?: string | null): FastifyError | null {
     const who = this.identify(token);
     if (who?.role === 'supervisor') return null;
     if (who && allowed.includes(who.role)) {
       if (who.role === 'agent' && agentId != null && who.agentId !== agentId) {
-        return { status: 403, body: FORBIDDEN(`this token belongs to agent '${who.agentId}', not '${agentId}'`) };
+        return new ForbiddenError(`this token belongs to agent '${who.agentId}', not '${agentId}'`);
       }
       return null;
     }
     // A role nobody has a token for is open; except that agents' actions (writes) close
     // as soon as supervisors have tokens: a supervisor token must mean something.
     if (allowed.some((r) => this.roleOpen(r))) return null;
-    if (who) return { status: 403, body: FORBIDDEN(`a ${who.role} token cannot do this (needs: ${allowed.join(' or ')})`) };
-    return { status: 401, body: UNAUTHORIZED(allowed.join(' or ')) };
+    if (who) return new ForbiddenError(`a ${who.role} token cannot do this (needs: ${allowed.join(' or ')})`);
+    return new UnauthorizedError(allowed.join(' or '));
   }
 
   /** preHandler for routes of these roles; `agentOf` names the agent a route acts for. */
   require(allowed: Role[], agentOf?: (req: FastifyRequest) => string | null) {
-    return async (req: FastifyRequest, reply: FastifyReply) => {
+    return async (req: FastifyRequest) => {
       const refusal = this.check(bearerOf(req), allowed, agentOf?.(req));
-      if (refusal) return reply.code(refusal.status).send(refusal.body);
+      if (refusal) throw refusal;
     };
   }
 }

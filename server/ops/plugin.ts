@@ -4,20 +4,11 @@ import fp from 'fastify-plugin';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Access } from '../auth/access.ts';
-import type { Engine } from '../engine.ts';
+import { RateLimitedError } from '../errors.ts';
 
 export interface OpsOptions {
-  engine: Engine;
-  /** /metrics shows live figures: viewers (e.g. Prometheus with a viewer token) and supervisors. */
-  access: Access;
-  /** Is the database writable? Throws with the reason when not. */
-  checkDatabase?: () => void;
-  settingsLoaded: boolean;
   /** Requests per minute per client IP on routes without a signature; false = off. */
   rateLimitPerMinute?: number | false;
-  /** Wallboard clients connected now. */
-  wallboardClients: () => number;
 }
 
 declare module 'fastify' {
@@ -29,7 +20,7 @@ declare module 'fastify' {
 const unthrottled = (req: FastifyRequest) => req.url.startsWith('/twilio/') || req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics';
 
 async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
-  const { engine } = opts;
+  const { engine, access } = app;
   const core = engine.core;
 
   // ---- security headers and rate limits ----------------------------------------
@@ -53,6 +44,8 @@ async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
       max: opts.rateLimitPerMinute ?? 600,
       timeWindow: 60_000,
       allowList: (req) => unthrottled(req),
+      // Thrown, so the one error handler answers it in the one shape.
+      errorResponseBuilder: (_req, ctx) => new RateLimitedError(ctx.after),
     });
   }
 
@@ -73,7 +66,7 @@ async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
   });
   new Gauge({
     name: 'atende_wallboard_clients', help: 'Wallboard WebSocket clients connected', registers: [registry],
-    collect() { this.set(opts.wallboardClients()); },
+    collect() { this.set(app.hub?.size ?? 0); },
   });
   const perQueue = (name: string, help: string, read: (queue: string) => number | null) => new Gauge({
     name, help, labelNames: ['queue'] as const, registers: [registry],
@@ -113,7 +106,7 @@ async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
   });
   app.decorate('metricsRegistry', registry);
 
-  app.get('/metrics', { preHandler: opts.access.require(['viewer']), schema: { response: { 200: { type: 'string' } } } }, async (_req, reply) => {
+  app.get('/metrics', { preHandler: access.require(['viewer']), schema: { response: { 200: { type: 'string' } } } }, async (_req, reply) => {
     engine.advance();
     const body = await registry.metrics();
     return reply.type(registry.contentType).send(body);
@@ -131,17 +124,17 @@ async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
     const checks: Record<string, string> = {};
     let ready = true;
     try {
-      opts.checkDatabase?.();
+      app.storage.checkWritable();
+      if (engine.storeError) throw new Error(engine.storeError);
       checks.database = 'ok';
     } catch (err) {
       ready = false;
       checks.database = `not writable: ${(err as Error).message}`;
       req.log.error({ err }, 'readiness: database not writable');
     }
-    checks.settings = opts.settingsLoaded ? 'ok' : 'not loaded';
-    if (!opts.settingsLoaded) ready = false;
+    checks.settings = app.settings.current ? 'ok' : 'not loaded';
     return reply.code(ready ? 200 : 503).send({ ready, checks });
   });
 }
 
-export const opsPlugin = fp(ops, { name: 'atende-ops' });
+export const opsPlugin = fp(ops, { name: 'atende-ops', dependencies: ['atende-services'] });

@@ -1,0 +1,73 @@
+// Every error Atende answers over HTTP, as fastify core does it: one coded constant
+// each, built with @fastify/error, so tests and clients branch on `code`. The one
+// error handler (plugins/error-handler.ts) renders them, and Fastify's own errors,
+// in one shape: { statusCode, code, error, message }. docs/api.md lists them all.
+import createError from '@fastify/error';
+import type { RoutingError, RoutingErrorCode } from '../routing/errors.ts';
+
+// ---- 400 ---------------------------------------------------------------------------
+/** A query or body value the schema lets through but the route cannot use ("%s: %s" = field, reason). */
+export const BadInputError = createError<[string, string]>('ATENDE_ERR_BAD_INPUT', '%s: %s', 400);
+export const AgentRequiredError = createError('ATENDE_ERR_AGENT_REQUIRED', 'name the agent: ?agent=ID (only an agent token names its own agent)', 400);
+/** A settings change that would make an invalid settings file ("%s: %s" = field, reason). */
+export const InvalidSettingsError = createError<[string, string]>('ATENDE_ERR_INVALID_SETTINGS', '%s: %s', 400);
+
+// ---- 401 / 403 -----------------------------------------------------------------------
+export const UnauthorizedError = createError<[string]>('ATENDE_ERR_UNAUTHORIZED', 'a valid token is required for %s: Authorization: Bearer <token>', 401);
+export const ForbiddenError = createError<[string]>('ATENDE_ERR_FORBIDDEN', '%s', 403);
+/** Nothing of a forged webhook is recorded; the message says only what was wrong. */
+export const BadSignatureError = createError('ATENDE_ERR_BAD_SIGNATURE', 'missing or invalid X-Twilio-Signature for this URL', 403);
+
+// ---- 404 -----------------------------------------------------------------------------
+export const RouteNotFoundError = createError<[string, string]>('ATENDE_ERR_NOT_FOUND', 'no route %s %s', 404);
+export const UnknownCallError = createError<[string]>('ATENDE_ERR_UNKNOWN_CALL', "no call with id '%s'", 404);
+export const UnknownAgentError = createError<[string]>('ATENDE_ERR_UNKNOWN_AGENT', "no agent with id '%s'", 404);
+export const UnknownQueueError = createError<[string]>('ATENDE_ERR_UNKNOWN_QUEUE', "no queue with id '%s'", 404);
+
+// ---- 409: the routing core refused the change -------------------------------------------
+export const CallExistsError = createError<[string]>('ATENDE_ERR_CALL_EXISTS', '%s', 409);
+export const BadCallStateError = createError<[string]>('ATENDE_ERR_BAD_CALL_STATE', '%s', 409);
+export const BadAgentStateError = createError<[string]>('ATENDE_ERR_BAD_AGENT_STATE', '%s', 409);
+export const AgentBusyError = createError<[string]>('ATENDE_ERR_AGENT_BUSY', '%s', 409);
+export const NotEligibleError = createError<[string]>('ATENDE_ERR_NOT_ELIGIBLE', '%s', 409);
+export const BadEventError = createError<[string]>('ATENDE_ERR_BAD_EVENT', '%s', 409);
+
+// ---- 426 / 429 / 503 -------------------------------------------------------------------
+export const UpgradeRequiredError = createError('ATENDE_ERR_UPGRADE_REQUIRED', 'this is a WebSocket endpoint: connect with a WebSocket client', 426);
+export const RateLimitedError = createError<[string]>('ATENDE_ERR_RATE_LIMITED', 'too many requests: try again in %s', 429);
+/** The event could not be made durable: nothing was applied. */
+export const StoreUnavailableError = createError<[string]>('ATENDE_ERR_STORE_UNAVAILABLE', 'the event log cannot take the event: %s', 503);
+export const NotReadyError = createError<[string]>('ATENDE_ERR_UNAVAILABLE', '%s', 503);
+
+/**
+ * The routing core's refusal as the HTTP error a client sees. A missing call,
+ * agent or queue is a 404; every other refusal is a conflict with the live state.
+ */
+export function httpErrorOf(err: RoutingError): Error {
+  const byCode: Record<RoutingErrorCode, (m: string) => Error> = {
+    ATENDE_UNKNOWN_CALL: (m) => withMessage(new UnknownCallError(''), m),
+    ATENDE_UNKNOWN_AGENT: (m) => withMessage(new UnknownAgentError(''), m),
+    ATENDE_UNKNOWN_QUEUE: (m) => withMessage(new UnknownQueueError(''), m),
+    ATENDE_CALL_EXISTS: (m) => new CallExistsError(m),
+    ATENDE_BAD_CALL_STATE: (m) => new BadCallStateError(m),
+    ATENDE_BAD_AGENT_STATE: (m) => new BadAgentStateError(m),
+    ATENDE_AGENT_BUSY: (m) => new AgentBusyError(m),
+    ATENDE_NOT_ELIGIBLE: (m) => new NotEligibleError(m),
+    ATENDE_BAD_EVENT: (m) => new BadEventError(m),
+  };
+  return byCode[err.code](err.message);
+}
+
+// The core's message is better than the template's for a 404 it raised itself.
+function withMessage(err: Error, message: string): Error {
+  err.message = message;
+  return err;
+}
+
+/** The one body every error is answered with. */
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  error: string;
+  message: string;
+}

@@ -6,7 +6,7 @@
 // time; the runner ends wrap-up through the agents API after the scenario's
 // wrap-up ÷ speed so that agents are not idle for the whole real-time wrap-up.
 import type { Settings } from '../server/config/types.ts';
-import type { Snapshot, WindowFigures } from '../server/snapshot/types.ts';
+import type { Snapshot, WindowFigures } from '../server/contract.ts';
 import type { Emulator } from './emulator/index.ts';
 import type { AgentBehaviour, CallRecord, CallScript } from './emulator/types.ts';
 import type { Scenario } from './model/scenario.ts';

@@ -3,10 +3,10 @@
 // ever sees its own agent; a supervisor names the agent with ?agent=.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { CallView } from '../../routing/types.ts';
 import { bearerOf, refusalSchema, type Access, type Principal } from '../auth/access.ts';
 import type { Tickets } from '../auth/tickets.ts';
 import type { Settings } from '../config/types.ts';
+import type { AgentConsoleView, ConsoleCall } from '../contract.ts';
 import type { Engine } from '../engine.ts';
 import { upgradeRequired } from '../ws-routes.ts';
 
@@ -16,48 +16,6 @@ export interface AgentConsoleOptions {
   tickets: Tickets;
   settings: Settings | null;
   heartbeatMs?: number;
-}
-
-export interface ConsoleCall {
-  id: string;
-  from: string;
-  status: CallView['status'];
-  queue: string | null;
-  queueName: string | null;
-  tier: number | null;
-  tierLabel: string | null;
-  tierReason: string | null;
-  vip: boolean;
-  repeatCaller: boolean;
-  ivrPath: string[];
-  /** The menu options the caller chose, in the center's first language. */
-  ivrLabels: string[];
-  language: string | null;
-  arrivedAt: number;
-  queuedAt: number | null;
-  answeredAt: number | null;
-  /** Seconds the caller waited before being answered (or so far). */
-  waitedSeconds: number | null;
-  level: number;
-  escalations: number;
-  notes: string[];
-  resolvedFirstContact: boolean | null;
-}
-
-export interface AgentConsoleView {
-  type: 'agent';
-  serverTime: number;
-  agent: {
-    id: string; name: string; contact: string | null; softphone: boolean; state: string; reason: string | null;
-    stateSeconds: number; level: number; skills: string[]; callsHandled: number;
-    pending: { state: string; reason: string | null } | null;
-    /** Epoch ms when wrap-up ends by itself; null when not in wrap-up or it lasts until "ready". */
-    wrapUpEndsAt: number | null;
-  };
-  call: ConsoleCall | null;
-  pauseReasons: string[];
-  /** Levels the current call may be escalated to. */
-  escalateTo: number[];
 }
 
 const QUERY = {

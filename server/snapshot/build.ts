@@ -1,10 +1,10 @@
-// Maps the routing core's reads onto the wallboard contract in ./types.ts.
+// Maps the routing core's reads onto the wallboard contract in ../contract.ts.
 import type { RoutingCore } from '../../routing/core.ts';
 import type { Figures } from '../../routing/metrics/index.ts';
 import type { AgentStatus } from '../../routing/types.ts';
 import type {
-  AgentState, ColourBands, Feedback, History, QueueBlock, ServiceLevelSetting, Snapshot, WindowFigures,
-} from './types.ts';
+  ColourBands, Feedback, History, QueueBlock, ServiceLevelSetting, Snapshot, WindowFigures,
+} from '../contract.ts';
 
 export interface SnapshotOptions {
   now: number;
@@ -21,9 +21,9 @@ export const DEFAULT_COLOURS: ColourBands = {
   waiting: { amberAbove: 3, redAbove: 6 },
 };
 
-const STATES: AgentState[] = ['offline', 'available', 'ringing', 'on-call', 'wrap-up', 'away'];
+const STATES: AgentStatus[] = ['offline', 'available', 'ringing', 'on-call', 'wrap-up', 'away'];
 
-function emptyCounts(): Record<AgentState, number> {
+function emptyCounts(): Record<AgentStatus, number> {
   return { offline: 0, available: 0, ringing: 0, 'on-call': 0, 'wrap-up': 0, away: 0 };
 }
 

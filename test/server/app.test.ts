@@ -7,7 +7,7 @@ import { demoMetricsSettings, demoRoutingConfig } from '../../server/demo-config
 import { Engine } from '../../server/engine.ts';
 import { buildSnapshot, DEFAULT_COLOURS, maskCaller } from '../../server/snapshot/build.ts';
 import type { DomainEvent } from '../../routing/types.ts';
-import type { Snapshot } from '../../server/snapshot/types.ts';
+import type { Snapshot } from '../../server/contract.ts';
 
 let apps: FastifyInstance[] = [];
 let engines: Engine[] = [];

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS_PATH, loadSettings } from '../../server/config/load.ts';
-import type { Snapshot } from '../../server/snapshot/types.ts';
+import type { Snapshot } from '../../server/contract.ts';
 import { startEmulator, type CallScript, type Emulator, type EmulatorEvent } from '../../sim/emulator/index.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import { DEFAULT_SETTINGS_PATH, loadSettings } from '../../server/config/load.ts';
 import { createAtende, type Atende, type AtendeOptions } from '../../server/start.ts';
 import { createTwilioRest } from '../../server/twilio/rest.ts';
-import type { Snapshot } from '../../server/snapshot/types.ts';
+import type { Snapshot } from '../../server/contract.ts';
 import { startEmulator, type CallScript, type Emulator, type EmulatorEvent, type FaultOptions } from '../../sim/emulator/index.ts';
 
 const PUBLIC_URL = 'https://atende.example.com.br';

@@ -8,7 +8,7 @@ import { DEFAULT_SETTINGS_PATH, loadSettings } from '../../server/config/load.ts
 import type { Settings } from '../../server/config/types.ts';
 import { createAtende, type Atende } from '../../server/start.ts';
 import { createTwilioRest } from '../../server/twilio/rest.ts';
-import type { Snapshot } from '../../server/snapshot/types.ts';
+import type { Snapshot } from '../../server/contract.ts';
 import { startEmulator, type CallScript, type Emulator, type EmulatorEvent, type EmulatorOptions } from '../../sim/emulator/index.ts';
 
 const PUBLIC_URL = 'https://atende.example.com.br';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ColourBands } from '../../server/snapshot/types.ts';
+import type { ColourBands } from '../../server/contract.ts';
 import {
   abandonRateBand, higherIsWorseBand, longestWaitBand, npsColour, serviceLevelBand, waitingBand, worst,
 } from '../../wallboard/src/colours.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NpsBand, SlFormula } from '../../server/snapshot/types.ts';
+import type { NpsBand, SlFormula } from '../../server/contract.ts';
 import { dictionaries, en, langOf, pt, type Dict } from '../../wallboard/src/i18n.ts';
 import { effectiveNpsBand, npsBandLabel, npsBandOf } from '../../wallboard/src/nps.ts';
 import { parseParams, wsUrl } from '../../wallboard/src/params.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentState, History, QueueBlock, Snapshot, WindowFigures } from '../../server/snapshot/types.ts';
+import type { AgentStatus, History, QueueBlock, Snapshot, WindowFigures } from '../../server/contract.ts';
 import { en, pt } from '../../wallboard/src/i18n.ts';
 import { hourSeries, intervalBars, pushLive } from '../../wallboard/src/series.ts';
 import { buildView, formulaText, selectScope } from '../../wallboard/src/view.ts';
@@ -15,7 +15,7 @@ function win(over: Partial<WindowFigures> = {}): WindowFigures {
   };
 }
 
-const agents = (o: Partial<Record<AgentState, number>> = {}): Record<AgentState, number> => ({
+const agents = (o: Partial<Record<AgentStatus, number>> = {}): Record<AgentStatus, number> => ({
   offline: 0, available: 2, ringing: 0, 'on-call': 5, 'wrap-up': 1, away: 1, ...o,
 });
 

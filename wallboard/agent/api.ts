@@ -3,7 +3,7 @@
 // answers a Result instead of throwing: the page decides what a 401/403 (back
 // to sign-in), a 409 (say so) or a network failure (status 0) means.
 
-import type { AgentConsoleView } from '../../server/agents/console.ts';
+import type { AgentConsoleView } from '../../server/contract.ts';
 import { agentQuery } from './params.ts';
 
 export interface HttpResponse {

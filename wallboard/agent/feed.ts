@@ -11,7 +11,7 @@
 //   to sign-in). Close, error, or silence for `silenceMs` → reconnect after
 //   backoff (0.5 s doubling to 15 s, ±30 % jitter).
 
-import type { AgentConsoleView } from '../../server/agents/console.ts';
+import type { AgentConsoleView } from '../../server/contract.ts';
 import { ReconnectingSocket, type LinkDeps, type LinkStatus, type SocketLike } from '../src/reconnecting.ts';
 import type { Result, Ticket } from './api.ts';
 import { agentWsUrl } from './params.ts';

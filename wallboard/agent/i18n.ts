@@ -4,14 +4,10 @@
 // as the wallboard's dictionary (../src/i18n.ts), whose `Lang` and `langOf`
 // (`?lang=en` → English, anything else Portuguese) are reused here.
 
+import type { AgentStatus, CallStatus } from '../../server/contract.ts';
 import { langOf, type Lang } from '../src/i18n.ts';
 
 export { langOf, type Lang };
-
-/** Agent states as the server names them (routing/types.ts AgentStatus). */
-export type AgentStateName = 'offline' | 'available' | 'ringing' | 'on-call' | 'wrap-up' | 'away';
-/** Call statuses the console can show (routing CallView status). */
-export type CallStatusName = 'ivr' | 'queued' | 'offering' | 'connected' | 'ended';
 
 export interface AgentDict {
   /** BCP 47 tag for Intl and <html lang>. */
@@ -44,7 +40,7 @@ export interface AgentDict {
 
   // state
   yourState: string;
-  state: Record<AgentStateName, string>;
+  state: Record<AgentStatus, string>;
   stateFor: (d: string) => string;
   pendingAfterCall: (what: string) => string;
   pendingAfterWrapUp: (what: string) => string;
@@ -61,7 +57,7 @@ export interface AgentDict {
   // call
   noCall: string;
   noCallHint: string;
-  callStatus: Record<CallStatusName, string>;
+  callStatus: Record<CallStatus, string>;
   offeredTitle: string;
   inProgressTitle: string;
   wrapUpTitle: string;

@@ -3,6 +3,7 @@
 // params.ts, api.ts, feed.ts); this file only holds the page's state.
 
 import './style.css';
+import type { AgentConsoleView } from '../../server/contract.ts';
 import { hhmmss } from '../src/format.ts';
 import { browserSocket } from '../src/reconnecting.ts';
 import { AgentApi, isDenied, type Result } from './api.ts';
@@ -11,7 +12,7 @@ import { dictionaries } from './i18n.ts';
 import { parseParams, TokenStore, withoutToken, type StorageLike } from './params.ts';
 import { mount, renderConsole, renderStatus, showConsole, showSignIn, toast } from './render.ts';
 import { consoleStatus, serverNow } from './status.ts';
-import { buildConsoleView, type AgentConsoleView, type LocalCallState } from './view.ts';
+import { buildConsoleView, type LocalCallState } from './view.ts';
 
 const params = parseParams(window.location.search);
 const t = dictionaries[params.lang];

@@ -2,11 +2,9 @@
 // (the caller passes the estimated server time). Every word comes from the
 // dictionary; server text is passed through untouched (render.ts escapes it).
 
-import type { AgentConsoleView, ConsoleCall } from '../../server/agents/console.ts';
+import type { AgentConsoleView, AgentStatus, CallStatus, ConsoleCall } from '../../server/contract.ts';
 import { duration, tierLabel } from '../src/format.ts';
-import type { AgentDict, AgentStateName, CallStatusName } from './i18n.ts';
-
-export type { AgentConsoleView, ConsoleCall };
+import type { AgentDict } from './i18n.ts';
 
 export type StateAction = 'available' | 'away' | 'offline';
 
@@ -58,7 +56,7 @@ export interface WrapUpView {
 export interface ConsoleViewModel {
   agentId: string;
   name: string;
-  state: AgentStateName;
+  state: AgentStatus;
   stateLabel: string;
   /** "Pausa · almoço". */
   stateLine: string;
@@ -83,10 +81,10 @@ export interface LocalCallState {
   disposition?: 'saved' | 'already';
 }
 
-const KNOWN_STATES: AgentStateName[] = ['offline', 'available', 'ringing', 'on-call', 'wrap-up', 'away'];
-const KNOWN_CALL: CallStatusName[] = ['ivr', 'queued', 'offering', 'connected', 'ended'];
+const KNOWN_STATES: AgentStatus[] = ['offline', 'available', 'ringing', 'on-call', 'wrap-up', 'away'];
+const KNOWN_CALL: CallStatus[] = ['ivr', 'queued', 'offering', 'connected', 'ended'];
 
-export const stateName = (s: string): AgentStateName => (KNOWN_STATES.includes(s as AgentStateName) ? (s as AgentStateName) : 'offline');
+export const stateName = (s: string): AgentStatus => (KNOWN_STATES.includes(s as AgentStatus) ? (s as AgentStatus) : 'offline');
 
 /**
  * Which state buttons work in each state. On a call a change is kept as
@@ -156,7 +154,7 @@ export function priorityText(call: ConsoleCall): string {
   return call.tierLabel ? `${p} · ${call.tierLabel}` : p;
 }
 
-export function phaseOf(state: AgentStateName, call: ConsoleCall): CallPhase {
+export function phaseOf(state: AgentStatus, call: ConsoleCall): CallPhase {
   if (state === 'ringing') return 'offered';
   if (state === 'on-call') return 'in-progress';
   if (state === 'wrap-up') return call.status === 'ended' ? 'wrap-up' : 'escalated';
@@ -190,7 +188,7 @@ export function buildConsoleView(
     const phase = phaseOf(state, c);
     const ticking = c.waitedSeconds != null && (c.status === 'queued' || c.status === 'offering');
     const waited = c.waitedSeconds == null ? null : c.waitedSeconds + (ticking ? elapsed : 0);
-    const status = KNOWN_CALL.includes(c.status as CallStatusName) ? t.callStatus[c.status as CallStatusName] : c.status;
+    const status = KNOWN_CALL.includes(c.status) ? t.callStatus[c.status] : c.status;
     call = {
       id: c.id,
       phase,

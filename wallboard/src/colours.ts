@@ -1,7 +1,7 @@
 // Threshold colouring from the bands the server sends in `snapshot.colours`.
 // Pure: a value and its bands in, a band name out; CSS maps band → colour.
 
-import type { AgentState, ColourBands, NpsBand } from '../../server/snapshot/types.ts';
+import type { AgentStatus, ColourBands, NpsBand } from '../../server/contract.ts';
 
 /** `none` = no value (null) or an indicator that has no thresholds. */
 export type Band = 'green' | 'amber' | 'red' | 'none';
@@ -73,7 +73,7 @@ export function worst(...bands: Band[]): Band {
  * Agent state colours. Wrap-up is purple and on-call blue so they are never
  * confused (peers got complaints for showing hold as after-call work).
  */
-export const AGENT_STATE_COLOUR: Record<AgentState, string> = {
+export const AGENT_STATE_COLOUR: Record<AgentStatus, string> = {
   available: '#22c55e',
   ringing: '#facc15',
   'on-call': '#3b82f6',

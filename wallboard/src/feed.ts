@@ -12,7 +12,7 @@
 //   anything else is ignored.
 // - Close, error, or silence for `silenceMs` → reconnect after backoff.
 
-import type { History, Snapshot } from '../../server/snapshot/types.ts';
+import type { History, Snapshot } from '../../server/contract.ts';
 import { wsUrl } from './params.ts';
 import { ReconnectingSocket, type LinkDeps, type SocketLike } from './reconnecting.ts';
 

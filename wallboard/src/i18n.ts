@@ -2,7 +2,7 @@
 // source of keys: `pt` and `en` are both typed `Dict`, so a key missing from
 // either (or an extra one) is a compile error.
 
-import type { AgentState, NpsBand, SlFormula } from '../../server/snapshot/types.ts';
+import type { AgentStatus, NpsBand, SlFormula } from '../../server/contract.ts';
 
 export type Lang = 'pt' | 'en';
 
@@ -61,9 +61,9 @@ export interface Dict {
   shortAbandonsIgnored: (seconds: number) => string;
 
   npsBand: Record<NpsBand, string>;
-  agentState: Record<AgentState, string>;
+  agentState: Record<AgentStatus, string>;
   /** Short state names for small tiles and the counts strip. */
-  agentStateShort: Record<AgentState, string>;
+  agentStateShort: Record<AgentStatus, string>;
   reasonNoAnswer: string;
 
   // panels

@@ -3,7 +3,7 @@
 // the page's state and calls them.
 
 import './style.css';
-import type { History, Snapshot } from '../../server/snapshot/types.ts';
+import type { History, Snapshot } from '../../server/contract.ts';
 import { acknowledge, initialAlarmState, stepAlarms, type AlarmState } from './alarms.ts';
 import { Charts, currentUnit } from './charts.ts';
 import { Feed, type FeedMessage, type FeedStatus } from './feed.ts';

@@ -1,7 +1,7 @@
 // NPS band names. The server sends the band; we only fall back to computing it
 // (same cut-offs as the server) when a score arrives without one.
 
-import type { NpsBand } from '../../server/snapshot/types.ts';
+import type { NpsBand } from '../../server/contract.ts';
 import type { Dict } from './i18n.ts';
 
 /** Above 75 excellent, above 50 good ("qualidade"), above 0 must improve, else critical. */

@@ -2,7 +2,7 @@
 // last-hour line is extended with points sampled from live snapshots in
 // between. Pure: arrays in, uPlot-ready arrays (x in seconds, SL in %) out.
 
-import type { History } from '../../server/snapshot/types.ts';
+import type { History } from '../../server/contract.ts';
 
 export interface LivePoint { at: number; serviceLevel: number | null; waiting: number }
 

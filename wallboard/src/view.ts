@@ -3,9 +3,9 @@
 // the whole board's wording and colouring is unit-testable.
 
 import type {
-  AgentState, AgentTile, AbandonedCall, ColourBands, QueueBlock, ScopeLive, ServiceLevelSetting, Snapshot,
+  AgentStatus, AgentTile, AbandonedCall, ColourBands, QueueBlock, ScopeLive, ServiceLevelSetting, Snapshot,
   WaitingCall, WindowFigures,
-} from '../../server/snapshot/types.ts';
+} from '../../server/contract.ts';
 import type { Indicators } from './alarms.ts';
 import {
   abandonRateBand, longestWaitBand, npsColour, serviceLevelBand, waitingBand, type Band,
@@ -14,7 +14,7 @@ import { count, DASH, duration, hhmm, maskCaller, npsScore, percent, tierLabel, 
 import type { Dict, Lang } from './i18n.ts';
 import { effectiveNpsBand, npsBandLabel } from './nps.ts';
 
-export const AGENT_STATES: readonly AgentState[] = ['available', 'ringing', 'on-call', 'wrap-up', 'away', 'offline'];
+export const AGENT_STATES: readonly AgentStatus[] = ['available', 'ringing', 'on-call', 'wrap-up', 'away', 'offline'];
 
 export interface TileView {
   label: string;
@@ -28,7 +28,7 @@ export interface TileView {
 }
 
 export interface TierChip { tier: number; label: string; count: string; zero: boolean }
-export interface AgentCount { state: AgentState; label: string; count: string; n: number }
+export interface AgentCount { state: AgentStatus; label: string; count: string; n: number }
 
 export interface QueueRow {
   id: string;
@@ -62,7 +62,7 @@ export interface AbandonRow { key: string; at: string; waited: string; queue: st
 export interface AgentView {
   id: string;
   name: string;
-  state: AgentState;
+  state: AgentStatus;
   /** State name, or the pause reason when away. */
   detail: string;
   /** Pause reason / missed-call note, '' when none (small tiles show only this). */

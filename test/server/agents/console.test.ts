@@ -3,7 +3,7 @@
 // the status/staleness, URL and token handling, the HTTP client and the live
 // feed's protocol with fake sockets and timers; and the two dictionaries.
 import { describe, expect, it } from 'vitest';
-import type { AgentConsoleView, ConsoleCall } from '../../../server/agents/console.ts';
+import type { AgentConsoleView, ConsoleCall } from '../../../server/contract.ts';
 import { AgentApi, isDenied, type FetchLike } from '../../../wallboard/agent/api.ts';
 import { AgentFeed, parseAgentFrame, type AgentFeedStatus, type AgentFrame, type SocketLike } from '../../../wallboard/agent/feed.ts';
 import { dictionaries, en, pt, type AgentDict } from '../../../wallboard/agent/i18n.ts';

@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS_PATH, loadSettings } from '../../../server/config/load.ts';
 import { createAtende, type Atende } from '../../../server/start.ts';
-import type { Snapshot } from '../../../server/snapshot/types.ts';
+import type { Snapshot } from '../../../server/contract.ts';
 import { MIGRATIONS } from '../../../server/storage/index.ts';
 import { backupDatabase, main } from '../../../sim/backup.ts';
 import { replayLog } from '../../../sim/replay.ts';

@@ -1,10 +1,15 @@
-// The live picture the server hands out on GET /api/snapshot and over
-// /ws/wallboard. Shared by the server (which builds it) and the wallboard (which
-// draws it), so this file must stay free of Node imports.
+// The contract between the server and its pages: every shape the server hands the
+// TV wallboard (wallboard/src/: GET /api/snapshot, GET /api/history, /ws/wallboard)
+// and the agent console (wallboard/agent/: GET /api/agent/me, /ws/agent). The pages
+// import types from this file and from nowhere else in server/, routing/ or sim/
+// (test/wallboard/imports.test.ts), so it holds types only: no values, no Node imports.
+// Where a page shape is exactly a routing core type, it is re-exported from there.
+import type { AgentStatus, CallStatus } from '../routing/types.ts';
+import type { NpsBand, SlFormula } from '../routing/metrics/types.ts';
 
-export type AgentState = 'offline' | 'available' | 'ringing' | 'on-call' | 'wrap-up' | 'away';
-export type SlFormula = 'offered' | 'answered' | 'abandonsWithinThresholdMet' | 'abandonsWithinThresholdNeutral';
-export type NpsBand = 'excellent' | 'good' | 'mustImprove' | 'critical';
+export type { AgentStatus, CallStatus, NpsBand, SlFormula };
+
+// ---- the wallboard: snapshot and history ----
 
 export interface WindowFigures {
   offered: number;
@@ -35,7 +40,7 @@ export interface ServiceLevelSetting {
   windowMinutes: number;
 }
 
-/** Colour bands in force: a value is green when it meets `green`, amber when it meets `amber`, red otherwise. */
+/** Colour bands in force: where each figure turns amber and red. */
 export interface ColourBands {
   /** Service level 0..1: green at or above target, amber at or above `amberFrom`. */
   serviceLevel: { amberFrom: number };
@@ -56,7 +61,7 @@ export interface ScopeLive extends Feedback {
   waitingByTier: number[];
   longestWaitSeconds: number | null;
   /** Agents by state (for a queue: agents holding its skill). */
-  agents: Record<AgentState, number>;
+  agents: Record<AgentStatus, number>;
 }
 
 export interface QueueBlock extends ScopeLive {
@@ -90,7 +95,7 @@ export interface AbandonedCall {
 export interface AgentTile {
   id: string;
   name: string;
-  state: AgentState;
+  state: AgentStatus;
   stateSeconds: number;
   /** Pause reason, or "no-answer" after a missed offer. */
   reason: string | null;
@@ -134,4 +139,48 @@ export interface History {
   intervals: IntervalPoint[];
   /** Rolling points for the last hour, one per minute or finer, oldest first. */
   series: { at: number[]; serviceLevel: (number | null)[]; waiting: number[] };
+}
+
+// ---- the agent console: one agent's own view ----
+
+export interface ConsoleCall {
+  id: string;
+  from: string;
+  status: CallStatus;
+  queue: string | null;
+  queueName: string | null;
+  tier: number | null;
+  tierLabel: string | null;
+  tierReason: string | null;
+  vip: boolean;
+  repeatCaller: boolean;
+  ivrPath: string[];
+  /** The menu options the caller chose, in the center's first language. */
+  ivrLabels: string[];
+  language: string | null;
+  arrivedAt: number;
+  queuedAt: number | null;
+  answeredAt: number | null;
+  /** Seconds the caller waited before being answered (or so far). */
+  waitedSeconds: number | null;
+  level: number;
+  escalations: number;
+  notes: string[];
+  resolvedFirstContact: boolean | null;
+}
+
+export interface AgentConsoleView {
+  type: 'agent';
+  serverTime: number;
+  agent: {
+    id: string; name: string; contact: string | null; softphone: boolean; state: string; reason: string | null;
+    stateSeconds: number; level: number; skills: string[]; callsHandled: number;
+    pending: { state: string; reason: string | null } | null;
+    /** Epoch ms when wrap-up ends by itself; null when not in wrap-up or it lasts until "ready". */
+    wrapUpEndsAt: number | null;
+  };
+  call: ConsoleCall | null;
+  pauseReasons: string[];
+  /** Levels the current call may be escalated to. */
+  escalateTo: number[];
 }

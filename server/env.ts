@@ -1,0 +1,70 @@
+// The environment, read once through a schema (what @fastify/env does, without a
+// plugin: the process needs it before any Fastify instance exists). Everything a
+// process entry needs to know comes from here; nothing else reads process.env.
+import envSchema from 'env-schema';
+import { Type, type Static } from '@sinclair/typebox';
+import { parseAgentTokens } from './auth/access.ts';
+import { DEFAULT_SETTINGS_PATH } from './config/load.ts';
+
+const Schema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  PUBLIC_URL: Type.Optional(Type.String({ minLength: 1 })),
+  TWILIO_ACCOUNT_SID: Type.Optional(Type.String()),
+  TWILIO_AUTH_TOKEN: Type.Optional(Type.String()),
+  TWILIO_API_URL: Type.Optional(Type.String()),
+  TWILIO_API_KEY_SID: Type.Optional(Type.String()),
+  TWILIO_API_KEY_SECRET: Type.Optional(Type.String()),
+  TWILIO_TWIML_APP_SID: Type.Optional(Type.String()),
+  ATENDE_CONFIG: Type.String({ minLength: 1, default: DEFAULT_SETTINGS_PATH }),
+  ATENDE_DB: Type.Optional(Type.String({ minLength: 1 })),
+  ATENDE_SUPERVISOR_TOKEN: Type.Optional(Type.String()),
+  ATENDE_VIEWER_TOKEN: Type.Optional(Type.String()),
+  ATENDE_AGENT_TOKENS: Type.Optional(Type.String()),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+});
+type Raw = Static<typeof Schema>;
+
+export interface Environment {
+  port: number;
+  host: string;
+  /** Where Twilio calls us (signatures are checked against it); null = not set. */
+  publicUrl: string | null;
+  twilio: { accountSid: string; authToken: string; apiUrl: string | null } | null;
+  settingsPath: string;
+  dbPath: string | null;
+  tokens: { supervisor: string | null; viewer: string | null; agents: Record<string, string> };
+  logLevel: string;
+}
+
+export class EnvironmentError extends Error {}
+
+/** Reads and checks the environment; throws EnvironmentError with the variable named. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  // Empty values count as unset, as a shell `VAR= npm start` means.
+  const data = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  let raw: Raw;
+  try {
+    raw = envSchema<Raw>({ schema: Schema, data, dotenv: false });
+  } catch (err) {
+    throw new EnvironmentError(`environment: ${(err as Error).message}`);
+  }
+  const accountSid = raw.TWILIO_ACCOUNT_SID ?? null, authToken = raw.TWILIO_AUTH_TOKEN ?? null;
+  if (!!accountSid !== !!authToken) throw new EnvironmentError('set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither (demo mode)');
+  const publicUrl = raw.PUBLIC_URL?.replace(/\/+$/, '') ?? null;
+  if (publicUrl !== null) {
+    try { new URL(publicUrl); } catch { throw new EnvironmentError(`PUBLIC_URL is not a URL: "${raw.PUBLIC_URL}"`); }
+  }
+  let agents: Record<string, string>;
+  try { agents = parseAgentTokens(raw.ATENDE_AGENT_TOKENS); } catch (err) { throw new EnvironmentError((err as Error).message); }
+  return {
+    port: raw.PORT,
+    host: raw.HOST,
+    publicUrl,
+    twilio: accountSid && authToken ? { accountSid, authToken, apiUrl: raw.TWILIO_API_URL ?? null } : null,
+    settingsPath: raw.ATENDE_CONFIG,
+    dbPath: raw.ATENDE_DB ?? null,
+    tokens: { supervisor: raw.ATENDE_SUPERVISOR_TOKEN ?? null, viewer: raw.ATENDE_VIEWER_TOKEN ?? null, agents },
+    logLevel: raw.LOG_LEVEL,
+  };
+}

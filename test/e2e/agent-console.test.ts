@@ -8,11 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Access } from '../../server/auth/access.ts';
-import { buildWallboard, CHROMIUM_MISSING, findChromium, launchChromium, removeDir } from '../helpers/browser.ts';
+import { buildWallboard, describeWithChromium, findChromium, launchChromium, removeDir } from '../helpers/browser.ts';
 import { callParams, local, newSid, startHarness, type Harness } from '../helpers/twilio.ts';
 
 const chromiumPath = findChromium();
-if (!chromiumPath) console.warn(`e2e-agent: skipped. ${CHROMIUM_MISSING}`);
 
 /** The screen must show a change this soon after the webhook that caused it. */
 const BUDGET_MS = 1000;
@@ -111,7 +110,7 @@ async function expectNoScroll(page: Page, when: string): Promise<void> {
   expect(m.cut, `${when}: cut off`).toEqual([]);
 }
 
-describe.skipIf(!chromiumPath)(`agent console in a real browser${chromiumPath ? '' : ` (skipped: ${CHROMIUM_MISSING})`}`, () => {
+describeWithChromium('agent console in a real browser', () => {
   beforeAll(async () => {
     staticDir = await buildWallboard();
     browser = await launchChromium(chromiumPath!);

@@ -12,11 +12,10 @@ import type { DomainEvent } from '../../routing/types.ts';
 import { buildApp } from '../../server/app.ts';
 import { demoMetricsSettings, demoRoutingConfig } from '../../server/demo-config.ts';
 import { Engine } from '../../server/engine.ts';
-import { buildWallboard, CHROMIUM_MISSING, findChromium, launchChromium, removeDir } from '../helpers/browser.ts';
+import { buildWallboard, describeWithChromium, findChromium, launchChromium, removeDir } from '../helpers/browser.ts';
 import { callParams, local, newSid, startHarness, type Harness } from '../helpers/twilio.ts';
 
 const chromiumPath = findChromium();
-if (!chromiumPath) console.warn(`e2e-wallboard: skipped. ${CHROMIUM_MISSING}`);
 
 /** The screen must show a change this soon after the dispatch that caused it. */
 const BUDGET_MS = 1000;
@@ -131,7 +130,7 @@ const layout = () => {
   };
 };
 
-describe.skipIf(!chromiumPath)(`wallboard in a real browser${chromiumPath ? '' : ` (skipped: ${CHROMIUM_MISSING})`}`, () => {
+describeWithChromium('wallboard in a real browser', () => {
   beforeAll(async () => {
     staticDir = await buildWallboard();
     browser = await launchChromium(chromiumPath!);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { describe, it } from 'vitest';
 
 export const CHROMIUM_MISSING = 'Chromium not found on PATH: install it with `apt-get install -y chromium` (CI does) or set ATENDE_CHROMIUM=/path/to/chromium';
 
@@ -48,4 +49,28 @@ export function launchChromium(executablePath: string): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
+}
+
+/**
+ * What a browser suite does here: run with the Chromium found; without one, skip
+ * with a warning on a developer's machine, but FAIL with the reason under CI=true
+ * (a CI that skipped its browser tests would pass without having looked at a page).
+ */
+export function browserPlan(chromiumPath: string | null, env: NodeJS.ProcessEnv = process.env): 'run' | 'skip' | 'fail' {
+  if (chromiumPath) return 'run';
+  return env.CI === 'true' || env.CI === '1' ? 'fail' : 'skip';
+}
+
+/** `describe` for a suite that needs Chromium (see browserPlan); `fn` gets its path. */
+export function describeWithChromium(title: string, fn: (chromiumPath: string) => void): void {
+  const path = findChromium();
+  const plan = browserPlan(path);
+  if (plan === 'run') return describe(title, () => fn(path!));
+  if (plan === 'fail') {
+    return describe(title, () => {
+      it('needs Chromium (CI=true: browser tests never skip)', () => { throw new Error(CHROMIUM_MISSING); });
+    });
+  }
+  console.warn(`${title}: skipped. ${CHROMIUM_MISSING}`);
+  describe.skip(`${title} (skipped: ${CHROMIUM_MISSING})`, () => fn(''));
 }

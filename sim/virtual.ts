@@ -16,7 +16,7 @@ import {
 import { scopeSummary, type Summary, type TheoryFigures, type TheorySummary } from './summary.ts';
 
 /** How one call's wait ended (or where it was when the run stopped). */
-export interface CallRecord {
+export interface VirtualCallRecord {
   id: string;
   from: string;
   arriveAt: number;
@@ -37,7 +37,7 @@ export interface RunOptions {
   /** Simulated seconds done out of the run's total; called about every 1 %. */
   onProgress?(done: number, total: number): void;
   /** Every call once, when its wait ends (answer, abandon, overflow) or at the end of the run. */
-  onCall?(record: CallRecord): void;
+  onCall?(record: VirtualCallRecord): void;
 }
 
 type EvKind = 'arrive' | 'enter' | 'patience' | 'answer' | 'miss' | 'hold-on' | 'hold-off' | 'end' | 'survey'
@@ -103,7 +103,7 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
     }
   };
 
-  const record = (t: Track, outcome: CallRecord['outcome'], at: number) => {
+  const record = (t: Track, outcome: VirtualCallRecord['outcome'], at: number) => {
     if (!opts.onCall) return;
     const view = core.call(t.plan.id);
     const queued = t.state !== 'ivr' && outcome !== 'overflowed' && outcome !== 'in-ivr';

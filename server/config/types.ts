@@ -1,7 +1,7 @@
 // The settings file (ATENDE_CONFIG, JSON). Validated at start against config/schema.json;
 // toRoutingConfig / toMetricsSettings turn it into what the pure core takes.
-import type { SlFormula } from '../../routing/metrics/types.ts';
 import type { AgentConfig, RoutingStrategy, TierRule } from '../../routing/types.ts';
+import type { ColourBands, ServiceLevelSetting } from '../contract.ts';
 
 /** Text per language code, e.g. { "pt-BR": "Bem-vindo", "en": "Welcome", "es": "Bienvenido" }. */
 export type Localised = Record<string, string>;
@@ -73,16 +73,6 @@ export interface QueueSetting {
   overflowQueue?: string | null;
 }
 
-export interface ServiceLevelSettings {
-  thresholdSeconds: number;
-  target: number;
-  formula: SlFormula;
-  shortAbandonSeconds: number;
-  windowMinutes: number;
-  /** Local "HH:MM" in `timezone`. */
-  todayResetsAt: string;
-}
-
 export interface PrioritySettings {
   tiers: number;
   /** Per tier (index k-1): seconds before a waiting call moves up one tier; null = never. */
@@ -103,17 +93,11 @@ export interface SurveySettings {
   thanks: Localised;
 }
 
-export interface ColourSettings {
-  serviceLevel: { amberFrom: number };
-  longestWaitSeconds: { amberAbove: number; redAbove: number };
-  abandonRate: { amberAbove: number; redAbove: number };
-  waiting: { amberAbove: number; redAbove: number };
-}
-
 export interface Settings {
   centerName: string;
   timezone: string;
-  serviceLevel: ServiceLevelSettings;
+  /** The service level the wallboard shows, plus when "today" starts: local "HH:MM" in `timezone`. */
+  serviceLevel: ServiceLevelSetting & { todayResetsAt: string };
   /** Length of the closed intervals on the wallboard and in reports (default 15). */
   intervalMinutes: number;
   queues: QueueSetting[];
@@ -128,7 +112,7 @@ export interface Settings {
   maxConsecutiveMisses: number;
   missDelaySeconds: number;
   survey: SurveySettings;
-  colours: ColourSettings;
+  colours: ColourBands;
   /** Pause reasons an agent picks from when going away ("almoço", "treinamento"…). */
   pauseReasons: string[];
   /** Tokens per role, stored only as hashes: "sha256:<hex>" (npm run hash-token -- TOKEN). */

@@ -37,7 +37,7 @@ export type Granularity = '15m' | 'interval' | 'hour' | 'day';
 
 export interface CapturedInterval { start: number; end: number; complete: boolean; figures: Figures }
 
-export interface ReplayInput {
+export interface IntervalReplayInput {
   routing: RoutingConfig;
   metrics: MetricsSettings;
   events: Iterable<DomainEvent>;
@@ -48,7 +48,7 @@ export interface ReplayInput {
   now: number;
 }
 
-export interface ReplayResult {
+export interface IntervalReplay {
   intervals: CapturedInterval[];
   replayedEvents: number;
   /** Events the fresh core refused (0 for a log written by the engine). */
@@ -65,7 +65,7 @@ export function termsOf(settings: MetricsSettings, scope: Scope): ScopeTerms {
 }
 
 /** Replays the log and returns the scope's figures for every interval of the range, oldest first. */
-export function replayIntervals(input: ReplayInput): ReplayResult {
+export function replayIntervals(input: IntervalReplayInput): IntervalReplay {
   const { scope } = input;
   const size = input.metrics.intervalMinutes * 60_000;
   const zero = toFigures(new Float64Array(FIELDS), 0, termsOf(input.metrics, scope), null);

@@ -6,7 +6,7 @@ import type { Hooks, HookResult } from './hooks.ts';
 import { newSid, type Member, type Queue, type Queues } from './queues.ts';
 import { loops, parseTwiml, pauseDuration, resolveUrl, sayDuration, type Verb } from './twiml.ts';
 import type {
-  AgentAttempt, AgentBehaviour, CallOutcome, CallRecord, CallScript, EmulatorEvent, QueueResult, WebhookRecord,
+  AgentAttempt, AgentBehaviour, EmulatedOutcome, CallRecord, CallScript, EmulatorEvent, QueueResult, WebhookRecord,
 } from './types.ts';
 
 export interface CallEnv {
@@ -561,7 +561,7 @@ export class CallRun implements Member {
    * Atende ended it (queue-full, <Hangup>). Never queued: overflowed when Atende
    * hung up (its overflow goodbye), else ivr-hangup (caller left, or the TwiML ran out).
    */
-  private outcome(): CallOutcome {
+  private outcome(): EmulatedOutcome {
     if (this.bridgedEver) return 'answered';
     if (this.endedBy === 'error') return 'error';
     if (this.firstQueuedAt !== null) return this.endedBy === 'caller' ? 'abandoned' : 'overflowed';

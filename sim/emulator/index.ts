@@ -9,7 +9,7 @@ import { mulberry32 } from '../random.ts';
 import { CallRun, type CallEnv } from './call.ts';
 import { Hooks, Stats } from './hooks.ts';
 import { Queues } from './queues.ts';
-import type { AgentBehaviour, CallOutcome, CallRecord, CallScript, EmulatorEvent, EmulatorOptions, EmulatorStats } from './types.ts';
+import type { AgentBehaviour, EmulatedOutcome, CallRecord, CallScript, EmulatorEvent, EmulatorOptions, EmulatorStats } from './types.ts';
 
 export type * from './types.ts';
 export { parseTwiml, type Verb } from './twiml.ts';
@@ -35,7 +35,7 @@ export interface Emulator {
 }
 
 const DEFAULT_AGENTS: AgentBehaviour = () => ({ answer: true, afterSeconds: 3 });
-const OUTCOMES: CallOutcome[] = ['answered', 'abandoned', 'ivr-hangup', 'overflowed', 'error'];
+const OUTCOMES: EmulatedOutcome[] = ['answered', 'abandoned', 'ivr-hangup', 'overflowed', 'error'];
 
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const speed = opts.speed ?? 1;
@@ -77,7 +77,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const active = new Map<string, CallRun>();
   const ended = new Map<string, CallRun>();
   const runs = new Set<Promise<CallRecord>>();
-  const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<CallOutcome, number>;
+  const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<EmulatedOutcome, number>;
   let placed = 0;
   let closing = false;
 

@@ -93,7 +93,7 @@ export interface EmulatorOptions {
   port?: number;
 }
 
-export type CallOutcome = 'answered' | 'abandoned' | 'ivr-hangup' | 'overflowed' | 'error';
+export type EmulatedOutcome = 'answered' | 'abandoned' | 'ivr-hangup' | 'overflowed' | 'error';
 
 export interface WebhookRecord {
   /** The URL as signed (Atende's public URL), fragment removed. */
@@ -121,7 +121,7 @@ export interface CallRecord {
   sid: string;
   from: string;
   to: string;
-  outcome: CallOutcome;
+  outcome: EmulatedOutcome;
   /** Contact of the agent the caller talked to (last one when several), e.g. `client:ana`. */
   agent: string | null;
   /** Last queue the call waited in. */
@@ -145,7 +145,7 @@ export interface CallRecord {
 export interface EmulatorStats {
   callsPlaced: number;
   callsActive: number;
-  outcomes: Record<CallOutcome, number>;
+  outcomes: Record<EmulatedOutcome, number>;
   /** HTTP requests sent to Atende (retries and duplicates included). */
   webhooksSent: number;
   latencyMs: { p50: number; p99: number; max: number };

@@ -9,7 +9,7 @@ import { erlangA, erlangC } from '../../routing/erlang.ts';
 import { loadSettings, DEFAULT_SETTINGS_PATH } from '../../server/config/load.ts';
 import type { Settings } from '../../server/config/types.ts';
 import { parseScenario } from '../../sim/model/scenario.ts';
-import { runVirtual, type CallRecord } from '../../sim/virtual.ts';
+import { runVirtual, type VirtualCallRecord } from '../../sim/virtual.ts';
 
 const BATCHES = 20;
 /** Student t, 0.975 quantile, 19 degrees of freedom. */
@@ -46,7 +46,7 @@ function simulate(p: Point): { sl: Interval; asa: Interval; abandon: Interval; c
     ring: { minSeconds: 0, maxSeconds: 0, noAnswerProbability: 0 },
     drainMinutes: 0,
   });
-  const records: CallRecord[] = [];
+  const records: VirtualCallRecord[] = [];
   runVirtual(scenario, settingsMMc(), { onCall: (r) => records.push(r) });
   records.sort((a, b) => a.arriveAt - b.arriveAt || (a.id < b.id ? -1 : 1));
   // Drop the warm-up (first 10 %) and the tail whose waits were cut by the end of the run (last 2 %).

@@ -8,7 +8,7 @@ import { main } from '../../sim/cli.ts';
 import { loadScenarioAndSettings, parseScenario, SCENARIOS_DIR, type Scenario } from '../../sim/model/scenario.ts';
 import { generateTraffic } from '../../sim/model/traffic.ts';
 import { renderSummary, type Summary } from '../../sim/summary.ts';
-import { runVirtual, type CallRecord } from '../../sim/virtual.ts';
+import { runVirtual, type VirtualCallRecord } from '../../sim/virtual.ts';
 
 const settings = loadSettings(DEFAULT_SETTINGS_PATH);
 
@@ -27,13 +27,13 @@ function scenario(overrides: Record<string, unknown> = {}): Scenario {
   });
 }
 
-function run(s: Scenario, st: Settings = settings): { summary: Summary; records: CallRecord[] } {
-  const records: CallRecord[] = [];
+function run(s: Scenario, st: Settings = settings): { summary: Summary; records: VirtualCallRecord[] } {
+  const records: VirtualCallRecord[] = [];
   const summary = runVirtual(s, st, { onCall: (r) => records.push(r) });
   return { summary, records };
 }
 
-function checkInvariants(summary: Summary, records: CallRecord[]): void {
+function checkInvariants(summary: Summary, records: VirtualCallRecord[]): void {
   const c = summary.calls;
   expect(c.generated).toBe(c.queued + c.overflowed + c.inIvrAtEnd);
   // Every call that reached a queue was answered, abandoned or is still waiting.

@@ -8,7 +8,7 @@ import type { AgentDict } from './i18n.ts';
 import type { ConsoleStatus } from './status.ts';
 import type { ButtonView, ConsoleViewModel } from './view.ts';
 
-export interface Ui {
+export interface ConsoleUi {
   root: HTMLElement;
   signin: HTMLElement;
   signinForm: HTMLFormElement;
@@ -71,7 +71,7 @@ const $ = <T extends HTMLElement>(root: HTMLElement, sel: string): T => {
   return el;
 };
 
-export function mount(root: HTMLElement, t: AgentDict): Ui {
+export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
   root.innerHTML = `
   <section id="signin" hidden>
     <form id="signin-form" class="card" autocomplete="off">
@@ -235,7 +235,7 @@ const button = (el: HTMLButtonElement, b: ButtonView): void => {
   el.setAttribute('aria-pressed', String(b.current));
 };
 
-export function showSignIn(ui: Ui, reason: string | null, busy: boolean, t: AgentDict): void {
+export function showSignIn(ui: ConsoleUi, reason: string | null, busy: boolean, t: AgentDict): void {
   show(ui.console, false);
   show(ui.signin, true);
   show(ui.signinReason, reason != null);
@@ -245,13 +245,13 @@ export function showSignIn(ui: Ui, reason: string | null, busy: boolean, t: Agen
   document.body.dataset.screen = 'signin';
 }
 
-export function showConsole(ui: Ui): void {
+export function showConsole(ui: ConsoleUi): void {
   show(ui.signin, false);
   show(ui.console, true);
   document.body.dataset.screen = 'console';
 }
 
-export function renderStatus(ui: Ui, s: ConsoleStatus, clock: string): void {
+export function renderStatus(ui: ConsoleUi, s: ConsoleStatus, clock: string): void {
   ui.conn.dataset.kind = s.pill.kind;
   setText(ui.conn, s.pill.text);
   setText(ui.clock, clock);
@@ -260,7 +260,7 @@ export function renderStatus(ui: Ui, s: ConsoleStatus, clock: string): void {
   document.body.classList.toggle('dim', s.dim);
 }
 
-export function renderConsole(ui: Ui, v: ConsoleViewModel | null, t: AgentDict): void {
+export function renderConsole(ui: ConsoleUi, v: ConsoleViewModel | null, t: AgentDict): void {
   show(ui.waiting, v == null);
   if (v == null) {
     show(ui.noCall, false);
@@ -360,7 +360,7 @@ export function renderConsole(ui: Ui, v: ConsoleViewModel | null, t: AgentDict):
 }
 
 let toastTimer = 0;
-export function toast(ui: Ui, text: string, kind: 'info' | 'error' = 'info', ms = 6000): void {
+export function toast(ui: ConsoleUi, text: string, kind: 'info' | 'error' = 'info', ms = 6000): void {
   ui.toast.textContent = text;
   ui.toast.dataset.kind = kind;
   ui.toast.hidden = false;

@@ -9,7 +9,7 @@ import { esc } from './format.ts';
 import { gridLayout } from './grid.ts';
 import type { Dict } from './i18n.ts';
 import type { StatusView } from './status.ts';
-import type { AgentView, BoardView, TileView } from './view.ts';
+import type { AgentTileView, BoardView, TileView } from './view.ts';
 
 const TILE_KEYS = ['slRolling', 'slToday', 'waiting', 'longest', 'tma', 'tme', 'abandon', 'agentsTile', 'nps', 'csat', 'fcr'] as const;
 type TileKey = (typeof TILE_KEYS)[number];
@@ -24,7 +24,7 @@ interface TileEls { root: HTMLElement; label: HTMLElement; goal: HTMLElement; va
 
 interface AgentEls { root: HTMLElement; name: HTMLElement; detail: HTMLElement; time: HTMLElement; reason: HTMLElement; tier: HTMLElement }
 
-export interface Ui {
+export interface BoardUi {
   root: HTMLElement;
   title: HTMLElement;
   scope: HTMLElement;
@@ -59,7 +59,7 @@ const tileHtml = (key: TileKey, cls: string, extra = ''): string => `
   </div>`;
 
 /** `centerCharts`: the charts show the whole center while the tiles show one queue. */
-export function mount(root: HTMLElement, t: Dict, centerCharts = false): Ui {
+export function mount(root: HTMLElement, t: Dict, centerCharts = false): BoardUi {
   const chartScope = centerCharts ? ` · ${esc(t.center)}` : '';
   root.innerHTML = `
   <header id="hdr">
@@ -177,7 +177,7 @@ function renderTile(els: TileEls, v: TileView): void {
   setAttr(els.root, 'data-band', v.band);
 }
 
-export function renderStatus(ui: Ui, st: StatusView, clock: string): void {
+export function renderStatus(ui: BoardUi, st: StatusView, clock: string): void {
   setText(ui.clock, clock);
   setText(ui.conn, st.pill.text);
   setAttr(ui.conn, 'data-kind', st.pill.kind);
@@ -193,19 +193,19 @@ export function renderStatus(ui: Ui, st: StatusView, clock: string): void {
   }
 }
 
-export function renderSound(ui: Ui, on: boolean, t: Dict): void {
+export function renderSound(ui: BoardUi, on: boolean, t: Dict): void {
   setText(ui.sound, `♪ ${on ? t.soundOn : t.soundOff}`);
   setAttr(ui.sound, 'aria-pressed', String(on));
 }
 
-export function renderAlarms(ui: Ui, flashing: readonly AlarmKey[]): void {
+export function renderAlarms(ui: BoardUi, flashing: readonly AlarmKey[]): void {
   for (const [alarm, tile] of Object.entries(ALARM_TILE) as [AlarmKey, TileKey][]) {
     ui.tiles[tile].root.classList.toggle('flash', flashing.includes(alarm));
   }
   ui.ack.hidden = flashing.length === 0;
 }
 
-export function renderBoard(ui: Ui, v: BoardView, t: Dict, unit: number): void {
+export function renderBoard(ui: BoardUi, v: BoardView, t: Dict, unit: number): void {
   setText(ui.title, v.title);
   setText(ui.scope, v.scopeName ? ` — ${v.scopeName}` : '');
   ui.demo.hidden = !v.demo;
@@ -249,7 +249,7 @@ function fitList(list: HTMLElement, t: Dict): void {
   }
 }
 
-function renderQueues(ui: Ui, v: BoardView, t: Dict): void {
+function renderQueues(ui: BoardUi, v: BoardView, t: Dict): void {
   const head = `<div class="qh"><span>${esc(t.queueCol)}</span><span>${esc(t.slCol)}</span><span>${esc(t.todayShort)}</span><span>${esc(t.waitingCol)}</span><span>${esc(t.longestCol)}</span></div>`;
   const rows = v.queues
     .map(
@@ -263,7 +263,7 @@ function renderQueues(ui: Ui, v: BoardView, t: Dict): void {
   if (setHtml(ui.queues, head + rows)) fitList(ui.queues, t);
 }
 
-function renderCalls(ui: Ui, v: BoardView, t: Dict): void {
+function renderCalls(ui: BoardUi, v: BoardView, t: Dict): void {
   const html = v.waitingCalls.length === 0
     ? `<div class="none">${esc(t.noneWaiting)}</div>`
     : v.waitingCalls
@@ -276,7 +276,7 @@ function renderCalls(ui: Ui, v: BoardView, t: Dict): void {
   if (setHtml(ui.calls, html)) fitList(ui.calls, t);
 }
 
-function renderAbandons(ui: Ui, v: BoardView, t: Dict): void {
+function renderAbandons(ui: BoardUi, v: BoardView, t: Dict): void {
   const html = v.abandons.length === 0
     ? `<div class="none">${esc(t.noAbandons)}</div>`
     : v.abandons
@@ -308,7 +308,7 @@ function agentEls(): AgentEls {
   return { root, name, detail, time, reason, tier };
 }
 
-function renderAgents(ui: Ui, agents: AgentView[], t: Dict, unit: number): void {
+function renderAgents(ui: BoardUi, agents: AgentTileView[], t: Dict, unit: number): void {
   const grid = ui.agentGrid;
   // A big team gets a wider agent panel (CSS), measured after the switch.
   setAttr(ui.root, 'data-agents', agents.length > MANY_AGENTS ? 'many' : 'few');

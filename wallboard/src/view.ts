@@ -59,7 +59,7 @@ export interface WaitingRow {
 
 export interface AbandonRow { key: string; at: string; waited: string; queue: string; tier: string; tierClass: number }
 
-export interface AgentView {
+export interface AgentTileView {
   id: string;
   name: string;
   state: AgentStatus;
@@ -72,7 +72,7 @@ export interface AgentView {
   tierClass: number;
 }
 
-export type Scope =
+export type BoardScope =
   | { kind: 'center' }
   | { kind: 'queue'; queue: QueueBlock }
   | { kind: 'missing'; id: string };
@@ -98,12 +98,12 @@ export interface BoardView {
   queues: QueueRow[];
   waitingCalls: WaitingRow[];
   abandons: AbandonRow[];
-  agents: AgentView[];
+  agents: AgentTileView[];
   /** Raw states for the alarm machine (before any staleness check). */
   indicators: Required<Indicators>;
 }
 
-export function selectScope(s: Snapshot, queueId: string | null): Scope {
+export function selectScope(s: Snapshot, queueId: string | null): BoardScope {
   if (queueId == null) return { kind: 'center' };
   const want = queueId.toLowerCase();
   const q = s.queues.find((x) => x.id.toLowerCase() === want) ?? s.queues.find((x) => x.name.toLowerCase() === want);
@@ -128,7 +128,7 @@ interface ScopeFigures extends ScopeLive {
   target: number;
 }
 
-function figuresOf(s: Snapshot, scope: Scope): ScopeFigures {
+function figuresOf(s: Snapshot, scope: BoardScope): ScopeFigures {
   if (scope.kind === 'queue') return scope.queue;
   return { ...s.center, thresholdSeconds: s.serviceLevel.thresholdSeconds, target: s.serviceLevel.target };
 }
@@ -154,10 +154,10 @@ export function queueNameMap(s: Snapshot): Map<string, string> {
   return m;
 }
 
-const inScope = (scope: Scope, queueField: string | null | undefined): boolean =>
+const inScope = (scope: BoardScope, queueField: string | null | undefined): boolean =>
   scope.kind !== 'queue' || queueField === scope.queue.id || queueField === scope.queue.name;
 
-export function waitingRows(s: Snapshot, scope: Scope, tick: number, colours: ColourBands, names: Map<string, string>): WaitingRow[] {
+export function waitingRows(s: Snapshot, scope: BoardScope, tick: number, colours: ColourBands, names: Map<string, string>): WaitingRow[] {
   return s.waitingCalls
     .filter((c: WaitingCall) => inScope(scope, c.queue))
     .map((c) => {
@@ -176,7 +176,7 @@ export function waitingRows(s: Snapshot, scope: Scope, tick: number, colours: Co
     });
 }
 
-export function abandonRows(s: Snapshot, scope: Scope, names: Map<string, string>): AbandonRow[] {
+export function abandonRows(s: Snapshot, scope: BoardScope, names: Map<string, string>): AbandonRow[] {
   return s.recentAbandons
     .filter((a: AbandonedCall) => inScope(scope, a.queue))
     .slice()
@@ -192,7 +192,7 @@ export function abandonRows(s: Snapshot, scope: Scope, names: Map<string, string
 }
 
 /** Agents for the grid: the scope's queue (by skill or current call), logged-in first, then by name. */
-export function agentViews(s: Snapshot, scope: Scope, tick: number, t: Dict): AgentView[] {
+export function agentViews(s: Snapshot, scope: BoardScope, tick: number, t: Dict): AgentTileView[] {
   let list: AgentTile[] = s.agents;
   if (scope.kind === 'queue') {
     const { id, name } = scope.queue;

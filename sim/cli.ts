@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { SettingsError } from '../server/config/load.ts';
 import { loadScenarioAndSettings, ScenarioError, type Scenario } from './model/scenario.ts';
 import type { Settings } from '../server/config/types.ts';
-import { createProgress, type ProgressStream } from './progress.ts';
+import { createProgress, type ProgressStream } from '../server/tools/progress.ts';
 import { renderSummary, type Summary } from './summary.ts';
 import { runVirtual } from './virtual.ts';
 import { mkdtempSync } from 'node:fs';

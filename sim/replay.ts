@@ -12,7 +12,7 @@ import type { DomainEvent } from '../routing/types.ts';
 import { DEFAULT_SETTINGS_PATH, loadSettings, SettingsError, toMetricsSettings, toRoutingConfig } from '../server/config/load.ts';
 import type { Settings } from '../server/config/types.ts';
 import { openStorage } from '../server/storage/index.ts';
-import { createProgress, type ProgressStream } from './progress.ts';
+import { createProgress, type ProgressStream } from '../server/tools/progress.ts';
 import { renderSummary, scopeSummary, type Summary } from './summary.ts';
 import { startEmulator } from './emulator/index.ts';
 import { runLivePlan, type LivePlan } from './live.ts';

@@ -1,4 +1,4 @@
-// Online backup (sim/backup.ts) of a database the server is writing to, and the
+// Online backup (server/tools/backup.ts) of a database the server is writing to, and the
 // restore procedure: stop, copy the backup over ATENDE_DB, start, replay.
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { DEFAULT_SETTINGS_PATH, loadSettings } from '../../../server/config/load
 import { createAtende, type Atende } from '../../../server/start.ts';
 import type { Snapshot } from '../../../server/contract.ts';
 import { MIGRATIONS } from '../../../server/storage/index.ts';
-import { backupDatabase, main } from '../../../sim/backup.ts';
+import { backupDatabase, main } from '../../../server/tools/backup.ts';
 import { replayLog } from '../../../sim/replay.ts';
 
 const settings = loadSettings(DEFAULT_SETTINGS_PATH);

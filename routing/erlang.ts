@@ -65,7 +65,7 @@ export interface ErlangAStaffingInput extends StaffingInput {
   patienceSeconds: number;
 }
 
-export interface StaffingResult<Row extends QueueFigures = QueueFigures> {
+interface StaffingResult<Row extends QueueFigures = QueueFigures> {
   /** Fewest agents on the phones meeting the service level (and the occupancy ceiling). */
   agentsRequired: number;
   /** Agents to roster once shrinkage is added: ceil(agentsRequired / (1 − shrinkage)). */

@@ -24,30 +24,30 @@ interface EventBase {
   at: number;
 }
 
-export interface CallArrived extends EventBase { type: 'call.arrived'; callId: string; from: string; to?: string }
-export interface IvrSelected extends EventBase { type: 'call.ivr'; callId: string; path: string[]; language?: string }
-export interface CallQueued extends EventBase {
+interface CallArrived extends EventBase { type: 'call.arrived'; callId: string; from: string; to?: string }
+interface IvrSelected extends EventBase { type: 'call.ivr'; callId: string; path: string[]; language?: string }
+interface CallQueued extends EventBase {
   type: 'call.queued'; callId: string; queue: string; attributes?: CallAttributes;
 }
-export interface CallOffered extends EventBase { type: 'call.offered'; callId: string; agentId: string }
-export interface OfferAnswered extends EventBase { type: 'call.answered'; callId: string; agentId?: string }
-export interface OfferMissed extends EventBase {
+interface CallOffered extends EventBase { type: 'call.offered'; callId: string; agentId: string }
+interface OfferAnswered extends EventBase { type: 'call.answered'; callId: string; agentId?: string }
+interface OfferMissed extends EventBase {
   type: 'call.offer-missed'; callId: string; agentId?: string; reason: OfferMissReason;
 }
-export interface CallHeld extends EventBase { type: 'call.hold'; callId: string; onHold: boolean }
-export interface CallEnded extends EventBase { type: 'call.ended'; callId: string; by: 'caller' | 'agent' | 'system' }
-export interface CallAbandoned extends EventBase { type: 'call.abandoned'; callId: string }
-export interface WrapUpEnded extends EventBase { type: 'agent.ready'; agentId: string }
-export interface AgentStateChanged extends EventBase {
+interface CallHeld extends EventBase { type: 'call.hold'; callId: string; onHold: boolean }
+interface CallEnded extends EventBase { type: 'call.ended'; callId: string; by: 'caller' | 'agent' | 'system' }
+interface CallAbandoned extends EventBase { type: 'call.abandoned'; callId: string }
+interface WrapUpEnded extends EventBase { type: 'agent.ready'; agentId: string }
+interface AgentStateChanged extends EventBase {
   type: 'agent.state'; agentId: string; state: 'available' | 'away' | 'offline'; reason?: string;
 }
-export interface AgentConfigured extends EventBase { type: 'agent.configured'; agent: AgentConfig }
-export interface CallEscalated extends EventBase {
+interface AgentConfigured extends EventBase { type: 'agent.configured'; agent: AgentConfig }
+interface CallEscalated extends EventBase {
   type: 'call.escalated'; callId: string; toLevel: number; note?: string; queue?: string;
 }
-export interface CallMoved extends EventBase { type: 'call.moved'; callId: string; queue?: string; tier?: number }
-export interface SurveyAnswered extends EventBase { type: 'call.survey'; callId: string; nps?: number; csat?: number }
-export interface DispositionSet extends EventBase {
+interface CallMoved extends EventBase { type: 'call.moved'; callId: string; queue?: string; tier?: number }
+interface SurveyAnswered extends EventBase { type: 'call.survey'; callId: string; nps?: number; csat?: number }
+interface DispositionSet extends EventBase {
   type: 'call.disposition'; callId: string; resolvedFirstContact: boolean; note?: string;
 }
 
@@ -69,8 +69,6 @@ export type DomainEvent =
   | CallArrived | IvrSelected | CallQueued | CallOffered | OfferAnswered | OfferMissed | CallHeld
   | CallEnded | CallAbandoned | WrapUpEnded | AgentStateChanged | AgentConfigured | CallEscalated
   | CallMoved | SurveyAnswered | DispositionSet;
-
-export type DomainEventType = DomainEvent['type'];
 
 /** What the core decided; the outside world carries it out (Twilio REST, TwiML). */
 export type Decision =

@@ -36,7 +36,7 @@ export interface TheoryFigures {
   occupancy: number;
 }
 
-export interface TheoryGap {
+interface TheoryGap {
   /** Prediction minus simulation, in percentage points. */
   serviceLevelPoints: number;
   /** Prediction minus simulation, seconds (null when the prediction is unbounded). */

@@ -2,7 +2,7 @@
 // the settings file and the simulator's scenario files.
 import type { ErrorObject } from 'ajv';
 
-export function escapeToken(key: string | number): string {
+function escapeToken(key: string | number): string {
   return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -11,7 +11,7 @@ export function pointer(...tokens: (string | number)[]): string {
 }
 
 /** The pointer as shown in messages: "/" for the document itself. */
-export function shown(field: string): string {
+function shown(field: string): string {
   return field === '' ? '/' : field;
 }
 

@@ -11,14 +11,14 @@ import { defaultRoutingConfig } from '../../routing/defaults.ts';
 import { validateSettings } from '../../routing/metrics/settings.ts';
 import type { MetricsSettings } from '../../routing/metrics/types.ts';
 import type { QueueConfig, RoutingConfig } from '../../routing/types.ts';
-import { fromAjv, pointer, show, shown } from './ajv-errors.ts';
+import { fromAjv, pointer, show } from './ajv-errors.ts';
 import type { Localised, MenuNode, MenuOption, Settings } from './types.ts';
 
 /** Absolute path of the shipped example center (config/example.json). */
 export const DEFAULT_SETTINGS_PATH = fileURLToPath(new URL('../../config/example.json', import.meta.url));
 
 /** Absolute path of the JSON Schema the settings file is checked against. */
-export const SETTINGS_SCHEMA_PATH = fileURLToPath(new URL('../../config/schema.json', import.meta.url));
+const SETTINGS_SCHEMA_PATH = fileURLToPath(new URL('../../config/schema.json', import.meta.url));
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';

@@ -38,7 +38,7 @@ export interface MenuNode {
   defaultQueue?: string;
 }
 
-export interface IvrSetting {
+interface IvrSetting {
   greeting: Localised;
   /** Language menu first when more than one language; the first language is the default. */
   languages: LanguageSetting[];
@@ -61,7 +61,7 @@ export interface IvrSetting {
   errorMessage: Localised;
 }
 
-export interface QueueSetting {
+interface QueueSetting {
   id: string;
   name: string;
   department?: string;
@@ -73,7 +73,7 @@ export interface QueueSetting {
   overflowQueue?: string | null;
 }
 
-export interface PrioritySettings {
+interface PrioritySettings {
   tiers: number;
   /** Per tier (index k-1): seconds before a waiting call moves up one tier; null = never. */
   agingSeconds: (number | null)[];
@@ -83,7 +83,7 @@ export interface PrioritySettings {
   repeatMemoryHours?: number;
 }
 
-export interface SurveySettings {
+interface SurveySettings {
   enabled: boolean;
   intro: Localised;
   /** 0–10 then # */

@@ -18,9 +18,9 @@ export interface CallExtra {
   resolvedFirstContact?: boolean | null;
 }
 
-export type OfferResult = 'answered' | OfferMissReason | 'withdrawn' | (string & {});
+type OfferResult = 'answered' | OfferMissReason | 'withdrawn' | (string & {});
 
-export interface CdrRow {
+interface CdrRow {
   callId: string;
   status: CallStatus;
   from: string;
@@ -51,7 +51,7 @@ export interface CdrRow {
   updatedAt: number;
 }
 
-export interface OfferRow {
+interface OfferRow {
   agentId: string;
   offeredAt: number;
   /** null while the offer is still ringing. */
@@ -59,13 +59,13 @@ export interface OfferRow {
   resultAt: number | null;
 }
 
-export interface AgentStateRow {
+interface AgentStateRow {
   status: AgentStatus;
   reason: string | null;
   at: number;
 }
 
-export interface ListCallsOptions {
+interface ListCallsOptions {
   /** arrived_at >= from (epoch ms). */
   from?: number;
   /** arrived_at < to (epoch ms). */
@@ -127,7 +127,7 @@ function toCdr(r: CallDbRow): CdrRow {
   };
 }
 
-export interface CallRecordsOptions {
+interface CallRecordsOptions {
   /** Wall clock for `updated_at`; defaults to Date.now. */
   now?: () => number;
 }

@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 
 export type Database = BetterSqlite3.Database;
 
-export interface Migration {
+interface Migration {
   /** Strictly increasing, starting at 1; never renumber a migration once shipped. */
   version: number;
   name: string;

@@ -5,7 +5,7 @@ import type { Statement } from 'better-sqlite3';
 import type { DomainEvent } from '../../routing/types.ts';
 import type { Database } from './db.ts';
 
-export interface EventLogOptions {
+interface EventLogOptions {
   /** Wall clock for `recorded_at`; defaults to Date.now. */
   now?: () => number;
 }

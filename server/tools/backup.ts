@@ -12,6 +12,7 @@ import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
+import { schemaVersion } from '../storage/db.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
 
 export interface BackupOptions {
@@ -93,10 +94,9 @@ export async function backupDatabase(source: string, dest: string, opts: BackupO
     if (!hasEvents) throw new BackupError(`${src} is not an Atende database (no events table)`);
     const events = copy.prepare('SELECT COUNT(*) FROM events').pluck().get() as number;
     const lastSeq = (copy.prepare('SELECT MAX(seq) FROM events').pluck().get() as number | null) ?? 0;
-    const schemaVersion = (copy.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
     const pages = copy.pragma('page_count', { simple: true }) as number;
     const pageSize = copy.pragma('page_size', { simple: true }) as number;
-    result = { source: src, dest: out, pages, pageSize, bytes: 0, events, lastSeq, schemaVersion, restarts, integrity: 'ok' };
+    result = { source: src, dest: out, pages, pageSize, bytes: 0, events, lastSeq, schemaVersion: schemaVersion(copy), restarts, integrity: 'ok' };
   } catch (err) {
     copy.close();
     rmSync(partial, { force: true });

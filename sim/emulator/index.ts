@@ -12,7 +12,6 @@ import { Queues } from './queues.ts';
 import type { AgentBehaviour, EmulatedOutcome, CallRecord, CallScript, EmulatorEvent, EmulatorOptions, EmulatorStats } from './types.ts';
 
 export type * from './types.ts';
-export { parseTwiml, type Verb } from './twiml.ts';
 
 export interface Emulator {
   /** REST base URL (pass as TWILIO_API_URL / createTwilioRest({ apiUrl })). */

@@ -22,7 +22,7 @@ export interface CallScript {
   ivrHangup?: boolean;
 }
 
-export interface AgentContext {
+interface AgentContext {
   /** The caller's CallSid (ParentCallSid of the agent leg). */
   callSid: string;
   /** The agent leg's CallSid. */

@@ -13,8 +13,8 @@ import { loadSettings } from '../../server/config/load.ts';
 import type { MenuNode, MenuOption, Settings } from '../../server/config/types.ts';
 
 /** Repository root: settings paths in scenarios are relative to it. */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const SCENARIO_SCHEMA_PATH = fileURLToPath(new URL('./scenario.schema.json', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SCENARIO_SCHEMA_PATH = fileURLToPath(new URL('./scenario.schema.json', import.meta.url));
 /** Folder of the shipped scenarios. */
 export const SCENARIOS_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
 
@@ -23,9 +23,9 @@ export type Duration =
   | { distribution: 'lognormal'; medianSeconds: number; sigma: number }
   | { distribution: 'fixed'; seconds: number };
 
-export interface Surge { fromHour: number; hours: number; callsPerHour: number; ivrPath: string[]; language?: string }
-export interface Shift { start: string; end: string }
-export interface AgentGroup { name?: string; count: number; skills: string[]; level: number; shifts?: Shift[] }
+interface Surge { fromHour: number; hours: number; callsPerHour: number; ivrPath: string[]; language?: string }
+interface Shift { start: string; end: string }
+interface AgentGroup { name?: string; count: number; skills: string[]; level: number; shifts?: Shift[] }
 
 /** A scenario after validation: defaults are filled in (see the schema for each field). */
 export interface Scenario {
@@ -150,7 +150,7 @@ function validDate(d: string): boolean {
 }
 
 /** "HH:MM" → minutes after midnight (24:00 = 1440). */
-export function minutesOf(hhmm: string): number {
+function minutesOf(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return h * 60 + m;
 }
@@ -230,7 +230,7 @@ export function loadScenario(path: string): Scenario {
 }
 
 /** Absolute path of the scenario's settings file. */
-export function settingsPathOf(scenario: Scenario): string {
+function settingsPathOf(scenario: Scenario): string {
   return isAbsolute(scenario.settings) ? scenario.settings : resolve(REPO_ROOT, scenario.settings);
 }
 

@@ -54,7 +54,7 @@ export interface CallPlan {
   resolvedFirstContact?: boolean;
 }
 
-export interface ShiftRange { start: number; end: number }
+interface ShiftRange { start: number; end: number }
 
 export interface AgentPlan {
   id: string;
@@ -103,7 +103,7 @@ export function streamRandom(seed: number, stream: Stream): () => number {
 }
 
 /** One draw of a duration in seconds from two uniforms in [0, 1). */
-export function drawSeconds(d: Duration, u1: number, u2: number): number {
+function drawSeconds(d: Duration, u1: number, u2: number): number {
   switch (d.distribution) {
     case 'exponential': return -Math.log(1 - u1) * d.meanSeconds;
     case 'lognormal': return d.medianSeconds * Math.exp(d.sigma * Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2));

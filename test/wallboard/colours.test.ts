@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColourBands } from '../../server/contract.ts';
 import {
-  abandonRateBand, higherIsWorseBand, longestWaitBand, npsColour, serviceLevelBand, waitingBand, worst,
+  abandonRateBand, higherIsWorseBand, longestWaitBand, npsColour, serviceLevelBand, waitingBand,
 } from '../../wallboard/src/colours.ts';
 
 const bands: ColourBands = {
@@ -69,7 +69,7 @@ describe('higher-is-worse bands', () => {
   });
 });
 
-describe('NPS colours and worst-of', () => {
+describe('NPS colours', () => {
   it.each([
     ['excellent', 'green'],
     ['good', 'green'],
@@ -78,12 +78,5 @@ describe('NPS colours and worst-of', () => {
     [null, 'none'],
   ] as const)('%s → %s', (b, want) => {
     expect(npsColour(b)).toBe(want);
-  });
-
-  it('worst picks red over amber over green over none', () => {
-    expect(worst('green', 'amber', 'none')).toBe('amber');
-    expect(worst('amber', 'red')).toBe('red');
-    expect(worst('none', 'green')).toBe('green');
-    expect(worst('none')).toBe('none');
   });
 });

@@ -6,7 +6,7 @@
 import type { AgentConsoleView } from '../../server/contract.ts';
 import { agentQuery } from './params.ts';
 
-export interface HttpResponse {
+interface HttpResponse {
   ok: boolean;
   status: number;
   json(): Promise<unknown>;

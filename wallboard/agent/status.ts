@@ -6,8 +6,6 @@ import { age } from '../src/format.ts';
 import { STALE_AFTER_MS, freshness, type Connection } from '../src/stale.ts';
 import type { AgentDict, Lang } from './i18n.ts';
 
-export { STALE_AFTER_MS };
-
 export interface ConsoleStatus {
   pill: { kind: 'live' | 'stale' | 'offline' | 'connecting'; text: string };
   /** Banner over the console, null while live. */

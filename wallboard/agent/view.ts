@@ -6,8 +6,6 @@ import type { AgentConsoleView, AgentStatus, CallStatus, ConsoleCall } from '../
 import { duration, tierLabel } from '../src/format.ts';
 import type { AgentDict } from './i18n.ts';
 
-export type StateAction = 'available' | 'away' | 'offline';
-
 export interface ButtonView {
   enabled: boolean;
   /** The agent is in (or is heading to) this state: shown pressed. */
@@ -21,11 +19,11 @@ export interface Buttons {
   ready: boolean;
 }
 
-export type CallPhase = 'offered' | 'in-progress' | 'wrap-up' | 'escalated' | 'other';
+type CallPhase = 'offered' | 'in-progress' | 'wrap-up' | 'escalated' | 'other';
 
-export interface Badge { kind: 'vip' | 'repeat' | 'escalated'; text: string }
+interface Badge { kind: 'vip' | 'repeat' | 'escalated'; text: string }
 
-export interface CallCard {
+interface CallCard {
   id: string;
   phase: CallPhase;
   title: string;
@@ -45,9 +43,9 @@ export interface CallCard {
   escalatedNote: string | null;
 }
 
-export type DispositionState = 'form' | 'saved' | 'already' | 'hidden';
+type DispositionState = 'form' | 'saved' | 'already' | 'hidden';
 
-export interface WrapUpView {
+interface WrapUpView {
   /** Whole seconds left, null when wrap-up lasts until "ready". */
   remainingSeconds: number | null;
   text: string;
@@ -84,7 +82,7 @@ export interface LocalCallState {
 const KNOWN_STATES: AgentStatus[] = ['offline', 'available', 'ringing', 'on-call', 'wrap-up', 'away'];
 const KNOWN_CALL: CallStatus[] = ['ivr', 'queued', 'offering', 'connected', 'ended'];
 
-export const stateName = (s: string): AgentStatus => (KNOWN_STATES.includes(s as AgentStatus) ? (s as AgentStatus) : 'offline');
+const stateName = (s: string): AgentStatus => (KNOWN_STATES.includes(s as AgentStatus) ? (s as AgentStatus) : 'offline');
 
 /**
  * Which state buttons work in each state. On a call a change is kept as
@@ -140,7 +138,7 @@ export function languageName(tag: string | null, t: AgentDict): string | null {
   }
 }
 
-export function badgesOf(call: ConsoleCall, t: AgentDict): Badge[] {
+function badgesOf(call: ConsoleCall, t: AgentDict): Badge[] {
   const out: Badge[] = [];
   if (call.vip) out.push({ kind: 'vip', text: t.badgeVip });
   if (call.repeatCaller) out.push({ kind: 'repeat', text: t.badgeRepeat });
@@ -149,12 +147,12 @@ export function badgesOf(call: ConsoleCall, t: AgentDict): Badge[] {
 }
 
 /** "P1 · Cliente VIP": the tier and the rule that set it. */
-export function priorityText(call: ConsoleCall): string {
+function priorityText(call: ConsoleCall): string {
   const p = tierLabel(call.tier);
   return call.tierLabel ? `${p} · ${call.tierLabel}` : p;
 }
 
-export function phaseOf(state: AgentStatus, call: ConsoleCall): CallPhase {
+function phaseOf(state: AgentStatus, call: ConsoleCall): CallPhase {
   if (state === 'ringing') return 'offered';
   if (state === 'on-call') return 'in-progress';
   if (state === 'wrap-up') return call.status === 'ended' ? 'wrap-up' : 'escalated';

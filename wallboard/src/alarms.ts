@@ -16,7 +16,7 @@
 //   change, so a reconnect does not re-raise an acknowledged alarm.
 
 export type AlarmKey = 'serviceLevel' | 'longestWait' | 'noAgent';
-export const ALARM_KEYS: readonly AlarmKey[] = ['serviceLevel', 'longestWait', 'noAgent'];
+const ALARM_KEYS: readonly AlarmKey[] = ['serviceLevel', 'longestWait', 'noAgent'];
 
 /** true = in the red, false = fine, null = unknown. */
 export type Indicators = Partial<Record<AlarmKey, boolean | null>>;

@@ -1,7 +1,7 @@
 // Threshold colouring from the bands the server sends in `snapshot.colours`.
 // Pure: a value and its bands in, a band name out; CSS maps band → colour.
 
-import type { AgentStatus, ColourBands, NpsBand } from '../../server/contract.ts';
+import type { ColourBands, NpsBand } from '../../server/contract.ts';
 
 /** `none` = no value (null) or an indicator that has no thresholds. */
 export type Band = 'green' | 'amber' | 'red' | 'none';
@@ -60,24 +60,3 @@ export function npsColour(band: NpsBand | null | undefined): Band {
       return 'none';
   }
 }
-
-/** The worst of several bands (for a queue row summary, say). */
-export function worst(...bands: Band[]): Band {
-  if (bands.includes('red')) return 'red';
-  if (bands.includes('amber')) return 'amber';
-  if (bands.includes('green')) return 'green';
-  return 'none';
-}
-
-/**
- * Agent state colours. Wrap-up is purple and on-call blue so they are never
- * confused (peers got complaints for showing hold as after-call work).
- */
-export const AGENT_STATE_COLOUR: Record<AgentStatus, string> = {
-  available: '#22c55e',
-  ringing: '#facc15',
-  'on-call': '#3b82f6',
-  'wrap-up': '#a855f7',
-  away: '#f97316',
-  offline: '#4b5563',
-};

@@ -8,7 +8,7 @@
 //   mini    1 line:  name + time, colour carries the state
 // The richest mode whose font stays legible wins.
 
-export type GridMode = 'full' | 'compact' | 'mini';
+type GridMode = 'full' | 'compact' | 'mini';
 
 export interface GridInput {
   count: number;
@@ -50,7 +50,7 @@ const MODES: readonly ModeSpec[] = [
 ];
 
 /** Largest agent font, in units: five agents get big tiles, not billboard letters. */
-export const MAX_FONT_UNITS = 2.1;
+const MAX_FONT_UNITS = 2.1;
 /** Floor in px: below this text is noise even on a monitor. */
 export const MIN_FONT_PX = 8;
 

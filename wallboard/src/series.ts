@@ -6,7 +6,7 @@ import type { History } from '../../server/contract.ts';
 
 export interface LivePoint { at: number; serviceLevel: number | null; waiting: number }
 
-export const HOUR_MS = 3_600_000;
+const HOUR_MS = 3_600_000;
 
 /** Append a live sample if at least `spacingMs` after the previous one; keep the last `keepMs`. */
 export function pushLive(points: readonly LivePoint[], p: LivePoint, spacingMs = 15_000, keepMs = HOUR_MS): LivePoint[] {

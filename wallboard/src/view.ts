@@ -10,11 +10,11 @@ import type { Indicators } from './alarms.ts';
 import {
   abandonRateBand, longestWaitBand, npsColour, serviceLevelBand, waitingBand, type Band,
 } from './colours.ts';
-import { count, DASH, duration, hhmm, maskCaller, npsScore, percent, tierLabel, wholePercent } from './format.ts';
+import { count, duration, hhmm, maskCaller, npsScore, percent, tierLabel, wholePercent } from './format.ts';
 import type { Dict, Lang } from './i18n.ts';
 import { effectiveNpsBand, npsBandLabel } from './nps.ts';
 
-export const AGENT_STATES: readonly AgentStatus[] = ['available', 'ringing', 'on-call', 'wrap-up', 'away', 'offline'];
+const AGENT_STATES: readonly AgentStatus[] = ['available', 'ringing', 'on-call', 'wrap-up', 'away', 'offline'];
 
 export interface TileView {
   label: string;
@@ -27,10 +27,10 @@ export interface TileView {
   band: Band;
 }
 
-export interface TierChip { tier: number; label: string; count: string; zero: boolean }
-export interface AgentCount { state: AgentStatus; label: string; count: string; n: number }
+interface TierChip { tier: number; label: string; count: string; zero: boolean }
+interface AgentCount { state: AgentStatus; label: string; count: string; n: number }
 
-export interface QueueRow {
+interface QueueRow {
   id: string;
   name: string;
   goal: string;
@@ -44,7 +44,7 @@ export interface QueueRow {
   longestBand: Band;
 }
 
-export interface WaitingRow {
+interface WaitingRow {
   key: string;
   wait: string;
   waitBand: Band;
@@ -57,7 +57,7 @@ export interface WaitingRow {
   ringing: boolean;
 }
 
-export interface AbandonRow { key: string; at: string; waited: string; queue: string; tier: string; tierClass: number }
+interface AbandonRow { key: string; at: string; waited: string; queue: string; tier: string; tierClass: number }
 
 export interface AgentTileView {
   id: string;
@@ -148,7 +148,7 @@ function plainTile(label: string, value: string, sub: string, note: string, band
   return { label, goal: '', value, sub, note, band };
 }
 
-export function queueNameMap(s: Snapshot): Map<string, string> {
+function queueNameMap(s: Snapshot): Map<string, string> {
   const m = new Map<string, string>();
   for (const q of s.queues) m.set(q.id, q.name);
   return m;
@@ -157,7 +157,7 @@ export function queueNameMap(s: Snapshot): Map<string, string> {
 const inScope = (scope: BoardScope, queueField: string | null | undefined): boolean =>
   scope.kind !== 'queue' || queueField === scope.queue.id || queueField === scope.queue.name;
 
-export function waitingRows(s: Snapshot, scope: BoardScope, tick: number, colours: ColourBands, names: Map<string, string>): WaitingRow[] {
+function waitingRows(s: Snapshot, scope: BoardScope, tick: number, colours: ColourBands, names: Map<string, string>): WaitingRow[] {
   return s.waitingCalls
     .filter((c: WaitingCall) => inScope(scope, c.queue))
     .map((c) => {
@@ -176,7 +176,7 @@ export function waitingRows(s: Snapshot, scope: BoardScope, tick: number, colour
     });
 }
 
-export function abandonRows(s: Snapshot, scope: BoardScope, names: Map<string, string>): AbandonRow[] {
+function abandonRows(s: Snapshot, scope: BoardScope, names: Map<string, string>): AbandonRow[] {
   return s.recentAbandons
     .filter((a: AbandonedCall) => inScope(scope, a.queue))
     .slice()
@@ -192,7 +192,7 @@ export function abandonRows(s: Snapshot, scope: BoardScope, names: Map<string, s
 }
 
 /** Agents for the grid: the scope's queue (by skill or current call), logged-in first, then by name. */
-export function agentViews(s: Snapshot, scope: BoardScope, tick: number, t: Dict): AgentTileView[] {
+function agentViews(s: Snapshot, scope: BoardScope, tick: number, t: Dict): AgentTileView[] {
   let list: AgentTile[] = s.agents;
   if (scope.kind === 'queue') {
     const { id, name } = scope.queue;
@@ -325,5 +325,3 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
     },
   };
 }
-
-export { DASH };

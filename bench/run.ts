@@ -2,6 +2,7 @@
 // Figures go into docs/performance.md by hand, with the date and this command.
 import { run as routing } from './routing.bench.ts';
 import { run as metrics } from './metrics.bench.ts';
+import { run as snapshot } from './snapshot.bench.ts';
 import { parseArgs as wsArgs, run as ws } from './ws.bench.ts';
 
 // `npm run bench` runs the in-process benches; name suites to pick them:
@@ -11,6 +12,7 @@ const argv = process.argv.slice(2);
 const suites: [string, string, () => Promise<Record<string, number | string>>][] = [
   ['routing', 'routing core (10,000 agents, 100,000 waiting calls)', routing],
   ['metrics', 'metrics core (ring buffers)', metrics],
+  ['snapshot', 'routing core snapshot (500 agents, a day of traffic)', snapshot],
   ['ws', 'wallboard WebSocket fan-out (N clients, 2 Hz)', () => ws(wsArgs(argv))],
 ];
 const names = argv.filter((a) => !a.startsWith('-') && !/^\d+$/.test(a));

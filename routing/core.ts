@@ -7,8 +7,12 @@ import { Deadlines, type Deadline } from './timers.ts';
 import { refuse, RoutingError } from './errors.ts';
 import { MetricsCore, validateSettings, type MetricsSettings } from './metrics/index.ts';
 import {
-  type AgentState, type CallState, agentView, callView, isBusy, isStaffed, newAgent, newCall,
+  type AgentState, type CallState, agentView, callView, isBusy, isStaffed, newAgent, newCall, shareEmptyValues,
 } from './state.ts';
+import {
+  AGENT_COLUMNS, CALL_COLUMNS, DEADLINE_COLUMNS, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, SnapshotError, readSnapshot, writeTable,
+  type CoreSnapshot, type SnapshotState,
+} from './snapshot.ts';
 import type {
   AgentConfig, AgentStatus, AgentView, CallView, Decision, DomainEvent, OfferMissReason, Outcome,
   QueueConfig, RoutingConfig, TierAssignment,
@@ -105,6 +109,82 @@ export class RoutingCore {
     this.remember(event.id);
     this.handle(event, at);
     return { applied: true, decisions: this.takeDecisions() };
+  }
+
+  // ---- snapshot --------------------------------------------------------------
+
+  /**
+   * Everything the core's future decisions and figures depend on, as one plain JSON value
+   * (routing/snapshot.ts). It is a value: the core going on does not change it. Objects the
+   * core only ever replaces, never edits (configs, tier rules, notes, attributes, closed
+   * intervals) are shared rather than copied, so treat the snapshot as read-only.
+   */
+  snapshot(): CoreSnapshot {
+    return {
+      format: SNAPSHOT_FORMAT,
+      version: SNAPSHOT_VERSION,
+      now: this.clock,
+      config: this.config,
+      queues: [...this.queues.values()].map((q) => q.config),
+      seq: this.seq,
+      offerSeq: this.offerSeq,
+      calls: writeTable(CALL_COLUMNS, this.calls.values()),
+      agents: writeTable(AGENT_COLUMNS, this.agents.values()),
+      deadlines: { ...writeTable(DEADLINE_COLUMNS, this.deadlines.pending()), nextSeq: this.deadlines.nextSeq },
+      endedCalls: this.endedFifo.slice(this.endedHead).map((e) => e.id),
+      seenIds: this.seenIdsOldestFirst(),
+      repeatCallers: this.repeats.entries(),
+      recentAbandons: this.abandons.map((a) => ({ ...a })),
+      metrics: this.metrics.snapshot(),
+    };
+  }
+
+  /**
+   * Rebuilds a core from a snapshot (parsed JSON is fine). A snapshot from another
+   * SNAPSHOT_VERSION, or one that is structurally broken, throws a SnapshotError at once.
+   * The core adopts the snapshot's inner objects (configs, attributes…): do not edit it afterwards.
+   */
+  static fromSnapshot(snapshot: unknown): RoutingCore {
+    const s = readSnapshot(snapshot);
+    try {
+      const core = new RoutingCore({ ...s.config, agents: [] }, s.metrics.settings, s.now);
+      core.restore(s);
+      return core;
+    } catch (err) {
+      throw new SnapshotError(`cannot rebuild the core: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Fills a core fresh from the constructor (no agents) with a checked snapshot. */
+  private restore(s: SnapshotState): void {
+    this.config = s.config;
+    this.clock = s.now;
+    this.seq = s.seq;
+    this.offerSeq = s.offerSeq;
+    this.queues.clear();
+    s.queues.forEach((config, index) => this.queues.set(config.id, { config, index }));
+    for (const a of s.agents) {
+      this.agents.set(a.config.id, a);
+      this.agentCounts[a.status]++;
+    }
+    for (const c of s.calls) this.calls.set(c.id, shareEmptyValues(c));
+    // The heaps are not in the snapshot: live entries are exactly the queued calls and the
+    // free, unblocked agents, and both orders are total, so rebuilt heaps pick the same.
+    for (const c of s.calls) if (c.status === 'queued') this.callIndex.add(c);
+    for (const a of s.agents) if (a.status === 'available' && a.blockedUntil === 0) this.agentIndex.add(a);
+    this.deadlines.restore(s.deadlines, s.deadlineSeq);
+    for (const id of s.seenIds) this.remember(id);
+    for (const id of s.endedCalls) this.endedFifo.push({ at: this.calls.get(id)!.endedAt!, id });
+    this.repeats.restore(s.repeatCallers);
+    this.abandons.push(...s.recentAbandons.map((a) => ({ ...a })));
+    this.metrics.restore(s.metrics);
+  }
+
+  private seenIdsOldestFirst(): string[] {
+    const ring = this.seenOrder;
+    const next = this.seenNext;
+    // Until the ring first wraps, the slot after the newest is still empty.
+    return ring[next] === undefined ? ring.slice(0, next) : [...ring.slice(next), ...ring.slice(0, next)];
   }
 
   // ---- reads ---------------------------------------------------------------

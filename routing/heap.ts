@@ -10,6 +10,9 @@ export class Heap<T> {
 
   peek(): T | undefined { return this.items[0]; }
 
+  /** Every entry, in no particular order (a copy: the heap goes on changing). */
+  toArray(): T[] { return this.items.slice(); }
+
   push(item: T): void {
     const items = this.items;
     items.push(item);

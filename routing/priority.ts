@@ -99,6 +99,23 @@ export class RepeatMemory {
     return this.byNumber.get(normaliseNumber(number)) ?? [];
   }
 
+  /** Arrivals not yet forgotten, oldest first, as [normalised number, at]: the per-number lists follow from them. */
+  entries(): [string, number][] {
+    const out: [string, number][] = [];
+    for (let i = this.head; i < this.fifo.length; i++) out.push([this.fifo[i].number, this.fifo[i].at]);
+    return out;
+  }
+
+  /** Refills an empty memory from `entries()`. */
+  restore(entries: readonly (readonly [string, number])[]): void {
+    for (const [number, at] of entries) {
+      let list = this.byNumber.get(number);
+      if (!list) this.byNumber.set(number, (list = []));
+      list.push(at);
+      this.fifo.push({ number, at });
+    }
+  }
+
   private forget(now: number): void {
     const cutoff = now - this.memoryMs;
     while (this.head < this.fifo.length && this.fifo[this.head].at < cutoff) {

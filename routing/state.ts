@@ -88,6 +88,15 @@ export function newAgent(config: AgentConfig, index: number, at: number): AgentS
   };
 }
 
+/** A call read back from a snapshot shares the empty values again, so a restored core weighs what the live one did. */
+export function shareEmptyValues(c: CallState): CallState {
+  if (c.ivrPath.length === 0) c.ivrPath = NONE;
+  if (c.notes.length === 0) c.notes = NONE;
+  if (c.missedBy.length === 0) c.missedBy = NONE;
+  if (Object.keys(c.attributes).length === 0) c.attributes = NO_ATTRIBUTES;
+  return c;
+}
+
 export function callView(c: CallState): CallView {
   return {
     id: c.id, from: c.from, status: c.status, queue: c.queue, tier: c.queue ? c.tier : null,

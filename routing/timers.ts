@@ -27,4 +27,18 @@ export class Deadlines {
   }
 
   get size(): number { return this.heap.size; }
+
+  /**
+   * Every pending deadline, for a snapshot. Stale ones are included: they still move the
+   * clock when they pop, and `nextDeadline()` still reports them.
+   */
+  pending(): Deadline[] { return this.heap.toArray(); }
+
+  get nextSeq(): number { return this.seq; }
+
+  /** Refills from `pending()`; (at, seq) is a total order, so pop order is the same whatever the heap's layout. */
+  restore(pending: readonly Deadline[], nextSeq: number): void {
+    for (const d of pending) this.heap.push({ at: d.at, seq: d.seq, kind: d.kind, ref: d.ref, version: d.version });
+    this.seq = nextSeq;
+  }
 }

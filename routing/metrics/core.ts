@@ -15,6 +15,7 @@ import { toFigures, type ScopeTerms } from './formulas.ts';
 import { ScopeAgg } from './ring.ts';
 import { MINUTE_MS as MINUTE, MinuteSeries, SERIES_POINTS } from './series.ts';
 import { validateSettings } from './settings.ts';
+import type { MetricsSnapshot } from './snapshot.ts';
 import type {
   ClosedInterval, Figures, MetricsSettings, MetricsWindow, QueueMetricsSettings, Scope, SeriesPoints,
 } from './types.ts';
@@ -279,6 +280,70 @@ export class MetricsCore {
    */
   updateSettings(settings: MetricsSettings): void {
     this.applySettings(settings, false);
+  }
+
+  // ---- snapshot ------------------------------------------------------------
+
+  /**
+   * Everything future figures depend on, as plain JSON (see snapshot.ts). Window size,
+   * interval length, thresholds and the reset clock are not in it: they follow from the
+   * settings. Closed intervals are shared, not copied: nothing ever changes them.
+   */
+  snapshot(): MetricsSnapshot {
+    return {
+      settings: { ...this.s, queues: this.s.queues.map((q) => ({ ...q })) },
+      now: this.now, cur: this.cur, nextBucketAt: this.nextBucketAt, busy: this.busy, staffed: this.staffed,
+      ringAccruedTo: this.ringAccruedTo, accruedTo: this.accruedTo, ivlStart: this.ivlStart, ivlEnd: this.ivlEnd,
+      resetAt: this.resetAt, minuteAt: this.minuteAt,
+      center: this.center.snapshot(),
+      tiers: this.tierAggs.map((agg) => agg.snapshot()),
+      queues: this.queueAggs.map((agg, i) => ({ id: this.queueIdList[i], scope: agg.snapshot() })),
+      closed: this.closed.slice(),
+      minutes: this.minutes.snapshot(),
+    };
+  }
+
+  /**
+   * Puts this core in a snapshot's state, whatever it held before. The snapshot's shape
+   * is the caller's to check (RoutingCore.fromSnapshot does, with metricsSnapshotProblem);
+   * its settings are validated here as at construction.
+   */
+  restore(snap: MetricsSnapshot): void {
+    this.applySettings(snap.settings, true);
+    const size = this.windowBuckets;
+    const centerMs = this.s.thresholdSeconds * 1000;
+    this.center.restore(snap.center, size);
+    this.tierAggs.length = 0;
+    for (const t of snap.tiers) {
+      const agg = new ScopeAgg(size, centerMs);
+      agg.restore(t, size);
+      this.tierAggs.push(agg);
+    }
+    this.queueAggs.length = 0;
+    this.queueIdList.length = 0;
+    this.queueIdx.clear();
+    for (const { id, scope } of snap.queues) {
+      const agg = new ScopeAgg(size, this.queueWithinMs(id));
+      agg.restore(scope, size);
+      this.queueIdx.set(id, this.queueAggs.length);
+      this.queueAggs.push(agg);
+      this.queueIdList.push(id);
+    }
+    this.all = [this.center, ...this.tierAggs, ...this.queueAggs];
+    this.now = snap.now;
+    this.cur = snap.cur;
+    this.base = (snap.cur % size) * FIELDS;
+    this.nextBucketAt = snap.nextBucketAt;
+    this.busy = snap.busy;
+    this.staffed = snap.staffed;
+    this.ringAccruedTo = snap.ringAccruedTo;
+    this.accruedTo = snap.accruedTo;
+    this.ivlStart = snap.ivlStart;
+    this.ivlEnd = snap.ivlEnd;
+    this.resetAt = snap.resetAt;
+    this.minuteAt = snap.minuteAt;
+    this.closed = snap.closed.slice();
+    this.minutes.restore(snap.minutes);
   }
 
   // ---- internals -----------------------------------------------------------

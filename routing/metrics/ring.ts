@@ -8,6 +8,7 @@ import {
   DETRACTORS, FCR_RESOLVED, FCR_RESPONSES, FIELDS, HANDLED, HOLD_MS, NPS_RESPONSES, PASSIVES, PROMOTERS,
   SHORT_ABANDONED, TALK_MS, WRAP_MS,
 } from './fields.ts';
+import { decodeSparse, encodeSparse, type ScopeSnapshot } from './snapshot.ts';
 
 export class ScopeAgg {
   /** size × FIELDS; bucket b lives in slot b % size. */
@@ -130,5 +131,25 @@ export class ScopeAgg {
     }
     this.ring = ring;
     this.size = size;
+  }
+
+  snapshot(): ScopeSnapshot {
+    return {
+      ring: encodeSparse(this.ring), win: Array.from(this.win), today: Array.from(this.today), ivl: Array.from(this.ivl),
+      lastBucket: this.lastBucket === -Infinity ? null : this.lastBucket,
+    };
+  }
+
+  /** Takes a snapshot's rows; `size` is the window in buckets of the settings in force. */
+  restore(s: ScopeSnapshot, size: number): void {
+    if (size !== this.size) {
+      this.ring = new Float64Array(size * FIELDS);
+      this.size = size;
+    }
+    decodeSparse(s.ring, this.ring);
+    this.win.set(s.win);
+    this.today.set(s.today);
+    this.ivl.set(s.ivl);
+    this.lastBucket = s.lastBucket ?? -Infinity;
   }
 }

@@ -42,4 +42,13 @@ export class MinuteSeries {
     }
     return out;
   }
+
+  snapshot(): { at: number[]; rows: number[] } {
+    return { at: Array.from(this.at), rows: Array.from(this.rows) };
+  }
+
+  restore(s: { at: readonly number[]; rows: readonly number[] }): void {
+    this.at.set(s.at);
+    this.rows.set(s.rows);
+  }
 }

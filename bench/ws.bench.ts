@@ -4,16 +4,18 @@
 // Run: npm run bench -- ws            (or: npx tsx bench/ws.bench.ts)
 //      npm run bench -- ws --max=4000 --updates=20 --budget=60
 //
-// The server (the real buildApp with an Engine, default hub settings) runs in
-// this process; the clients run in one child process (this same file, forked),
-// so the server's event loop only serves the server. Both processes share the
-// machine's cores, so on a small machine the figures are a lower bound.
+// The server (a whole Atende from createAtende: the example settings, an in-memory
+// event log, default hub settings, no rate limit) runs in this process; the
+// clients run in one child process (this same file, forked), so the server's
+// event loop only serves the server. Both processes share the machine's cores,
+// so on a small machine the figures are a lower bound.
 //
 // Each measured update is ONE `call.queued` dispatch (the calls arrived before
 // the clients connected), so the centre's waiting count after update i is i:
 // the clients recognise the update by that number. Dispatches are ≥ 501 ms
 // apart, so the hub's 500 ms coalescing never delays them: the latency is the
-// fan-out (build + serialise once + N sends) and the delivery, nothing else.
+// event-log append (in memory), the fan-out (build + serialise once + N sends)
+// and the delivery, nothing else.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -197,11 +199,15 @@ function liveBytes(): number {
 }
 
 async function step(child: Child, n: number, updates: number, offset: number, log: (s: string) => void): Promise<Row> {
-  const [{ RoutingCore }, { buildApp }, { demoMetricsSettings, demoRoutingConfig }, { Engine }] = await Promise.all([
-    import('../routing/core.ts'), import('../server/app.ts'), import('../server/demo-config.ts'), import('../server/engine.ts'),
+  const [{ createAtende }, { DEFAULT_SETTINGS_PATH, loadSettings }] = await Promise.all([
+    import('../server/start.ts'), import('../server/config/load.ts'),
   ]);
-  const core = new RoutingCore(demoRoutingConfig(), demoMetricsSettings(), Date.now());
-  const engine = new Engine(core);
+  const settings = { ...loadSettings(DEFAULT_SETTINGS_PATH), centerName: 'Bench' };
+  // Thousands of sockets from one address: the per-IP rate limit would turn them away.
+  const atende = await createAtende({
+    settings, dbPath: ':memory:', logger: false, demo: true, viewerToken: null, supervisorToken: null, rateLimitPerMinute: false,
+  });
+  const { app, engine } = atende;
   let id = 0;
   const ev = (x: Record<string, unknown>) => ({ id: `b${id++}`, at: Date.now(), ...x }) as Parameters<typeof engine.dispatch>[0];
   // The calls arrive (and pass the IVR) before anyone watches; each update then queues one.
@@ -209,7 +215,6 @@ async function step(child: Child, n: number, updates: number, offset: number, lo
     engine.dispatch(ev({ type: 'call.arrived', callId: `c${i}`, from: `+55119${String(10_000_000 + i)}` }));
     engine.dispatch(ev({ type: 'call.ivr', callId: `c${i}`, path: ['1'] }));
   }
-  const app = await buildApp({ engine, logger: false, viewerToken: null, demo: true, centerName: 'Bench' });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   try {
@@ -277,8 +282,7 @@ async function step(child: Child, n: number, updates: number, offset: number, lo
     return row;
   } finally {
     await child.ask<'closed'>({ cmd: 'close' });
-    await app.close();
-    engine.stop();
+    await atende.close();
   }
 }
 

@@ -6,15 +6,15 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import { agentConsole } from './agents/console.ts';
-import { agentsApi } from './agents/routes.ts';
-import { callsApi } from './calls/routes.ts';
+import agentConsole from './agents/console.ts';
+import agentsApi from './agents/routes.ts';
+import callsApi from './calls/routes.ts';
 import { forecastApi } from './forecast/routes.ts';
 import { opsPlugin } from './ops/plugin.ts';
 import errorHandler from './plugins/error-handler.ts';
 import services, { type Services } from './plugins/services.ts';
 import { reportsApi } from './reports/routes.ts';
-import { settingsApi } from './settings/routes.ts';
+import settingsApi from './settings/routes.ts';
 import { twilioEdge } from './twilio/plugin.ts';
 import hubPlugin, { type HubTuning } from './wallboard/hub-plugin.ts';
 import wallboardRoutes from './wallboard/routes.ts';
@@ -37,10 +37,10 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
 
   const { engine, access, settings, tickets, storage } = fastify;
   await fastify.register(wallboardRoutes);
-  await fastify.register(agentsApi, { engine, access });
-  await fastify.register(settingsApi, { engine, access, live: settings, audit: storage.audit, onChanged: () => fastify.hub.changed() });
-  await fastify.register(agentConsole, { engine, access, tickets, settings: settings.current, heartbeatMs: opts.hub?.heartbeatMs });
-  await fastify.register(callsApi, { engine, access, records: storage.records });
+  await fastify.register(agentsApi);
+  await fastify.register(settingsApi);
+  await fastify.register(agentConsole);
+  await fastify.register(callsApi);
   await fastify.register(forecastApi, { engine, access, windowMinutes: settings.current.serviceLevel.windowMinutes });
   await fastify.register(reportsApi, { engine, access, settings: settings.current, events: storage.events });
   if (fastify.twilioOptions) {

@@ -1,82 +1,56 @@
-// Minimal agents API (until the agent console): list agents, change state, end wrap-up.
-// With ATENDE_SUPERVISOR_TOKEN set, every route needs `Authorization: Bearer <token>`.
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { refusalSchema as refusal, type Access } from '../auth/access.ts';
-import type { Engine } from '../engine.ts';
+// The agents API: list agents (supervisors), change an agent's state and end their
+// wrap-up (the agent themselves, or a supervisor for them).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
+import type { DomainEvent } from '../../routing/types.ts';
+import { bearerOf } from '../auth/access.ts';
+import { httpErrorOf, UnknownAgentError } from '../errors.ts';
+import { errorReplies } from '../schemas.ts';
+import { AgentParams, AgentState, StateChange } from './schemas.ts';
 
-export interface AgentsApiOptions {
-  engine: Engine;
-  access: Access;
-}
-
-const agentSchema = {
-  type: 'object',
-  required: ['id', 'name', 'state', 'reason', 'stateSeconds', 'level', 'skills', 'callId', 'callTier', 'callsHandled', 'pending'],
-  properties: {
-    id: { type: 'string' }, name: { type: 'string' }, contact: { type: ['string', 'null'] },
-    state: { type: 'string' }, reason: { type: ['string', 'null'] }, stateSeconds: { type: 'integer' },
-    level: { type: 'integer' }, skills: { type: 'array', items: { type: 'string' } },
-    callId: { type: ['string', 'null'] }, callTier: { type: ['integer', 'null'] }, callsHandled: { type: 'integer' },
-    pending: {
-      anyOf: [{ type: 'null' }, { type: 'object', properties: { state: { type: 'string' }, reason: { type: ['string', 'null'] } } }],
-    },
-  },
-} as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
-
-export async function agentsApi(app: FastifyInstance, opts: AgentsApiOptions): Promise<void> {
-  const { engine } = opts;
+const agentsApi: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { engine, access } = fastify as FastifyInstance;
   const core = engine.core;
+  const supervisors = access.require(['supervisor']);
 
-  const authorize = opts.access.require(['supervisor']);
-  const view = (id: string) => {
+  const shown = (id: string): Static<typeof AgentState> => {
     engine.advance();
-    const a = core.agent(id)!;
+    const a = core.agent(id);
+    if (!a) throw new UnknownAgentError(id);
     return {
       id: a.id, name: a.name, contact: a.contact, state: a.status, reason: a.reason,
       stateSeconds: Math.max(0, Math.floor((engine.now() - a.since) / 1000)), level: a.level, skills: a.skills,
       callId: a.callId, callTier: a.callTier, callsHandled: a.callsHandled, pending: a.pending,
     };
   };
-  const notFound = (reply: FastifyReply, id: string) =>
-    reply.code(404).send({ error: 'not-found', code: 'ATENDE_UNKNOWN_AGENT', message: `no agent with id '${id}'` });
+  /** An agent changes their own state; a supervisor anyone's (a forgotten session, say). */
+  const ownOrSupervisor = (req: FastifyRequest, agentId: string): void => {
+    const refusal = access.check(bearerOf(req), ['agent'], agentId);
+    if (refusal) throw refusal;
+  };
+  /** Sends one event about a known agent to the core; a refusal is thrown as its HTTP error. */
   let seq = 0;
-  const eventId = (kind: string, id: string) => `api:${kind}:${id}:${engine.now()}:${seq++}`;
+  const act = (id: string, kind: string, event: (base: { id: string; at: number; agentId: string }) => DomainEvent) => {
+    if (!core.agent(id)) throw new UnknownAgentError(id);
+    const r = engine.dispatch(event({ id: `api:${kind}:${id}:${engine.now()}:${seq++}`, at: engine.now(), agentId: id }), 'api:agents');
+    if (!r.ok) throw httpErrorOf(r.error);
+    return shown(id);
+  };
 
-  app.get('/api/agents', {
-    preHandler: authorize,
-    schema: { response: { 200: { type: 'object', required: ['agents'], properties: { agents: { type: 'array', items: agentSchema } } }, 401: refusal, 403: refusal } },
-  }, async () => ({ agents: core.agentList().map((a) => view(a.id)) }));
+  fastify.get('/api/agents', {
+    preHandler: supervisors,
+    schema: { response: { 200: Type.Object({ agents: Type.Array(AgentState) }), ...errorReplies(401, 403) } },
+  }, async () => ({ agents: core.agentList().map((a) => shown(a.id)) }));
 
-  // An agent changes their own state; a supervisor anyone's (a forgotten session, say).
-  const ownOrSupervisor = opts.access.require(['agent'], (req) => (req.params as { id?: string }).id ?? null);
-  app.post('/api/agents/:id/state', {
-    preHandler: ownOrSupervisor,
-    schema: {
-      params: idParams,
-      body: {
-        type: 'object', required: ['state'], additionalProperties: false,
-        properties: { state: { type: 'string', enum: ['available', 'away', 'offline'] }, reason: { type: 'string', minLength: 1, maxLength: 64 } },
-      },
-      response: { 200: agentSchema, 401: refusal, 403: refusal, 404: refusal, 409: refusal },
-    },
-  }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    const { state, reason } = req.body as { state: 'available' | 'away' | 'offline'; reason?: string };
-    if (!core.agent(id)) return notFound(reply, id);
-    const r = engine.dispatch({ type: 'agent.state', id: eventId('state', id), at: engine.now(), agentId: id, state, reason }, 'api:agents');
-    if (!r.ok) return reply.code(409).send({ error: 'conflict', code: r.error.code, message: r.error.message });
-    return view(id);
-  });
+  fastify.post('/api/agents/:id/state', {
+    preHandler: async (req) => ownOrSupervisor(req, req.params.id),
+    schema: { params: AgentParams, body: StateChange, response: { 200: AgentState, ...errorReplies(400, 401, 403, 404, 409) } },
+  }, async (req) => act(req.params.id, 'state', (base) => ({ ...base, type: 'agent.state', state: req.body.state, reason: req.body.reason })));
 
-  app.post('/api/agents/:id/ready', {
-    preHandler: ownOrSupervisor,
-    schema: { params: idParams, response: { 200: agentSchema, 401: refusal, 403: refusal, 404: refusal, 409: refusal } },
-  }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    if (!core.agent(id)) return notFound(reply, id);
-    const r = engine.dispatch({ type: 'agent.ready', id: eventId('ready', id), at: engine.now(), agentId: id }, 'api:agents');
-    if (!r.ok) return reply.code(409).send({ error: 'conflict', code: r.error.code, message: r.error.message });
-    return view(id);
-  });
-}
+  fastify.post('/api/agents/:id/ready', {
+    preHandler: async (req) => ownOrSupervisor(req, req.params.id),
+    schema: { params: AgentParams, response: { 200: AgentState, ...errorReplies(400, 401, 403, 404, 409) } },
+  }, async (req) => act(req.params.id, 'ready', (base) => ({ ...base, type: 'agent.ready' })));
+};
+
+export default agentsApi;

@@ -1,103 +1,83 @@
-// Calls API: one call's live view and detail record; escalation to a higher level.
-import type { FastifyInstance } from 'fastify';
-import { refusalSchema, type Access } from '../auth/access.ts';
-import type { Engine } from '../engine.ts';
-import type { CallRecords } from '../storage/index.ts';
+// Calls API: one call's live view and detail record; escalation to a higher level,
+// the agent's disposition, and a supervisor moving a waiting caller.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
+import type { DomainEvent } from '../../routing/types.ts';
+import { bearerOf } from '../auth/access.ts';
+import { httpErrorOf, UnknownCallError } from '../errors.ts';
+import { errorReplies } from '../schemas.ts';
 
-export interface CallsApiOptions {
-  engine: Engine;
-  records: CallRecords | null;
-  access: Access;
-}
+const CallParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const OpenObject = Type.Object({}, { additionalProperties: true });
+/** The core's live view (null once forgotten) and the call detail record (null until written). */
+const Call = Type.Object({ id: Type.String(), live: Type.Union([OpenObject, Type.Null()]), record: Type.Union([OpenObject, Type.Null()]) });
+const Escalation = Type.Object({
+  toLevel: Type.Integer({ minimum: 2, maximum: 9 }),
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+  queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+}, { additionalProperties: false });
+const Disposition = Type.Object({
+  resolvedFirstContact: Type.Boolean(),
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+}, { additionalProperties: false });
+const Move = Type.Object({
+  queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  tier: Type.Optional(Type.Integer({ minimum: 1, maximum: 9 })),
+}, { additionalProperties: false, minProperties: 1 });
+const replies = { 200: Call, ...errorReplies(400, 401, 403, 404, 409) };
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
-const callSchema = {
-  type: 'object', required: ['id', 'live', 'record'],
-  properties: {
-    id: { type: 'string' },
-    live: { type: ['object', 'null'], additionalProperties: true },
-    record: { type: ['object', 'null'], additionalProperties: true },
-  },
-} as const;
+const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { engine, access, storage } = fastify as FastifyInstance;
+  const supervisors = access.require(['supervisor']);
+  const shown = (id: string): Static<typeof Call> => ({ id, live: engine.core.call(id), record: storage.records.getCall(id) });
 
-export async function callsApi(app: FastifyInstance, opts: CallsApiOptions): Promise<void> {
-  const { engine } = opts;
-  const authorize = opts.access.require(['supervisor']);
+  /** The agent on the call (or who last had it) acts on it; a supervisor on any call. */
+  const callAgentOrSupervisor = (req: FastifyRequest, callId: string): void => {
+    const refusal = access.check(bearerOf(req), ['agent'], engine.core.call(callId)?.agentId ?? '');
+    if (refusal) throw refusal;
+  };
+  /** Sends one event about a live call to the core; a refusal is thrown as its HTTP error. */
   let seq = 0;
-
-  app.get('/api/calls/:id', {
-    preHandler: authorize,
-    schema: { params: idParams, response: { 200: callSchema, 401: refusalSchema, 403: refusalSchema, 404: refusalSchema } },
-  }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    const live = engine.core.call(id);
-    const record = opts.records?.getCall(id) ?? null;
-    if (!live && !record) return reply.code(404).send({ error: 'not-found', code: 'ATENDE_UNKNOWN_CALL', message: `no call with id '${id}'` });
-    return { id, live, record };
-  });
-
-  // The agent on the call (or who last had it) acts on it; a supervisor on any call.
-  const callAgent = opts.access.require(['agent'], (req) => engine.core.call((req.params as { id: string }).id)?.agentId ?? '');
-  app.post('/api/calls/:id/escalate', {
-    preHandler: callAgent,
-    schema: {
-      params: idParams,
-      body: {
-        type: 'object', required: ['toLevel'], additionalProperties: false,
-        properties: {
-          toLevel: { type: 'integer', minimum: 2, maximum: 9 },
-          note: { type: 'string', maxLength: 500 },
-          queue: { type: 'string', minLength: 1, maxLength: 64 },
-        },
-      },
-      response: { 200: callSchema, 401: refusalSchema, 403: refusalSchema, 404: refusalSchema, 409: refusalSchema },
-    },
-  }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    const { toLevel, note, queue } = req.body as { toLevel: number; note?: string; queue?: string };
-    if (!engine.core.call(id)) return reply.code(404).send({ error: 'not-found', code: 'ATENDE_UNKNOWN_CALL', message: `no live call with id '${id}'` });
-    const r = engine.dispatch({ type: 'call.escalated', id: `api:escalate:${id}:${engine.now()}:${seq++}`, at: engine.now(), callId: id, toLevel, note, queue }, 'api:calls');
-    if (!r.ok) return reply.code(409).send({ error: 'conflict', code: r.error.code, message: r.error.message });
-    return { id, live: engine.core.call(id), record: opts.records?.getCall(id) ?? null };
-  });
-
-  const dispatchOn = async (id: string, kind: string, event: Record<string, unknown>, reply: import('fastify').FastifyReply) => {
-    if (!engine.core.call(id)) return reply.code(404).send({ error: 'not-found', code: 'ATENDE_UNKNOWN_CALL', message: `no live call with id '${id}'` });
-    const r = engine.dispatch({ ...event, id: `api:${kind}:${id}:${engine.now()}:${seq++}`, at: engine.now(), callId: id } as never, 'api:calls');
-    if (!r.ok) return reply.code(409).send({ error: 'conflict', code: r.error.code, message: r.error.message });
-    return { id, live: engine.core.call(id), record: opts.records?.getCall(id) ?? null };
+  const act = (id: string, kind: string, event: (base: { id: string; at: number; callId: string }) => DomainEvent) => {
+    if (!engine.core.call(id)) throw new UnknownCallError(id);
+    const r = engine.dispatch(event({ id: `api:${kind}:${id}:${engine.now()}:${seq++}`, at: engine.now(), callId: id }), 'api:calls');
+    if (!r.ok) throw httpErrorOf(r.error);
+    return shown(id);
   };
 
-  app.post('/api/calls/:id/disposition', {
-    preHandler: callAgent,
-    schema: {
-      params: idParams,
-      body: {
-        type: 'object', required: ['resolvedFirstContact'], additionalProperties: false,
-        properties: { resolvedFirstContact: { type: 'boolean' }, note: { type: 'string', maxLength: 500 } },
-      },
-      response: { 200: callSchema, 401: refusalSchema, 403: refusalSchema, 404: refusalSchema, 409: refusalSchema },
-    },
-  }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    const { resolvedFirstContact, note } = req.body as { resolvedFirstContact: boolean; note?: string };
-    return dispatchOn(id, 'disposition', { type: 'call.disposition', resolvedFirstContact, note }, reply);
+  fastify.get('/api/calls/:id', {
+    preHandler: supervisors,
+    schema: { params: CallParams, response: { 200: Call, ...errorReplies(400, 401, 403, 404) } },
+  }, async (req) => {
+    const call = shown(req.params.id);
+    if (!call.live && !call.record) throw new UnknownCallError(req.params.id);
+    return call;
+  });
+
+  fastify.post('/api/calls/:id/escalate', {
+    preHandler: async (req) => callAgentOrSupervisor(req, req.params.id),
+    schema: { params: CallParams, body: Escalation, response: replies },
+  }, async (req) => {
+    const { toLevel, note, queue } = req.body;
+    return act(req.params.id, 'escalate', (base) => ({ ...base, type: 'call.escalated', toLevel, note, queue }));
+  });
+
+  fastify.post('/api/calls/:id/disposition', {
+    preHandler: async (req) => callAgentOrSupervisor(req, req.params.id),
+    schema: { params: CallParams, body: Disposition, response: replies },
+  }, async (req) => {
+    const { resolvedFirstContact, note } = req.body;
+    return act(req.params.id, 'disposition', (base) => ({ ...base, type: 'call.disposition', resolvedFirstContact, note }));
   });
 
   // A supervisor moves a waiting caller to another queue or priority tier.
-  app.post('/api/calls/:id/move', {
-    preHandler: authorize,
-    schema: {
-      params: idParams,
-      body: {
-        type: 'object', additionalProperties: false, minProperties: 1,
-        properties: { queue: { type: 'string', minLength: 1, maxLength: 64 }, tier: { type: 'integer', minimum: 1, maximum: 9 } },
-      },
-      response: { 200: callSchema, 401: refusalSchema, 403: refusalSchema, 404: refusalSchema, 409: refusalSchema },
-    },
-  }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    const { queue, tier } = req.body as { queue?: string; tier?: number };
-    return dispatchOn(id, 'move', { type: 'call.moved', queue, tier }, reply);
+  fastify.post('/api/calls/:id/move', {
+    preHandler: supervisors,
+    schema: { params: CallParams, body: Move, response: replies },
+  }, async (req) => {
+    const { queue, tier } = req.body;
+    return act(req.params.id, 'move', (base) => ({ ...base, type: 'call.moved', queue, tier }));
   });
-}
+};
+
+export default callsApi;

@@ -1,15 +1,20 @@
-// The wallboard's live feed: a hub that serialises each update once for every
-// screen, fed by the engine's changes. Snapshots read the settings in force at the
-// moment they are built, so a supervisor's change reaches the screens at once.
+// The live feeds: the one fan-out every socket goes through (wallboards and agent
+// consoles, server/fanout.ts), and the wallboard's topic on it, fed by the engine's
+// changes. Snapshots read the settings in force at the moment they are built, so a
+// supervisor's change reaches the screens at once.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { Fanout } from '../fanout.ts';
 import { buildHistory, buildSnapshot, DEFAULT_COLOURS } from '../snapshot/build.ts';
 import { WallboardHub, type HubOptions } from '../hub.ts';
 
+/** Heartbeat, pings, buffer bound and stuck limit for every socket; coalescing for the wallboard. */
 export type HubTuning = Omit<HubOptions, 'snapshot' | 'history'>;
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Every live socket's fan-out: the agent console opens a topic per agent on it. */
+    fanout: Fanout;
     hub: WallboardHub;
     /** The wallboard snapshot as of now (also GET /api/snapshot). */
     wallboardSnapshot(): ReturnType<typeof buildSnapshot>;
@@ -43,20 +48,22 @@ async function hubPlugin(fastify: FastifyInstance, opts: { tuning?: HubTuning })
   sampler.unref();
   const history = () => buildHistory(core, engine.now(), samples);
 
-  const hub = new WallboardHub({ snapshot, history, ...opts.tuning });
+  const fanout = new Fanout(opts.tuning);
+  const hub = new WallboardHub({ snapshot, history, minIntervalMs: opts.tuning?.minIntervalMs }, fanout);
   let intervalsSeen = core.metrics.intervals().length;
   const offChange = engine.onChange(() => {
     hub.changed();
     const n = core.metrics.intervals().length;
     if (n !== intervalsSeen) { intervalsSeen = n; hub.historyChanged(); }
   });
+  fastify.decorate('fanout', fanout);
   fastify.decorate('hub', hub);
   fastify.decorate('wallboardSnapshot', snapshot);
   fastify.decorate('wallboardHistory', history);
   fastify.addHook('preClose', async () => {
     offChange();
     clearInterval(sampler);
-    hub.close(1001, 'server shutting down');
+    fanout.close(1001, 'server shutting down');
   });
 }
 

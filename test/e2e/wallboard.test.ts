@@ -5,15 +5,12 @@ import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { RoutingCore } from '../../routing/core.ts';
 import type { DomainEvent } from '../../routing/types.ts';
-import { buildApp } from '../../server/app.ts';
-import { demoMetricsSettings, demoRoutingConfig } from '../../server/demo-config.ts';
-import { Engine } from '../../server/engine.ts';
+import type { Engine } from '../../server/engine.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { buildWallboard, describeWithChromium, findChromium, launchChromium, removeDir } from '../helpers/browser.ts';
-import { callParams, local, newSid, startHarness, type Harness } from '../helpers/twilio.ts';
+import { callParams, local, newSid, startHarness, testSettings, type Harness } from '../helpers/twilio.ts';
 
 const chromiumPath = findChromium();
 
@@ -24,7 +21,7 @@ const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url
 let staticDir: string | null = null;
 let browser: Browser | null = null;
 
-interface Running { app: FastifyInstance; engine: Engine; url: string; closed: boolean }
+interface Running { atende: TestApp; engine: Engine; url: string }
 let running: Running[] = [];
 let harnesses: Harness[] = [];
 let contexts: BrowserContext[] = [];
@@ -40,13 +37,14 @@ function queueCall(engine: Engine, callId: string, queue: string, from: string):
   ]) expect(r.ok).toBe(true);
 }
 
+/** A whole Atende in demo mode (example settings) on the wall clock, serving the built pages. */
 async function startServer(hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number }): Promise<Running> {
-  const core = new RoutingCore(demoRoutingConfig(), demoMetricsSettings(), Date.now());
-  const engine = new Engine(core);
-  const app = await buildApp({ engine, demo: true, centerName: 'Central E2E', logger: false, viewerToken: null, staticDir: staticDir!, hub });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as { port: number };
-  const r: Running = { app, engine, url: `http://127.0.0.1:${port}/`, closed: false };
+  const atende = await buildTestApp({
+    now: Date.now, demo: true, settings: testSettings((s) => { s.centerName = 'Central E2E'; }),
+    staticDir: staticDir!, hub, rateLimitPerMinute: false,
+  });
+  const url = await atende.app.listen({ host: '127.0.0.1', port: 0 });
+  const r: Running = { atende, engine: atende.engine, url: `${url}/` };
   running.push(r);
   return r;
 }
@@ -139,10 +137,7 @@ describeWithChromium('wallboard in a real browser', () => {
   afterEach(async () => {
     for (const c of contexts) await c.close().catch(() => {});
     contexts = [];
-    for (const r of running) {
-      if (!r.closed) await r.app.close();
-      r.engine.stop();
-    }
+    for (const r of running) await r.atende.close();
     running = [];
     for (const h of harnesses) await h.close();
     harnesses = [];
@@ -207,8 +202,7 @@ describeWithChromium('wallboard in a real browser', () => {
     expect(await banner.isHidden()).toBe(true);
 
     const stoppedAt = performance.now();
-    srv.closed = true;
-    await srv.app.close();
+    await srv.atende.close();
 
     // At once: the pill says disconnected, but the figures are not stale yet.
     await page.waitForFunction(() => document.querySelector('#conn')?.getAttribute('data-kind') === 'offline', undefined, { timeout: 2000, polling: 20 });

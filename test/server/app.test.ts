@@ -1,34 +1,32 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { FastifyInstance } from 'fastify';
 import { RoutingCore } from '../../routing/core.ts';
-import { buildApp } from '../../server/app.ts';
-import { demoMetricsSettings, demoRoutingConfig } from '../../server/demo-config.ts';
-import { Engine } from '../../server/engine.ts';
+import { toMetricsSettings, toRoutingConfig } from '../../server/config/load.ts';
+import type { Engine } from '../../server/engine.ts';
 import { buildSnapshot, DEFAULT_COLOURS, maskCaller } from '../../server/snapshot/build.ts';
 import type { DomainEvent } from '../../routing/types.ts';
 import type { Snapshot } from '../../server/contract.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { testSettings } from '../helpers/twilio.ts';
 
-let apps: FastifyInstance[] = [];
-let engines: Engine[] = [];
+let apps: TestApp[] = [];
 afterEach(async () => {
   for (const a of apps) await a.close();
-  for (const e of engines) e.stop();
   apps = [];
-  engines = [];
 });
 
 let n = 0;
 const at = () => Date.now();
 const e = (x: Record<string, unknown>): DomainEvent => ({ id: `t${n++}`, at: at(), ...x }) as DomainEvent;
 
-async function setup(opts: { viewerToken?: string | null } = {}) {
-  const core = new RoutingCore(demoRoutingConfig(), demoMetricsSettings(), Date.now());
-  const engine = new Engine(core);
-  engines.push(engine);
-  const app = await buildApp({ engine, demo: true, centerName: 'Teste', logger: false, viewerToken: opts.viewerToken ?? null, hub: { minIntervalMs: 100 } });
-  apps.push(app);
-  return { app, engine, core };
+/** A whole Atende (example settings: the queues and agents of the demo center) on the wall clock. */
+async function setup(opts: { viewerToken?: string | null; hub?: { minIntervalMs?: number } } = {}) {
+  const atende = await buildTestApp({
+    now: Date.now, demo: true, settings: testSettings((s) => { s.centerName = 'Teste'; }),
+    viewerToken: opts.viewerToken ?? null, hub: opts.hub ?? { minIntervalMs: 100 }, rateLimitPerMinute: false,
+  });
+  apps.push(atende);
+  return { app: atende.app, engine: atende.engine, core: atende.engine.core };
 }
 
 function queueCall(engine: Engine, callId: string, queue: string, from = '+5511987654321') {
@@ -138,7 +136,8 @@ describe('server', () => {
   });
 
   it('buildSnapshot masks the caller number', async () => {
-    const core = new RoutingCore(demoRoutingConfig(), demoMetricsSettings(), Date.now());
+    const settings = testSettings();
+    const core = new RoutingCore(toRoutingConfig(settings), toMetricsSettings(settings), Date.now());
     const t = Date.now();
     core.apply({ id: 'm1', at: t, type: 'call.arrived', callId: 'm', from: '+5511912347777' });
     core.apply({ id: 'm2', at: t, type: 'call.ivr', callId: 'm', path: ['1'] });
@@ -154,11 +153,8 @@ describe('server', () => {
   });
 
   it('coalesces bursts of changes into at most two snapshots a second', async () => {
-    const core = new RoutingCore(demoRoutingConfig(), demoMetricsSettings(), Date.now());
-    const engine = new Engine(core);
-    engines.push(engine);
-    const app = await buildApp({ engine, logger: false, viewerToken: null });
-    apps.push(app);
+    // The default hub: 500 ms between snapshots.
+    const { app, engine } = await setup({ hub: {} });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/wallboard`);

@@ -1,18 +1,16 @@
-// WallboardHub fan-out: one serialisation per update, slow clients skipped then
-// caught up with the newest frame, stuck clients closed, silent clients dropped.
+// The fan-out (WallboardHub, and the topics the agent consoles use): one
+// serialisation per update, slow clients skipped then caught up with the newest
+// frame, stuck clients closed, silent clients dropped.
 // Fake sockets (with fake timers, so the real 1 MiB / 30 s / 15 s limits are
 // exercised without waiting) and real `ws` sockets over loopback.
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { FastifyInstance } from 'fastify';
-import { RoutingCore } from '../../routing/core.ts';
 import type { DomainEvent } from '../../routing/types.ts';
-import { buildApp } from '../../server/app.ts';
-import { demoMetricsSettings, demoRoutingConfig } from '../../server/demo-config.ts';
-import { Engine } from '../../server/engine.ts';
+import { Fanout, type FanoutOptions } from '../../server/fanout.ts';
 import { WallboardHub, type HubOptions } from '../../server/hub.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
 
 const MiB = 1024 * 1024;
 
@@ -251,21 +249,122 @@ describe('WallboardHub with fake sockets', () => {
   });
 });
 
+// The agent consoles ride the same fan-out as the wallboard: a topic per agent.
+describe('Fanout topics with fake sockets', () => {
+  let fanouts: Fanout[] = [];
+  afterEach(() => { for (const f of fanouts) f.close(); fanouts = []; });
+  const makeFanout = (opts: FanoutOptions = {}) => { const f = new Fanout(opts); fanouts.push(f); return f; };
+  const types = (s: FakeSocket) => s.sent.map((m) => (JSON.parse(m) as { type: string }).type);
+
+  it('a frame goes only to its own topic, serialised once; a null frame sends nothing', () => {
+    vi.useFakeTimers();
+    const fanout = makeFanout();
+    let anaVersion = 1, builds = 0;
+    const ana = fanout.topic({
+      welcome: () => [{ type: 'agent', v: anaVersion }],
+      frame: () => { builds++; return anaVersion === 1 ? null : { type: 'agent', v: anaVersion }; },
+    });
+    const bruno = fanout.topic({ welcome: () => [{ type: 'agent', v: 0 }], frame: () => ({ type: 'agent', v: 0 }) });
+    const anaTabs = [new FakeSocket(), new FakeSocket()], brunoTab = new FakeSocket();
+    for (const s of anaTabs) ana.add(asWs(s));
+    bruno.add(asWs(brunoTab));
+    expect(ana.size).toBe(2);
+
+    ana.changed();
+    expect(builds).toBe(1);
+    expect(anaTabs[0].sent).toHaveLength(1);
+    anaVersion = 2;
+    ana.changed();
+    expect(builds).toBe(2);
+    expect(Object.is(anaTabs[0].sent[1], anaTabs[1].sent[1])).toBe(true);
+    expect(JSON.parse(anaTabs[1].sent[1])).toEqual({ type: 'agent', v: 2 });
+    expect(brunoTab.sent).toHaveLength(1);
+  });
+
+  it('heartbeat: a quiet topic sends its own heartbeat frame heartbeatMs after its last frame', () => {
+    vi.useFakeTimers();
+    const fanout = makeFanout({ heartbeatMs: 2000 });
+    let changed = false;
+    const topic = fanout.topic({
+      welcome: () => [{ type: 'agent' }],
+      frame: () => (changed ? { type: 'agent' } : null),
+      heartbeat: () => ({ type: 'heartbeat' }),
+    });
+    const s = new FakeSocket();
+    const sentAt: number[] = [];
+    s.send = (d: string) => { s.sent.push(d); sentAt.push(Date.now()); };
+    topic.add(asWs(s));
+    vi.advanceTimersByTime(2000);
+    expect(types(s)).toEqual(['agent', 'heartbeat']);
+    // Nothing new: no frame, and the heartbeat is not put off.
+    vi.advanceTimersByTime(500);
+    topic.changed();
+    vi.advanceTimersByTime(1500);
+    expect(types(s)).toEqual(['agent', 'heartbeat', 'heartbeat']);
+    // A real frame re-arms it: the next heartbeat comes 2 s after that frame.
+    vi.advanceTimersByTime(1000);
+    changed = true;
+    topic.changed();
+    changed = false;
+    vi.advanceTimersByTime(1999);
+    expect(types(s)).toEqual(['agent', 'heartbeat', 'heartbeat', 'agent']);
+    vi.advanceTimersByTime(1);
+    expect(types(s).at(-1)).toBe('heartbeat');
+    expect(sentAt.at(-1)! - sentAt.at(-2)!).toBe(2000);
+  });
+
+  it('every topic gets the slow-client care (its own bound), the pings, and changedAll', () => {
+    vi.useFakeTimers();
+    const fanout = makeFanout({ heartbeatMs: 2000, stuckCloseMs: 30_000, pingMs: 15_000 });
+    let v = 0;
+    const agent = fanout.topic({ welcome: () => [], frame: () => ({ type: 'agent', v: ++v }), maxBufferedBytes: 256 * 1024 });
+    const slow = new FakeSocket(), dead = new FakeSocket(), fine = new FakeSocket();
+    dead.answersPings = false;
+    for (const s of [slow, dead, fine]) agent.add(asWs(s));
+    slow.bufferedAmount = 256 * 1024 + 1;
+    fanout.changedAll();
+    expect(fine.sent).toHaveLength(1);
+    expect(slow.sent).toHaveLength(0);
+    vi.advanceTimersByTime(30_000);
+    expect(dead.terminated).toBe(true);
+    expect(slow.terminated).toBe(false);
+    vi.advanceTimersByTime(4_000);
+    expect(slow.terminated).toBe(true);
+    expect(fine.terminated).toBe(false);
+    expect(agent.size).toBe(1);
+  });
+
+  it('says when its last socket left; a closed topic turns newcomers away with 1001', () => {
+    const fanout = makeFanout();
+    let emptied = 0;
+    const topic = fanout.topic({ welcome: () => [], frame: () => null, onEmpty: () => { emptied++; } });
+    const a = new FakeSocket(), b = new FakeSocket();
+    topic.add(asWs(a));
+    topic.add(asWs(b));
+    a.close(1000, 'tab closed');
+    expect(emptied).toBe(0);
+    b.terminate();
+    expect(emptied).toBe(1);
+    topic.close();
+    const late = new FakeSocket();
+    topic.add(asWs(late));
+    expect(late.closedWith).toEqual([1001, 'server shutting down']);
+    expect(topic.size).toBe(0);
+  });
+});
+
 // ---------------------------------------------------------------------------
 // Real sockets.
 
-let apps: FastifyInstance[] = [];
-let engines: Engine[] = [];
+let apps: TestApp[] = [];
 let servers: WebSocketServer[] = [];
 let clients: WebSocket[] = [];
 afterEach(async () => {
   for (const c of clients) c.terminate();
   clients = [];
   for (const a of apps) await a.close();
-  for (const e of engines) e.stop();
   for (const s of servers) await new Promise((r) => s.close(r));
   apps = [];
-  engines = [];
   servers = [];
 });
 
@@ -280,12 +379,11 @@ async function until(pred: () => boolean, ms: number, what: string): Promise<voi
   }
 }
 
+/** A whole Atende (example settings) on the wall clock: the test's events carry Date.now(). */
 async function listeningApp(hub: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number }) {
-  const core = new RoutingCore(demoRoutingConfig(), demoMetricsSettings(), Date.now());
-  const engine = new Engine(core);
-  engines.push(engine);
-  const app = await buildApp({ engine, logger: false, viewerToken: null, hub });
-  apps.push(app);
+  const atende = await buildTestApp({ now: Date.now, hub, rateLimitPerMinute: false });
+  apps.push(atende);
+  const { app, engine } = atende;
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { app, engine, url: `ws://127.0.0.1:${port}/ws/wallboard` };

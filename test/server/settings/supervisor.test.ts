@@ -60,7 +60,9 @@ describe('supervisor API', () => {
     ] as [object, string][]) {
       const res = await inject(h, 'PATCH', '/api/settings', patch);
       expect(res.statusCode, JSON.stringify(patch)).toBe(400);
-      expect(res.json().field, JSON.stringify(patch)).toBe(field);
+      // The one error shape: the field leads the message.
+      expect(res.json(), JSON.stringify(patch)).toMatchObject({ statusCode: 400, code: 'ATENDE_ERR_INVALID_SETTINGS', error: 'Bad Request' });
+      expect(res.json().message.startsWith(`${field}: `), res.json().message).toBe(true);
     }
     expect((await inject(h, 'GET', '/api/snapshot')).json().serviceLevel.target).toBe(0.8);
     expect((await inject(h, 'GET', '/api/audit')).json().entries).toEqual([]);
@@ -86,8 +88,9 @@ describe('supervisor API', () => {
     const res = await inject(h, 'PATCH', '/api/agents/bruno', { skills: ['suporte', 'vendas'], level: 2 });
     expect(res.statusCode, res.body).toBe(200);
     expect(h.atende.engine.core.agent('bruno')).toMatchObject({ skills: ['suporte', 'vendas'], level: 2 });
-    expect((await inject(h, 'PATCH', '/api/agents/bruno', { skills: ['nowhere'] })).statusCode).toBe(400);
-    expect((await inject(h, 'PATCH', '/api/agents/bruno', { contact: 'bruno' })).statusCode).toBe(400);
+    expect((await inject(h, 'PATCH', '/api/agents/bruno', { skills: ['nowhere'] })).json()).toMatchObject({ statusCode: 400, code: 'ATENDE_ERR_BAD_INPUT', message: 'skills: no queue "nowhere"' });
+    expect((await inject(h, 'PATCH', '/api/agents/bruno', { contact: 'bruno' })).json()).toMatchObject({ statusCode: 400, code: 'ATENDE_ERR_BAD_INPUT', message: 'contact: must be client:NAME or an E.164 number, got "bruno"' });
+    expect((await inject(h, 'PATCH', '/api/agents/nobody', { level: 2 })).json()).toMatchObject({ statusCode: 404, code: 'ATENDE_ERR_UNKNOWN_AGENT' });
     const audit = (await inject(h, 'GET', '/api/audit')).json().entries;
     expect(audit[0]).toMatchObject({ action: 'agent.changed', target: 'bruno', before: { skills: ['suporte'], level: 1 }, after: { skills: ['suporte', 'vendas'], level: 2 } });
 

@@ -41,8 +41,8 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(settingsApi);
   await fastify.register(agentConsole);
   await fastify.register(callsApi);
-  await fastify.register(forecastApi, { engine, access, windowMinutes: settings.current.serviceLevel.windowMinutes });
-  await fastify.register(reportsApi, { engine, access, settings: settings.current, events: storage.events });
+  await fastify.register(forecastApi);
+  await fastify.register(reportsApi);
   if (fastify.twilioOptions) {
     const twilio = fastify.twilioOptions;
     await fastify.register(twilioEdge, {

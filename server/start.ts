@@ -1,7 +1,7 @@
 // Assembles Atende from its settings: storage, replay of the event log into the
 // core, the engine with its clock, the HTTP app. server.ts adds process concerns;
 // tests call this directly (twice, to restart on the same database).
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { RoutingCore } from '../routing/core.ts';
@@ -31,6 +31,8 @@ export interface AtendeOptions {
   staticDir?: string;
   hub?: AppOptions['hub'];
   rateLimitPerMinute?: number | false;
+  /** Called with every route as it is registered (an onRoute hook set before the app's routes): the fuzz suite's route list. */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export interface Atende {
@@ -86,6 +88,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
     // An unknown field is refused with a reason (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   await app.register(fp(appPlugin), {
     engine, settings: live, storage, records: projection, access, demo: opts.demo ?? false,
     twilio: opts.twilio ?? null, staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute,

@@ -3,8 +3,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RateLimitedError } from '../errors.ts';
+import { errorReplies } from '../schemas.ts';
 
 export interface OpsOptions {
   /** Requests per minute per client IP on routes without a signature; false = off. */
@@ -19,8 +21,15 @@ declare module 'fastify' {
 // every call of a busy center comes from the same few Twilio addresses.
 const unthrottled = (req: FastifyRequest) => req.url.startsWith('/twilio/') || req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics';
 
-async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
-  const { engine, access } = app;
+/** Readiness: each check's verdict ("ok", or what is wrong), 503 when one fails. */
+const Readiness = Type.Object({
+  ready: Type.Boolean(),
+  checks: Type.Record(Type.String(), Type.String()),
+});
+
+// A tuning option only (how hard to throttle); the services come from the decorators.
+const ops: FastifyPluginAsyncTypebox<OpsOptions> = async (app, opts) => {
+  const { engine, access } = app as FastifyInstance;
   const core = engine.core;
 
   // ---- security headers and rate limits ----------------------------------------
@@ -106,21 +115,19 @@ async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
   });
   app.decorate('metricsRegistry', registry);
 
-  app.get('/metrics', { preHandler: access.require(['viewer']), schema: { response: { 200: { type: 'string' } } } }, async (_req, reply) => {
+  app.get('/metrics', {
+    preHandler: access.require(['viewer']),
+    schema: { response: { 200: Type.String(), ...errorReplies(401, 403) } },
+  }, async (_req, reply) => {
     engine.advance();
     const body = await registry.metrics();
     return reply.type(registry.contentType).send(body);
   });
 
   // ---- readiness ------------------------------------------------------------------
-  const readySchema = {
-    type: 'object', required: ['ready', 'checks'],
-    properties: {
-      ready: { type: 'boolean' },
-      checks: { type: 'object', additionalProperties: { type: 'string' } },
-    },
-  };
-  app.get('/readyz', { schema: { response: { 200: readySchema, 503: readySchema } } }, async (req, reply) => {
+  // A 503 here is the readiness verdict itself (a load balancer reads it), so it keeps
+  // the checks rather than the error shape.
+  app.get('/readyz', { schema: { response: { 200: Readiness, 503: Readiness } } }, async (req, reply) => {
     const checks: Record<string, string> = {};
     let ready = true;
     try {
@@ -135,6 +142,6 @@ async function ops(app: FastifyInstance, opts: OpsOptions): Promise<void> {
     checks.settings = app.settings.current ? 'ok' : 'not loaded';
     return reply.code(ready ? 200 : 503).send({ ready, checks });
   });
-}
+};
 
 export const opsPlugin = fp(ops, { name: 'atende-ops', dependencies: ['atende-services'] });

@@ -1,140 +1,126 @@
 // Interval reports, rebuilt from the event log (see intervals.ts for how and at what cost).
 //   GET /api/reports/intervals?from=&to=&granularity=15m|hour|day&scope=center|queue|tier[&id=]&format=json|csv
-// Behind the supervisor token (open when unset).
+// Behind the supervisor token (open when unset). Every request reads the settings in
+// force (time zone, service level, queues): a supervisor's change counts at once.
 import type { FastifyInstance } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import { toMetricsSettings, toRoutingConfig } from '../config/load.ts';
 import type { Settings } from '../config/types.ts';
-import { refusalSchema, type Access } from '../auth/access.ts';
-import type { Engine } from '../engine.ts';
-import type { EventLog } from '../storage/index.ts';
-import { badRequest, badRequestSchema, refuseInvalid, unavailableSchema } from '../forecast/http.ts';
-import { DailyBoundary, type Scope } from '../../routing/metrics/index.ts';
+import { BadInputError } from '../errors.ts';
+import { namingTheParameter } from '../forecast/http.ts';
+import { errorReplies } from '../schemas.ts';
+import { DailyBoundary, type MetricsSettings, type Scope } from '../../routing/metrics/index.ts';
 import { toCsv } from './csv.ts';
-import { dayStart, groupRows, replayIntervals, ROW_FIELDS, sumFigures, termsOf, toRow, type Granularity } from './intervals.ts';
+import { dayStart, groupRows, replayIntervals, ROW_FIELDS, sumFigures, termsOf, toRow } from './intervals.ts';
 import { parseBound, Zone } from './zone.ts';
-
-export interface ReportsApiOptions {
-  engine: Engine;
-  access: Access;
-  /** Both needed; without them the route answers 503. */
-  settings: Settings | null;
-  events: EventLog | null;
-}
 
 /** Longest range one request may ask for: the replay cost grows with it. */
 export const MAX_RANGE_DAYS = 31;
 const DAY = 86_400_000;
 
-const query = {
-  type: 'object', additionalProperties: false,
-  properties: {
-    from: { type: 'string', minLength: 1, maxLength: 40 },
-    to: { type: 'string', minLength: 1, maxLength: 40 },
-    granularity: { type: 'string', enum: ['15m', 'interval', 'hour', 'day'], default: '15m' },
-    scope: { type: 'string', enum: ['center', 'queue', 'tier'], default: 'center' },
-    id: { type: 'string', minLength: 1, maxLength: 64 },
-    format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
-  },
-} as const;
+/** A plain JSON Schema enum (a refusal lists the allowed values, where a union of literals would not). */
+const OneOf = <const T extends string>(values: readonly T[], fallback: NoInfer<T>) => Type.Unsafe<T>({ type: 'string', enum: values, default: fallback });
 
-const num = { type: ['number', 'null'] } as const;
-const int = { type: 'integer' } as const;
-const rowProps = {
-  start: { type: 'string' }, end: { type: 'string' }, startMs: { type: 'number' }, endMs: { type: 'number' },
-  complete: { type: 'boolean' }, intervals: int,
-  offered: int, answered: int, abandoned: int, shortAbandoned: int, answeredWithinThreshold: int, abandonedWithinThreshold: int,
-  serviceLevel: num, asaSeconds: num, tmaSeconds: num, abandonRate: num, handled: int,
-  nps: num, npsResponses: int, csat: num, csatResponses: int, fcr: num, fcrResponses: int,
-} as const;
-const rowSchema = { type: 'object', required: Object.keys(rowProps), properties: rowProps } as const;
-const reportSchema = {
-  type: 'object',
-  required: ['from', 'to', 'timezone', 'granularity', 'intervalMinutes', 'scope', 'formula', 'thresholdSeconds', 'target', 'generatedAt', 'replayedEvents', 'rows', 'total'],
-  properties: {
-    from: { type: 'string' }, to: { type: 'string' }, timezone: { type: 'string' },
-    granularity: { type: 'string' }, intervalMinutes: { type: 'number' },
-    scope: { type: 'object', properties: { kind: { type: 'string' }, id: { type: ['string', 'null'] } } },
-    formula: { type: 'string' }, thresholdSeconds: { type: 'number' }, target: { type: 'number' },
-    generatedAt: { type: 'string' },
-    replayedEvents: int, refusedEvents: int, replayMs: { type: 'number' },
-    rows: { type: 'array', items: rowSchema },
-    total: { ...rowSchema, type: ['object', 'null'] },
-  },
-} as const;
+const Query = Type.Object({
+  from: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  to: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  granularity: OneOf(['15m', 'interval', 'hour', 'day'], '15m'),
+  scope: OneOf(['center', 'queue', 'tier'], 'center'),
+  id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  format: OneOf(['json', 'csv'], 'json'),
+}, { additionalProperties: false });
+type Query = Static<typeof Query>;
 
-type Query = { from?: string; to?: string; granularity: Granularity; scope: 'center' | 'queue' | 'tier'; id?: string; format: 'json' | 'csv' };
+const Ratio = Type.Union([Type.Number(), Type.Null()]);
+const Row = Type.Object({
+  start: Type.String(), end: Type.String(), startMs: Type.Number(), endMs: Type.Number(),
+  complete: Type.Boolean(), intervals: Type.Integer(),
+  offered: Type.Integer(), answered: Type.Integer(), abandoned: Type.Integer(), shortAbandoned: Type.Integer(),
+  answeredWithinThreshold: Type.Integer(), abandonedWithinThreshold: Type.Integer(),
+  serviceLevel: Ratio, asaSeconds: Ratio, tmaSeconds: Ratio, abandonRate: Ratio, handled: Type.Integer(),
+  nps: Ratio, npsResponses: Type.Integer(), csat: Ratio, csatResponses: Type.Integer(), fcr: Ratio, fcrResponses: Type.Integer(),
+});
+const Report = Type.Object({
+  from: Type.String(), to: Type.String(), timezone: Type.String(),
+  granularity: Type.String(), intervalMinutes: Type.Number(),
+  scope: Type.Object({ kind: Type.String(), id: Type.Union([Type.String(), Type.Null()]) }),
+  formula: Type.String(), thresholdSeconds: Type.Number(), target: Type.Number(),
+  generatedAt: Type.String(),
+  replayedEvents: Type.Integer(), refusedEvents: Type.Integer(), replayMs: Type.Number(),
+  rows: Type.Array(Row),
+  total: Type.Union([Row, Type.Null()]),
+});
 
-export async function reportsApi(app: FastifyInstance, opts: ReportsApiOptions): Promise<void> {
-  const { engine, settings, events } = opts;
-  const authorize = opts.access.require(['supervisor']);
-  const metrics = settings ? toMetricsSettings(settings) : null;
-  const routing = settings ? toRoutingConfig(settings) : null;
-  const zone = settings ? new Zone(settings.timezone) : null;
+/** The scope asked for, checked against the queues and tiers in force. */
+function scopeOf(q: Query, settings: Settings, metrics: MetricsSettings): Scope {
+  if (q.scope === 'center') {
+    if (q.id !== undefined) throw new BadInputError('id', 'is only for scope=queue or scope=tier');
+    return { kind: 'center' };
+  }
+  if (q.scope === 'queue') {
+    if (q.id === undefined) throw new BadInputError('id', 'is required with scope=queue (a queue id)');
+    if (!settings.queues.some((x) => x.id === q.id)) {
+      throw new BadInputError('id', `'${q.id}' is not a queue of the settings (${settings.queues.map((x) => x.id).join(', ')})`);
+    }
+    return { kind: 'queue', id: q.id };
+  }
+  const tier = q.id === undefined ? NaN : Number(q.id);
+  if (!(Number.isInteger(tier) && tier >= 1 && tier <= metrics.tiers)) {
+    throw new BadInputError('id', `must be a tier number from 1 to ${metrics.tiers} with scope=tier`);
+  }
+  return { kind: 'tier', tier };
+}
 
-  app.get('/api/reports/intervals', {
-    preHandler: authorize,
-    attachValidation: true,
+/** The range asked for; by default today, from its daily reset, up to now. */
+function rangeOf(q: Query, metrics: MetricsSettings, zone: Zone, now: number): { from: number; to: number } {
+  const bound = (name: 'from' | 'to', text: string | undefined, fallback: number): number => {
+    if (text === undefined) return fallback;
+    const t = parseBound(text, name, zone);
+    if (t === null || !Number.isFinite(t)) {
+      throw new BadInputError(name, `must be epoch ms, a date (2026-11-23) or a date-time (2026-11-23T09:15, local to ${zone.timezone} unless it carries Z or an offset); got '${text}'`);
+    }
+    return t;
+  };
+  const from = bound('from', q.from, dayStart(new DailyBoundary(metrics.timezone, metrics.todayResetsAt), now));
+  const to = bound('to', q.to, Math.max(now, from + 1));
+  if (to <= from) throw new BadInputError('to', `must be after from (from ${zone.iso(from)}, to ${zone.iso(to)})`);
+  if (to - from > MAX_RANGE_DAYS * DAY) {
+    throw new BadInputError('to', `the range from ${zone.iso(from)} to ${zone.iso(to)} exceeds ${MAX_RANGE_DAYS} days`);
+  }
+  return { from, to };
+}
+
+export const reportsApi: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { engine, access, storage } = fastify as FastifyInstance;
+
+  fastify.get('/api/reports/intervals', {
+    // onRequest: without the token, not even the query is looked at.
+    onRequest: access.require(['supervisor']),
+    schemaErrorFormatter: namingTheParameter,
     schema: {
-      querystring: query,
+      querystring: Query,
       response: {
         200: {
           content: {
-            'application/json': { schema: reportSchema },
-            'text/csv': { schema: { type: 'string' } },
+            'application/json': { schema: Report },
+            'text/csv': { schema: Type.String() },
           },
         },
-        400: badRequestSchema, 401: refusalSchema, 403: refusalSchema, 503: unavailableSchema,
+        ...errorReplies(400, 401, 403),
       },
     },
   }, async (req, reply) => {
-    if (refuseInvalid(req, reply)) return reply;
-    if (!metrics || !routing || !zone || !events || !settings) {
-      return reply.code(503).send({ error: 'unavailable', message: 'reports need the settings file and the event log' });
-    }
-    const q = req.query as Query;
+    const q = req.query;
+    const settings = fastify.settings.current;
+    const metrics = toMetricsSettings(settings);
+    const zone = new Zone(settings.timezone);
     const now = engine.now();
+    const scope = scopeOf(q, settings, metrics);
+    const { from, to } = rangeOf(q, metrics, zone, now);
 
-    // ---- scope
-    let scope: Scope;
-    if (q.scope === 'center') {
-      if (q.id !== undefined) return reply.code(400).send(badRequest('id', 'id is only for scope=queue or scope=tier'));
-      scope = { kind: 'center' };
-    } else if (q.scope === 'queue') {
-      if (q.id === undefined) return reply.code(400).send(badRequest('id', 'id is required with scope=queue (a queue id)'));
-      if (!settings.queues.some((x) => x.id === q.id)) {
-        return reply.code(400).send(badRequest('id', `id '${q.id}' is not a queue of the settings (${settings.queues.map((x) => x.id).join(', ')})`));
-      }
-      scope = { kind: 'queue', id: q.id };
-    } else {
-      const tier = q.id === undefined ? NaN : Number(q.id);
-      if (!(Number.isInteger(tier) && tier >= 1 && tier <= metrics.tiers)) {
-        return reply.code(400).send(badRequest('id', `id must be a tier number from 1 to ${metrics.tiers} with scope=tier`));
-      }
-      scope = { kind: 'tier', tier };
-    }
-
-    // ---- range (defaults: today, from its daily reset, up to now)
-    const bound = (name: 'from' | 'to', text: string | undefined, fallback: number): number | string => {
-      if (text === undefined) return fallback;
-      const t = parseBound(text, name, zone);
-      if (t === null || !Number.isFinite(t)) {
-        return `${name} must be epoch ms, a date (2026-11-23) or a date-time (2026-11-23T09:15, local to ${settings.timezone} unless it carries Z or an offset); got '${text}'`;
-      }
-      return t;
-    };
-    const todayStart = dayStart(new DailyBoundary(metrics.timezone, metrics.todayResetsAt), now);
-    const from = bound('from', q.from, todayStart);
-    if (typeof from === 'string') return reply.code(400).send(badRequest('from', from));
-    const to = bound('to', q.to, Math.max(now, from + 1));
-    if (typeof to === 'string') return reply.code(400).send(badRequest('to', to));
-    if (to <= from) return reply.code(400).send(badRequest('to', `to must be after from (from ${zone.iso(from)}, to ${zone.iso(to)})`));
-    if (to - from > MAX_RANGE_DAYS * DAY) {
-      return reply.code(400).send(badRequest('to', `the range from ${zone.iso(from)} to ${zone.iso(to)} exceeds ${MAX_RANGE_DAYS} days`));
-    }
-
-    // ---- replay (synchronous: the SQLite iterator is closed before anything else runs)
+    // Synchronous: the SQLite iterator is closed before anything else runs.
     const t0 = performance.now();
-    const replay = replayIntervals({ routing, metrics, events: events.replay(), scope, from, to, now });
+    const replay = replayIntervals({ routing: toRoutingConfig(settings), metrics, events: storage.events.replay(), scope, from, to, now });
     const replayMs = Math.round(performance.now() - t0);
     const terms = termsOf(metrics, scope);
     const rows = groupRows(replay.intervals, q.granularity, metrics, terms, zone);
@@ -163,4 +149,4 @@ export async function reportsApi(app: FastifyInstance, opts: ReportsApiOptions):
       rows, total,
     };
   });
-}
+};

@@ -8,6 +8,7 @@
 // it dies the last line tells which request killed it; the parent restarts it on
 // the same database and goes on.
 import { fork, type ChildProcess } from 'node:child_process';
+import { STATUS_CODES } from 'node:http';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseForm } from 'fast-querystring';
 import twilio from 'twilio';
 import { mulberry32 } from '../../sim/random.ts';
+import { createAtende } from '../../server/start.ts';
 import { AUTH_TOKEN, callParams, local, PUBLIC_URL, startHarness, testSettings, type Harness } from './twilio.ts';
 
 // ---- seeded choices -------------------------------------------------------------
@@ -49,12 +51,50 @@ export function fuzzSeed(): number {
 
 // ---- the routes, as the app itself lists them --------------------------------------
 
-export interface RouteKey { method: string; path: string }
+/** What the fuzzer reads of a route's schema: the shapes it knows, and whether answers are described. */
+export interface RouteSchema { body?: unknown; querystring?: unknown; params?: unknown; response?: unknown; hide?: boolean }
+export interface RouteKey { method: string; path: string; schema?: RouteSchema }
 export const routeName = (r: RouteKey) => `${r.method} ${r.path}`;
 
 /**
+ * Every route the app registers, as its own onRoute hook sees them (HEAD twins of GET
+ * routes included), from an Atende built as startHarness() builds the one under fuzz.
+ */
+export async function appRoutes(): Promise<RouteKey[]> {
+  const found: RouteKey[] = [];
+  const atende = await createAtende({
+    settings: testSettings(), dbPath: ':memory:', logger: false, viewerToken: null, supervisorToken: null, rateLimitPerMinute: false,
+    twilio: { publicUrl: PUBLIC_URL, authToken: AUTH_TOKEN, rest: null },
+    onRoute: (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) found.push({ method, path: route.url, schema: route.schema as RouteSchema | undefined });
+    },
+  });
+  await atende.close();
+  return found;
+}
+
+/**
+ * The built pages: files served by @fastify/static, whose route has no schema to give
+ * (its answers are the files). Every other route must describe its answers.
+ */
+export const isStaticFiles = (r: RouteKey) => r.path === '/*' || r.path === '*';
+
+/** Routes with no schema, or no response schema, each named. HEAD twins share their GET's schema. */
+export function schemaProblems(routes: RouteKey[]): string[] {
+  const problems: string[] = [];
+  for (const r of routes) {
+    if (r.method === 'HEAD' || isStaticFiles(r)) continue;
+    if (!r.schema) problems.push(`${routeName(r)}: no schema`);
+    else if (!r.schema.response || Object.keys(r.schema.response).length === 0) problems.push(`${routeName(r)}: no response schema`);
+  }
+  return problems;
+}
+
+/**
  * Parses `app.printRoutes({ commonPrefix: false })`: a tree whose children carry the
- * rest of their path ("/api/agents" then "/:id/state" below it).
+ * rest of their path ("/api/agents" then "/:id/state" below it). The server under fuzz
+ * lists its routes this way, to check they are those appRoutes() found.
  */
 export function parsePrintedRoutes(text: string): RouteKey[] {
   const out: RouteKey[] = [];
@@ -66,9 +106,51 @@ export function parsePrintedRoutes(text: string): RouteKey[] {
     const path = (depth > 0 ? stack[depth - 1] : '') + m[2];
     stack[depth] = path;
     stack.length = depth + 1;
-    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push({ method, path });
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push({ method, path: path === '*' ? '/*' : path });
   }
   return out;
+}
+
+// ---- a plausible value from a JSON Schema (for routes no generator below knows) ----------
+
+type JsonSchema = {
+  type?: string | string[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema;
+  enum?: unknown[]; const?: unknown; default?: unknown; anyOf?: JsonSchema[]; oneOf?: JsonSchema[];
+  minimum?: number; exclusiveMinimum?: number; maximum?: number; minLength?: number; minItems?: number;
+};
+
+/** A value the schema accepts, as far as a quick reading can tell: the base a mutation starts from. */
+export function sampleOf(r: Rng, schema: unknown, depth = 0): unknown {
+  const s = (schema ?? {}) as JsonSchema;
+  if (s.default !== undefined) return s.default;
+  if (s.const !== undefined) return s.const;
+  if (s.enum?.length) return r.pick(s.enum);
+  const branches = (s.anyOf ?? s.oneOf)?.filter((b) => b.type !== 'null');
+  if (branches?.length) return sampleOf(r, r.pick(branches), depth);
+  const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
+  switch (type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      if (depth > 3) return out;
+      for (const [k, sub] of Object.entries(s.properties ?? {})) {
+        if (s.required?.includes(k) || r.chance(0.5)) out[k] = sampleOf(r, sub, depth + 1);
+      }
+      return out;
+    }
+    case 'array': return depth > 3 || !s.minItems ? [] : Array.from({ length: s.minItems }, () => sampleOf(r, s.items, depth + 1));
+    case 'string': return 'x'.repeat(Math.max(1, s.minLength ?? 1));
+    case 'integer': case 'number': return s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : Math.min(1, s.maximum ?? 1));
+    case 'boolean': return true;
+    case 'null': return null;
+    default: return {};
+  }
+}
+
+/** The same, as query parameters (strings). */
+export function sampleQuery(r: Rng, schema: unknown): Record<string, string> {
+  const v = sampleOf(r, schema);
+  if (!v || typeof v !== 'object') return {};
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x : JSON.stringify(x)]));
 }
 
 // ---- requests and answers on the wire ------------------------------------------------
@@ -112,6 +194,8 @@ export interface FuzzAnswer {
   added: number;
   newEvents: NewEvent[];
   ms: number;
+  /** The parsed body of a 4xx (undefined when it is not JSON), to check the one error shape. */
+  errorBody?: unknown;
   threw?: string;
 }
 
@@ -516,8 +600,23 @@ export function twilioRequest(r: Rng, c: FuzzContext, path: string): FuzzRequest
 
 // ---- JSON API (POST) ---------------------------------------------------------------------
 
-interface ApiShape { body: ((r: Rng, c: FuzzContext) => Record<string, unknown>) | null; ids: (r: Rng, c: FuzzContext) => string }
+interface ApiShape {
+  body: ((r: Rng, c: FuzzContext) => Record<string, unknown>) | null;
+  ids: (r: Rng, c: FuzzContext) => string;
+  /** Query parameters the route takes besides its body. */
+  query?: (r: Rng, c: FuzzContext) => Record<string, string>;
+}
+const SETTINGS_PATCHES: readonly Record<string, unknown>[] = [
+  { centerName: 'Central de Atendimento Atende' }, { serviceLevel: { thresholdSeconds: 20, target: 0.8 } }, { wrapUpSeconds: 30 },
+  { offerTimeoutSeconds: 20 }, { colours: { waiting: { amberAbove: 3, redAbove: 6 } } }, { queues: [{ id: 'vendas', target: 0.8 }] },
+];
 const API_SHAPES: Record<string, ApiShape> = {
+  '/api/agents/:id': {
+    body: (r, c) => r.pick<Record<string, unknown>>([{ name: 'Ana Souza' }, { skills: [r.pick(c.queues)] }, { level: r.int(1, 2) }, { contact: 'client:ana' }]),
+    ids: (r, c) => r.pick(c.agents),
+  },
+  '/api/settings': { body: (r) => structuredClone(r.pick(SETTINGS_PATCHES)), ids: () => '' },
+  '/api/agent/ticket': { body: null, ids: () => '', query: (r, c): Record<string, string> => (r.chance(0.7) ? { agent: r.pick(c.agents) } : {}) },
   '/api/agents/:id/state': { body: (r) => ({ state: r.pick(['available', 'away', 'offline']), ...(r.chance(0.5) ? { reason: r.pick(['pausa', 'almoço', 'treino']) } : {}) }), ids: (r, c) => r.pick(c.agents) },
   '/api/agents/:id/ready': { body: null, ids: (r, c) => r.pick(c.agents) },
   '/api/calls/:id/escalate': { body: (r, c) => ({ toLevel: r.int(2, 3), ...(r.chance(0.5) ? { note: 'cliente pediu' } : {}), ...(r.chance(0.3) ? { queue: r.pick(c.queues) } : {}) }), ids: (r, c) => (c.liveCalls.length ? r.pick(c.liveCalls) : `CA${r.hex(32)}`) },
@@ -525,10 +624,23 @@ const API_SHAPES: Record<string, ApiShape> = {
   '/api/calls/:id/move': { body: (r, c) => (r.chance(0.5) ? { queue: r.pick(c.queues) } : { tier: r.int(1, 3) }), ids: (r, c) => (c.liveCalls.length ? r.pick(c.liveCalls) : `CA${r.hex(32)}`) },
   '/api/wallboard/ticket': { body: null, ids: () => '' },
 };
-const GENERIC_API: ApiShape = { body: () => ({}), ids: (r, c) => r.pick([...c.agents, ...c.liveCalls, 'x']) };
+/** A route no shape above knows: its body and query as its own schema describes them. */
+function shapeFromSchema(route: RouteKey): ApiShape {
+  return {
+    body: (r) => { const v = sampleOf(r, route.schema?.body); return v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {}; },
+    ids: (r, c) => r.pick([...c.agents, ...c.liveCalls, 'x']),
+    query: route.schema?.querystring ? (r) => sampleQuery(r, route.schema?.querystring) : undefined,
+  };
+}
 
 function fillPath(path: string, value: () => string): string {
   return path.replace(/:[A-Za-z_]+/g, () => value()).replace(/\*$/, () => value());
+}
+
+/** An object one level down (a value, or the first item of an array value), to break a field inside it. */
+function nestedOf(r: Rng, o: Record<string, unknown>): Record<string, unknown> | null {
+  const inner = Object.values(o).map((v) => (Array.isArray(v) ? v[0] : v)).filter((v) => v && typeof v === 'object' && !Array.isArray(v));
+  return inner.length ? r.pick(inner) as Record<string, unknown> : null;
 }
 
 function mutateObject(r: Rng, o: Record<string, unknown>): Record<string, unknown> {
@@ -537,6 +649,8 @@ function mutateObject(r: Rng, o: Record<string, unknown>): Record<string, unknow
     const keys = Object.keys(o);
     r.weighted<() => void>([
       [3, () => { if (keys.length) { const k = r.pick(keys); o[k] = junkJson(r, o[k]); } else o.state = junkJson(r); }],
+      // Nested fields (a settings change's serviceLevel.target, a queue's threshold): junk one of them.
+      [2, () => { const inner = nestedOf(r, o); const ks = inner ? Object.keys(inner) : []; if (inner && ks.length) { const k = r.pick(ks); inner[k] = junkJson(r, inner[k]); } }],
       [2, () => { if (keys.length) delete o[r.pick(keys)]; }],
       [2, () => { o[r.pick(['extra', 'State', 'toLevel', 'note', 'queue', 'tier', 'reason', 'resolvedFirstContact', 'id', 'at', 'type', 'agentId', 'callId', 'hasOwnProperty'])] = junkJson(r); }],
       [1, () => { const k = r.pick(keys.length ? keys : ['note']); o[k] = longText(r); }],
@@ -569,9 +683,11 @@ function rawJson(r: Rng, o: Record<string, unknown>): Wire {
 }
 
 export function apiPostRequest(r: Rng, c: FuzzContext, route: RouteKey): FuzzRequest {
-  const shape = API_SHAPES[route.path] ?? GENERIC_API;
+  const shape = API_SHAPES[route.path] ?? shapeFromSchema(route);
   const name = routeName(route);
-  let url = fillPath(route.path, () => enc(shape.ids(r, c)));
+  const query = shape.query?.(r, c) ?? {};
+  const withQuery = (u: string) => (Object.keys(query).length ? `${u}?${new URLSearchParams(query)}` : u);
+  let url = withQuery(fillPath(route.path, () => enc(shape.ids(r, c))));
   const base = shape.body ? shape.body(r, c) : {};
   const mode = r.weighted([
     [30, 'json-mutated'], [18, 'json-raw'], [14, 'content-type'], [6, 'huge'], [16, 'path-junk'], [8, 'query-junk'], [4, 'no-body'], [4, 'other-method'],
@@ -602,11 +718,11 @@ export function apiPostRequest(r: Rng, c: FuzzContext, route: RouteKey): FuzzReq
       return req({ 'content-type': kind === 'json' ? 'application/json' : kind === 'form' ? 'application/x-www-form-urlencoded' : 'text/plain' }, body, { ok2xx: false, only: kind === 'form' ? [413, 415] : [413] });
     }
     case 'path-junk': {
-      url = fillPath(route.path, () => junkSegment(r));
+      url = withQuery(fillPath(route.path, () => junkSegment(r)));
       return req(json, JSON.stringify(base), may);
     }
     case 'query-junk': {
-      url = `${url}?${junkQuery(r)}`;
+      url = `${url.split('?')[0]}?${junkQuery(r, query)}`;
       return req(json, JSON.stringify(r.chance(0.5) ? mutateObject(r, base) : base), may);
     }
     case 'no-body': return req(r.chance(0.5) ? json : {}, r.chance(0.5) ? undefined : '', may);
@@ -641,6 +757,8 @@ const GET_QUERIES: Record<string, QueryShape> = {
   },
   '/ws/wallboard': (r): Record<string, string> => r.pick<Record<string, string>>([{ ticket: r.hex(24) }, { token: r.hex(24) }, {}]),
   '/ws/agent': (r, c): Record<string, string> => r.pick<Record<string, string>>([{ ticket: r.hex(24) }, { token: r.hex(24) }, { agent: r.pick(c.agents) }]),
+  '/api/agent/me': (r, c): Record<string, string> => (r.chance(0.8) ? { agent: r.pick(c.agents) } : {}),
+  '/api/audit': (r): Record<string, string> => (r.chance(0.7) ? { limit: String(r.pick([1, 10, 100, 1000])) } : {}),
 };
 const REPORT_BOUNDS = [
   '2026-02-30', '2026-13-01', '0000-01-01', '9999-12-31', '2026-11-23T25:00', '2026-11-23T09:60', '2026-11-23T09:15+99:99', '2026-11-23T09:15+23:59',
@@ -658,7 +776,7 @@ function junkValueFor(r: Rng, key: string): string {
 export function readRequest(r: Rng, c: FuzzContext, route: RouteKey): FuzzRequest {
   const name = routeName(route);
   const isStatic = route.path === '*' || route.path.endsWith('/*');
-  const query = GET_QUERIES[route.path]?.(r, c) ?? {};
+  const query = GET_QUERIES[route.path]?.(r, c) ?? sampleQuery(r, route.schema?.querystring);
   const idFill = () => enc(r.chance(0.4) && c.liveCalls.length ? r.pick(c.liveCalls) : junkSid(r));
   let path = isStatic ? `/${r.pick(['index.html', 'assets', 'favicon.ico', 'nope', ''])}` : fillPath(route.path, idFill);
   const mode = r.weighted([
@@ -746,12 +864,27 @@ export function judge(q: FuzzRequest, a: FuzzAnswer): string[] {
   } else if (s >= 400 && s < 500) {
     if (q.method !== 'HEAD' && (a.message === null || a.message.trim() === '')) {
       problems.push(`${s} without a JSON message (content-type '${a.ctype}', body ${JSON.stringify(a.head.slice(0, 80))})`);
+    } else if (q.method !== 'HEAD') {
+      const wrong = errorShapeProblem(s, a.errorBody);
+      if (wrong) problems.push(`${s} not in the one error shape: ${wrong}`);
     }
     if (recorded) problems.push(`${s} but recorded ${own.length} event(s): ${own.map((e) => `${e.type} ${e.id}`).join(', ')}`);
   } else if (s < 500) {
     problems.push(`unexpected status ${s}`);
   }
   return problems;
+}
+
+/** What keeps a 4xx body from being the one error shape { statusCode, code, error, message } (null: nothing). */
+export function errorShapeProblem(status: number, body: unknown): string | null {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'not a JSON object';
+  const b = body as Record<string, unknown>;
+  const keys = Object.keys(b).sort().join(',');
+  if (keys !== 'code,error,message,statusCode') return `keys ${keys}`;
+  if (b.statusCode !== status) return `statusCode ${String(b.statusCode)} in a ${status} answer`;
+  if (typeof b.code !== 'string' || b.code === '') return 'no code';
+  if (b.error !== STATUS_CODES[status]) return `error ${JSON.stringify(b.error)}, not ${JSON.stringify(STATUS_CODES[status])}`;
+  return null;
 }
 
 /** One line per request, enough to replay it by hand. */
@@ -765,7 +898,7 @@ export function describeRequest(q: FuzzRequest): string {
 
 export const EVENT_TYPES = [
   'call.arrived', 'call.ivr', 'call.queued', 'call.offered', 'call.answered', 'call.offer-missed', 'call.hold', 'call.ended', 'call.abandoned',
-  'agent.ready', 'agent.state', 'agent.configured', 'call.escalated', 'call.moved', 'call.survey', 'call.disposition',
+  'agent.ready', 'agent.state', 'agent.configured', 'call.escalated', 'call.moved', 'call.survey', 'call.disposition', 'config.changed',
 ] as const;
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 
@@ -807,6 +940,11 @@ export function checkEventRow(row: EventRow, c: Pick<FuzzContext, 'agents' | 'qu
     case 'call.disposition': return typeof e.resolvedFirstContact === 'boolean' && opt(e.note, (v) => str(v, 500)) ? null : `bad disposition ${JSON.stringify([e.resolvedFirstContact, typeof e.note])}`;
     case 'agent.state': return agent(e.agentId) && ['available', 'away', 'offline'].includes(e.state as string) && opt(e.reason, (v) => str(v, 64) && (v as string).length > 0) ? null : `bad agent state ${JSON.stringify([e.agentId, e.state, e.reason])}`;
     case 'agent.ready': return agent(e.agentId) ? null : `unknown agent ${JSON.stringify(e.agentId)}`;
+    case 'config.changed': {
+      // A supervisor's accepted change: the core's and the metrics' settings, and the patch that made them.
+      const obj = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);
+      return obj(e.routing) && obj(e.metrics) && obj(e.settings) ? null : 'a settings change without its routing, metrics and patch';
+    }
     default: return null;
   }
 }
@@ -884,12 +1022,17 @@ async function childMain(): Promise<void> {
               const res = await app.inject({ method: q.method as 'POST', url: q.url, headers: q.headers, ...(payload ? { payload } : {}) });
               const body = res.body;
               let message: string | null = null;
-              try { const j = JSON.parse(body) as { message?: unknown }; if (j && typeof j.message === 'string') message = j.message; } catch { /* not JSON */ }
+              let errorBody: unknown;
+              try {
+                const j = JSON.parse(body) as { message?: unknown };
+                if (j && typeof j.message === 'string') message = j.message;
+                if (res.statusCode >= 400 && res.statusCode < 500) errorBody = j;
+              } catch { /* not JSON */ }
               const after = events.count();
               a = {
                 status: res.statusCode, ctype: String(res.headers['content-type'] ?? ''), location: res.headers.location === undefined ? null : String(res.headers.location),
                 bodyLength: body.length, head: body.slice(0, 200), message, hasResponseTag: body.includes('<Response'),
-                added: after - before, newEvents: after !== before ? newRows.all(seq0) as NewEvent[] : [], ms: performance.now() - t0,
+                added: after - before, newEvents: after !== before ? newRows.all(seq0) as NewEvent[] : [], ms: performance.now() - t0, errorBody,
               };
             } catch (err) {
               a = { status: 0, ctype: '', location: null, bodyLength: 0, head: '', message: null, hasResponseTag: false, added: 0, newEvents: [], ms: 0, threw: String((err as Error)?.stack ?? err).slice(0, 500) };

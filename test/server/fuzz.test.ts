@@ -1,31 +1,38 @@
-// Seeded fuzzing of every route the app registers: at least 1,000 generated bad
-// requests each (missing, wrong-typed and extra fields, huge bodies, wrong content
-// types, invalid UTF-8, junk queries and path params; on the Twilio webhooks forged,
-// unsigned and replayed signatures as well as correctly signed bad bodies), then a
-// scan of the event log and junk WebSocket handshakes on /ws/wallboard.
+// Seeded fuzzing of every route the app registers, as the app's own onRoute hook
+// lists them (HEAD twins of GET routes included; no hand-kept list). Each route must
+// describe its answers (a schema with responses) and answer its generated bad requests
+// (missing, wrong-typed and extra fields, huge bodies, wrong content types, invalid
+// UTF-8, junk queries and path params; on the Twilio webhooks forged, unsigned and
+// replayed signatures as well as correctly signed bad bodies) with a 4xx in the one
+// error shape or a legitimate 2xx, never a 5xx. Then a scan of the event log and junk
+// WebSocket handshakes on /ws/wallboard. A route the generators below do not know yet
+// gets generic junk built on its own schema.
 //
 // The server runs in a child process (test/helpers/fuzz.ts) so that a request that
 // kills it is reported as that request. FUZZ_SEED=<n> (or "random") replays or varies
-// a run; FUZZ_PER_ROUTE=<n> changes the count (1,000 by default, never less in CI).
+// a run; FUZZ_PER_ROUTE=<n> changes the count (1,000 by default, never less in CI; a
+// quarter of it for the HEAD twin of a GET route, which runs the same validation and
+// handler) within FUZZ_BUDGET requests in all (60,000 by default: new routes do not
+// make the run longer without bound; past the budget each route gets its share).
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  contextFromSettings, describeRequest, fuzzSeed, FuzzServer, generate, judge, Rng, routeName,
+  appRoutes, contextFromSettings, describeRequest, fuzzSeed, FuzzServer, generate, judge, Rng, routeName, schemaProblems,
   type FuzzAnswer, type FuzzRequest, type RouteKey,
 } from '../helpers/fuzz.ts';
 
 const SEED = fuzzSeed();
-const PER_ROUTE = Math.max(1000, Number(process.env.FUZZ_PER_ROUTE ?? 1000));
-
-/** Every route of docs/api.md: a route missing here means the discovery broke. */
-const KNOWN_ROUTES = [
-  'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/snapshot', 'GET /api/history', 'POST /api/wallboard/ticket', 'GET /ws/wallboard',
-  'GET /api/agents', 'POST /api/agents/:id/state', 'POST /api/agents/:id/ready', 'GET /api/calls/:id', 'POST /api/calls/:id/escalate',
-  'GET /api/forecast', 'GET /api/forecast/now', 'GET /api/reports/intervals',
-  'POST /twilio/voice', 'POST /twilio/ivr', 'POST /twilio/queue/wait', 'POST /twilio/queue/exit', 'POST /twilio/queue/reenter',
-  'POST /twilio/agent/connect', 'POST /twilio/agent/whisper', 'POST /twilio/agent/status', 'POST /twilio/dial/done', 'POST /twilio/survey',
-  'POST /twilio/status',
-];
+/** Every route the app registers (its onRoute hook), with its schema. */
+const routes: RouteKey[] = await appRoutes();
+const BUDGET = Number(process.env.FUZZ_BUDGET ?? 60_000);
+/** Fastify's HEAD copy of a GET route: same schema, same handler, the body dropped. */
+const isHeadTwin = (r: RouteKey) => r.method === 'HEAD' && routes.some((g) => g.method === 'GET' && g.path === r.path);
+const weightOf = (r: RouteKey) => (isHeadTwin(r) ? 0.25 : 1);
+const PER_ROUTE = Math.max(250, Math.min(
+  Math.max(1000, Number(process.env.FUZZ_PER_ROUTE ?? 1000)),
+  Math.floor(BUDGET / routes.reduce((sum, r) => sum + weightOf(r), 0)),
+));
+const countFor = (r: RouteKey) => Math.round(PER_ROUTE * weightOf(r));
 
 function seedFor(name: string): number {
   let h = SEED >>> 0;
@@ -33,12 +40,13 @@ function seedFor(name: string): number {
   return h;
 }
 
-console.log(`fuzz: seed ${SEED} (replay with FUZZ_SEED=${SEED}), ${PER_ROUTE} requests per route`);
+console.log(`fuzz: seed ${SEED} (replay with FUZZ_SEED=${SEED}), ${routes.length} routes, ${PER_ROUTE} requests per route (${countFor({ method: 'HEAD', path: '/healthz' })} per HEAD twin), ${routes.reduce((n, r) => n + countFor(r), 0)} in all`);
 // One server process (more do not run faster here: the requests are CPU-bound). Kept as a
 // list so a machine with cores to spare can split the routes: FUZZ_SERVERS=2.
 const servers = Array.from({ length: Math.max(1, Number(process.env.FUZZ_SERVERS ?? 1)) }, () => new FuzzServer());
 await Promise.all(servers.map((s) => s.start()));
-const routes: RouteKey[] = await servers[0].routes();
+/** The routes of the server under fuzz, as it prints them: must be those appRoutes() found. */
+const printed = (await servers[0].routes()).map(routeName).sort();
 const liveCalls = (await Promise.all(servers.map((s) => s.setup())))[0];
 const ctx = contextFromSettings(liveCalls, routes);
 const summary: string[] = [];
@@ -57,7 +65,7 @@ const runs = new Map<string, RouteRun>();
   for (const route of routes) {
     const name = routeName(route);
     const rng = new Rng(seedFor(name));
-    const reqs = Array.from({ length: PER_ROUTE }, () => generate(rng, ctx, route));
+    const reqs = Array.from({ length: countFor(route) }, () => generate(rng, ctx, route));
     const i = load.indexOf(Math.min(...load));
     load[i] += COST[route.path] ?? 1;
     const server = servers[i];
@@ -85,15 +93,28 @@ function report(server: FuzzServer, reqs: FuzzRequest[], answers: (FuzzAnswer | 
 }
 
 describe(`fuzz (seed ${SEED})`, () => {
-  it('discovers every known route from the app itself', () => {
+  it('finds the routes from the app itself: the same as the server under fuzz lists, every group there', () => {
     const names = routes.map(routeName);
-    expect(names).toEqual(expect.arrayContaining(KNOWN_ROUTES));
+    expect([...names].sort()).toEqual(printed);
+    for (const prefix of ['/api/agents', '/api/calls', '/api/settings', '/api/forecast', '/api/reports', '/twilio/', '/ws/', '/healthz', '/readyz', '/metrics']) {
+      expect(names.some((n) => n.includes(` ${prefix}`)), `no route under ${prefix}: ${names.join(', ')}`).toBe(true);
+    }
     // The built wallboard (static files) or, unbuilt, the plain-text hint at GET /.
-    expect(names.includes('GET *') || names.includes('GET /'), names.join(', ')).toBe(true);
+    expect(names.includes('GET /*') || names.includes('GET /'), names.join(', ')).toBe(true);
     expect(liveCalls.length).toBeGreaterThan(0);
   });
 
-  it.each(routes.map(routeName))(`%s answers ${PER_ROUTE} generated bad requests with 4xx (or a legitimate 2xx), never 5xx`, async (name) => {
+  it('every route describes its answers: a schema, responses included (the static files aside)', () => {
+    const problems = schemaProblems(routes);
+    expect(problems, problems.join('\n')).toEqual([]);
+    // The check itself names what it finds.
+    expect(schemaProblems([
+      { method: 'GET', path: '/a' }, { method: 'POST', path: '/b', schema: { body: {} } }, { method: 'GET', path: '/c', schema: { response: {} } },
+      { method: 'GET', path: '/d', schema: { response: { 200: {} } } }, { method: 'HEAD', path: '/a' }, { method: 'GET', path: '/*' },
+    ])).toEqual(['GET /a: no schema', 'POST /b: no response schema', 'GET /c: no response schema']);
+  });
+
+  it.each(routes.map(routeName))('%s answers its generated bad requests with 4xx in the one error shape (or a legitimate 2xx), never 5xx', async (name) => {
     const route = routes.find((r) => routeName(r) === name)!;
     const { server, reqs, done } = runs.get(name)!;
     const answers = await done;
@@ -106,11 +127,11 @@ describe(`fuzz (seed ${SEED})`, () => {
       + (slow && slow.ms > 500 ? `\n      slowest ${Math.round(slow.ms)} ms: ${describeRequest(reqs[slow.i]).slice(0, 240)}` : ''));
     const problems = report(server, reqs, answers);
     expect(problems, `${name}: ${problems.length} kinds of wrong answer\n${problems.join('\n')}`).toEqual([]);
-    expect(sent).toBeGreaterThanOrEqual(1000);
+    expect(sent).toBeGreaterThanOrEqual(countFor(route));
     // Proof the fuzz reached what it aims at: signatures checked and, past them, the body validated.
     if (route.method === 'POST' && route.path.startsWith('/twilio/')) {
       for (const s of [200, 400, 403, 413]) expect(statuses[s] ?? 0, `${name}: no ${s} among ${JSON.stringify(statuses)}`).toBeGreaterThan(0);
-    } else if (route.method === 'POST') {
+    } else if (['POST', 'PATCH', 'PUT'].includes(route.method)) {
       for (const s of [400, 413]) expect(statuses[s] ?? 0, `${name}: no ${s} among ${JSON.stringify(statuses)}`).toBeGreaterThan(0);
     }
   }, 120_000);

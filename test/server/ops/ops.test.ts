@@ -1,6 +1,7 @@
 // Operations: readiness, Prometheus metrics, security headers, rate limits, and a
 // full disk answered with 503 (Twilio retries) without a half-applied event.
 import { afterEach, describe, expect, it } from 'vitest';
+import { Access } from '../../../server/auth/access.ts';
 import { callParams, local, newSid, startHarness, type Harness } from '../../helpers/twilio.ts';
 
 let harnesses: Harness[] = [];
@@ -33,7 +34,7 @@ describe('operations', () => {
       else expect(res.status).toBe(200);
     }
     expect(refused, 'a webhook refused once the disk is full').not.toBeNull();
-    expect(refused!.body).toContain('ATENDE_STORE_UNAVAILABLE');
+    expect(JSON.parse(refused!.body)).toMatchObject({ statusCode: 503, code: 'ATENDE_ERR_STORE_UNAVAILABLE', error: 'Service Unavailable' });
     expect(h.atende.engine.core.call(params.CallSid)).toBeNull();
     const notReady = await h.atende.app.inject({ method: 'GET', url: '/readyz' });
     expect(notReady.statusCode).toBe(503);
@@ -69,6 +70,15 @@ describe('operations', () => {
     expect(m.body).toContain('atende_wallboard_clients 0');
   });
 
+  it('/metrics is the viewers\': without the token, 401 in the one error shape', async () => {
+    const h = await harness({ access: new Access(undefined, { viewer: 'tv-token', supervisor: 'boss', agents: {} }) });
+    const refused = await h.atende.app.inject({ method: 'GET', url: '/metrics' });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toEqual({ statusCode: 401, code: 'ATENDE_ERR_UNAUTHORIZED', error: 'Unauthorized', message: expect.stringContaining('viewer') });
+    const ok = await h.atende.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer tv-token' } });
+    expect(ok.statusCode).toBe(200);
+  });
+
   it('pages carry security headers', async () => {
     const h = await harness();
     const res = await h.atende.app.inject({ method: 'GET', url: '/healthz' });
@@ -102,7 +112,7 @@ describe('database busy', () => {
       const params = callParams(sid, '+5511987655555', { CallStatus: 'ringing' });
       const busy = await h.post('/twilio/voice', params);
       expect(busy.status).toBe(503);
-      expect(busy.body).toContain('ATENDE_STORE_UNAVAILABLE');
+      expect(JSON.parse(busy.body)).toMatchObject({ statusCode: 503, code: 'ATENDE_ERR_STORE_UNAVAILABLE' });
       expect(h.atende.engine.core.call(sid)).toBeNull();
       const notReady = await h.atende.app.inject({ method: 'GET', url: '/readyz' });
       expect(notReady.statusCode).toBe(503);

@@ -26,7 +26,7 @@ beforeAll(async () => {
   let res = await h.post('/twilio/voice', callParams(sid, '+5511987659999', { CallStatus: 'ringing' }));
   for (const d of ['1', '2']) res = await h.post(local(res.twiml!.Gather[0].action), callParams(sid, '+5511987659999', { Digits: d }));
   await h.post(local(res.twiml!.Enqueue[0].waitUrl), callParams(sid, '+5511987659999', { QueueSid: newSid('QU') }));
-  await h.atende.app.dequeuer!.idle();
+  await h.atende.idle();
   const dial = (await h.post(local(h.rest.dequeues()[0].url), callParams(sid, '+5511987659999'))).twiml!.Dial[0];
   await h.post(local(dial.Client[0].url), { ...callParams(newSid('CA'), '+5511987659999'), Direction: 'outbound-dial', ParentCallSid: sid });
   callOfAna = sid;
@@ -142,7 +142,7 @@ describe('tokens', () => {
 describe('a supervisor token closes the agents\' actions even without agent tokens', () => {
   it('with only a supervisor token, changing an agent\'s state needs it; the wallboard stays open', () => {
     const a = new Access(undefined, { supervisor: 'only-sup' });
-    expect(a.check(null, ['agent'], 'ana')?.status).toBe(401);
+    expect(a.check(null, ['agent'], 'ana')?.statusCode).toBe(401);
     expect(a.check('only-sup', ['agent'], 'ana')).toBeNull();
     expect(a.check(null, ['viewer'])).toBeNull();
     expect(a.rolesOpen()).toEqual(['viewer']);

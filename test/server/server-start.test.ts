@@ -13,8 +13,9 @@ import { ACCOUNT_SID, AUTH_TOKEN, callParams, newSid, parseTwiml, RestStandIn } 
 const children: ChildProcess[] = [];
 afterEach(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); children.length = 0; });
 
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
+/** `server/server.ts` serves a center on Twilio; `sim/start.ts` is `npm start` (demo mode without credentials). */
+function run(env: Record<string, string>, entry = 'server/server.ts') {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -43,6 +44,26 @@ describe('server process', () => {
     const p = run({ ATENDE_CONFIG: join(dir, 'bad.json'), ATENDE_DB: join(dir, 'a.db'), PORT: '0' });
     expect(await p.exited).toBe(1);
     expect(p.err()).toContain('/serviceLevel/target');
+  });
+
+  it('refuses to start with Twilio credentials but no PUBLIC_URL, and says why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atende-pub-'));
+    const p = run({ PORT: '0', TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, ATENDE_DB: join(dir, 'a.db') });
+    expect(await p.exited).toBe(1);
+    expect(p.err()).toContain('PUBLIC_URL is required with Twilio credentials');
+    expect(p.err()).not.toContain(AUTH_TOKEN);
+  });
+
+  it('names the variable when the environment is wrong', async () => {
+    const p = run({ PORT: 'eighty' });
+    expect(await p.exited).toBe(1);
+    expect(p.err()).toMatch(/environment: .*PORT.*must be integer/);
+  });
+
+  it('the server alone without Twilio credentials points to npm start for the demo', async () => {
+    const p = run({ PORT: '0' });
+    expect(await p.exited).toBe(1);
+    expect(p.err()).toContain('`npm start` runs demo mode without them');
   });
 
   it('refuses to listen beyond 127.0.0.1 when no token is configured', async () => {
@@ -101,7 +122,7 @@ describe('server process', () => {
   it('runs the demo through the Twilio emulator with no Twilio credentials', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atende-demo-'));
     const port = await freePort();
-    const p = run({ PORT: String(port), ATENDE_DB: join(dir, 'demo.db') });
+    const p = run({ PORT: String(port), ATENDE_DB: join(dir, 'demo.db') }, 'sim/start.ts');
     await p.ready();
     const snapshot = async () => (await fetch(`http://127.0.0.1:${port}/api/snapshot`)).json();
     expect((await snapshot()).demo).toBe(true);

@@ -97,7 +97,12 @@ const settingsApi: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/api/audit', {
     preHandler: supervisors,
     schema: { querystring: AuditQuery, response: { 200: Type.Object({ entries: Type.Array(AnyObject) }), ...errorReplies(401, 403) } },
-  }, async (req) => ({ entries: storage.audit.recent(req.query.limit ?? 100) }));
+  }, async (req) => {
+    // ajv's type coercion turns "Infinity" and "1e309" into Infinity and lets it through `maximum`.
+    const limit = req.query.limit ?? 100;
+    if (!Number.isFinite(limit)) throw new BadInputError('limit', 'must be an integer from 1 to 1000');
+    return { entries: storage.audit.recent(limit) };
+  });
 };
 
 export default settingsApi;

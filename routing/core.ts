@@ -30,7 +30,7 @@ export interface AbandonRecord { callId: string; at: number; waitMs: number; que
 
 const RECENT_ABANDONS_KEPT = 50;
 
-export interface QueueWaiting { queue: string; waiting: number; byTier: number[]; longestWaitStart: number | null }
+interface QueueWaiting { queue: string; waiting: number; byTier: number[]; longestWaitStart: number | null }
 
 export class RoutingCore {
   readonly metrics: MetricsCore;

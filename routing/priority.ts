@@ -70,7 +70,7 @@ function startsWith(path: string[], prefix: string[]): boolean {
 }
 
 /** Compare numbers digit-for-digit, so "+55 11 98888-7777" and "+5511988887777" are the same caller. */
-export function normaliseNumber(n: string): string {
+function normaliseNumber(n: string): string {
   return n.startsWith('client:') ? n : n.replace(/[^\d+]/g, '');
 }
 

@@ -29,7 +29,7 @@ const npsClass = (v: number): number => (v >= 0 && v <= 10 ? (v >= 9 ? 2 : v >= 
 const csatClass = (v: number): number => (v >= 1 && v <= 5 ? (v >= 4 ? 1 : 0) : -1);
 const ratio = (num: number, den: number): number | null => (den > 0 ? num / den : null);
 
-export interface IntervalFigures { start: number; end: number; figures: Figures }
+interface IntervalFigures { start: number; end: number; figures: Figures }
 
 export class MetricsCore {
   private s!: MetricsSettings;

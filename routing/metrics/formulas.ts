@@ -8,7 +8,7 @@ import {
 } from './fields.ts';
 import type { Figures, NpsBand, SlFormula } from './types.ts';
 
-export interface SlCounts {
+interface SlCounts {
   answered: number; answeredWithinThreshold: number; abandoned: number; abandonedWithinThreshold: number;
 }
 

@@ -4,9 +4,9 @@
 import { parseLocalTime } from './clock.ts';
 import type { MetricsSettings, SlFormula } from './types.ts';
 
-export const FORMULAS: readonly SlFormula[] = ['offered', 'answered', 'abandonsWithinThresholdMet', 'abandonsWithinThresholdNeutral'];
+const FORMULAS: readonly SlFormula[] = ['offered', 'answered', 'abandonsWithinThresholdMet', 'abandonsWithinThresholdNeutral'];
 
-export const DEFAULT_METRICS_SETTINGS: Readonly<MetricsSettings> = Object.freeze({
+const DEFAULT_METRICS_SETTINGS: Readonly<MetricsSettings> = Object.freeze({
   thresholdSeconds: 20,
   target: 0.8,
   formula: 'offered',

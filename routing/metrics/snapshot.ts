@@ -22,11 +22,11 @@ export interface ScopeSnapshot {
 }
 
 /** Time bookkeeping of the metrics core; every other private value follows from the settings. */
-export const METRICS_CLOCK_FIELDS = [
+const METRICS_CLOCK_FIELDS = [
   'now', 'cur', 'nextBucketAt', 'busy', 'staffed', 'ringAccruedTo', 'accruedTo', 'ivlStart', 'ivlEnd', 'resetAt', 'minuteAt',
 ] as const;
 
-export type MetricsClock = Record<(typeof METRICS_CLOCK_FIELDS)[number], number>;
+type MetricsClock = Record<(typeof METRICS_CLOCK_FIELDS)[number], number>;
 
 export interface MetricsSnapshot extends MetricsClock {
   /** The settings in force, live changes included. */

@@ -30,7 +30,7 @@ export type MetricsWindow = 'rolling' | 'today';
 
 export type NpsBand = 'excellent' | 'good' | 'mustImprove' | 'critical';
 
-export interface NpsFigures {
+interface NpsFigures {
   score: number | null; band: NpsBand | null; responses: number;
   promoters: number; passives: number; detractors: number;
 }

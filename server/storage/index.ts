@@ -4,12 +4,10 @@ import { openDatabase, type Database, type OpenOptions } from './db.ts';
 import { EventLog } from './event-log.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { AuditLog } from './audit.ts';
-export { AuditLog } from './audit.ts';
 
 export { CallRecords } from './cdr.ts';
 export type { CallExtra } from './cdr.ts';
 export { MIGRATIONS, StorageError, openDatabase } from './db.ts';
-export { EventLog } from './event-log.ts';
 
 export interface Storage {
   db: Database;

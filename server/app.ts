@@ -35,7 +35,6 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(hubPlugin, { tuning: opts.hub });
   await fastify.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
-  const { engine, access, settings, tickets, storage } = fastify;
   await fastify.register(wallboardRoutes);
   await fastify.register(agentsApi);
   await fastify.register(settingsApi);
@@ -43,14 +42,7 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(callsApi);
   await fastify.register(forecastApi);
   await fastify.register(reportsApi);
-  if (fastify.twilioOptions) {
-    const twilio = fastify.twilioOptions;
-    await fastify.register(twilioEdge, {
-      ...twilio, engine, settings: settings.current,
-      onQueueSid: (callId: string, queueSid: string) => fastify.records.note(callId, { twilioQueueSid: queueSid }),
-      recordedQueueSid: (callId: string) => storage.records.getCall(callId)?.twilioQueueSid ?? null,
-    });
-  }
+  await fastify.register(twilioEdge);
 
   // The built pages: the wallboard at /, the agent console at /agent/.
   const staticDir = opts.staticDir ?? fileURLToPath(new URL('../dist/wallboard/', import.meta.url));

@@ -40,6 +40,8 @@ export interface Atende {
   engine: Engine;
   storage: Storage;
   replayed: { applied: number; refused: number; ms: number };
+  /** Resolves once the Twilio dequeues and redirects under way have finished (tests, draining). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   let closed = false;
   return {
     app, engine, storage, replayed,
+    idle: () => app.twilioIdle(),
     async close() {
       if (closed) return;
       closed = true;

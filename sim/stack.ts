@@ -64,7 +64,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       atende: a, emulator, url: address, accountSid, authToken,
       async close() {
         await emulator.close();
-        await a.app.dequeuer?.idle();
+        await a.idle();
         await a.close();
       },
     };

@@ -14,6 +14,8 @@ export interface DequeueRequest {
 export interface DequeuerOptions {
   rest: TwilioRest;
   log: Logger;
+  /** Where the caller can be dequeued from (legs.ts owns every QueueSid); null: not in a queue yet. */
+  queueSidOf: (callId: string) => string | null;
   /** Delays between attempts; the call stays visible as waiting meanwhile. */
   backoffMs?: number[];
   /** Still worth doing? (the caller may have hung up, the offer may be withdrawn) */
@@ -22,16 +24,12 @@ export interface DequeuerOptions {
   onGiveUp: (req: DequeueRequest, err: unknown) => void;
   /** How long to wait for the wait URL to tell us the caller's QueueSid. */
   queueSidWaitMs?: number;
-  /** Where else a caller's QueueSid may be known (e.g. the call records, after a restart). */
-  lookupQueueSid?: (callId: string) => string | null;
 }
 
 const DEFAULT_BACKOFF_MS = [250, 500, 1000, 2000, 4000];
 
 export class Dequeuer {
-  private readonly queueSids = new Map<string, string>();
-  /** Callers known to be out of any Twilio queue (dialling an agent, being redirected) until a wait request says otherwise. */
-  private readonly outOfQueue = new Set<string>();
+  /** Offers made while the caller was in no Twilio queue: carried out once a QueueSid is known. */
   private readonly waitingForSid = new Map<string, { req: DequeueRequest; timer: NodeJS.Timeout }>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly backoff: number[];
@@ -41,32 +39,17 @@ export class Dequeuer {
     this.backoff = opts.backoffMs ?? DEFAULT_BACKOFF_MS;
   }
 
-  /** The wait URL and the Enqueue action report the caller's QueueSid. */
-  rememberQueueSid(callId: string, queueSid: string): void {
-    this.queueSids.set(callId, queueSid);
-    this.outOfQueue.delete(callId);
+  /** The caller is in the Twilio queue `queueSid` now: an offer waiting for it goes ahead. */
+  inQueue(callId: string, queueSid: string): void {
     const pending = this.waitingForSid.get(callId);
-    if (pending) {
-      clearTimeout(pending.timer);
-      this.waitingForSid.delete(callId);
-      this.start(pending.req, queueSid);
-    }
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.waitingForSid.delete(callId);
+    this.start(pending.req, queueSid);
   }
 
-  queueSidOf(callId: string): string | null {
-    return this.queueSids.get(callId) ?? null;
-  }
-
-  /** The caller left the Twilio queue (to an agent's Dial): no dequeue until they are back in one. */
-  leftQueue(callId: string): void {
-    this.forget(callId);
-    this.outOfQueue.add(callId);
-  }
-
-  /** The call is over. */
+  /** The caller left the queue (to an agent, back to a queue, or hung up): an offer waiting for a QueueSid is dropped. */
   forget(callId: string): void {
-    this.queueSids.delete(callId);
-    this.outOfQueue.delete(callId);
     const pending = this.waitingForSid.get(callId);
     if (pending) clearTimeout(pending.timer);
     this.waitingForSid.delete(callId);
@@ -74,8 +57,7 @@ export class Dequeuer {
 
   dequeue(req: DequeueRequest): void {
     if (this.closed) return;
-    const sid = this.queueSids.get(req.callId)
-      ?? (this.outOfQueue.has(req.callId) ? undefined : this.opts.lookupQueueSid?.(req.callId) ?? undefined);
+    const sid = this.opts.queueSidOf(req.callId);
     if (sid) return this.start(req, sid);
     // Enqueued a moment ago: Twilio has not called the wait URL yet.
     const prev = this.waitingForSid.get(req.callId);
@@ -94,7 +76,6 @@ export class Dequeuer {
    */
   redirect(callId: string, url: string): void {
     if (this.closed) return;
-    this.leftQueue(callId);
     const p = this.retrying(`redirect ${callId}`, { callId }, () => this.opts.rest.calls(callId).update({ url, method: 'POST' }).then(() => undefined))
       .then((ok) => { if (!ok) this.opts.log.error({ callSid: callId }, 'could not move the caller back to the queue'); })
       .finally(() => this.inFlight.delete(p));

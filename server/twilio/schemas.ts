@@ -1,51 +1,44 @@
-// JSON Schemas of the Twilio webhook bodies. Twilio adds parameters over time, so
-// every body accepts extra fields; the ones Atende reads are checked.
-const SID = (prefix: string) => ({ type: 'string', pattern: `^${prefix}[0-9a-fA-F]{32}$` });
-const CALL_STATUS = { type: 'string', enum: ['queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled'] };
-const SECONDS = { type: 'string', pattern: '^[0-9]{1,7}$' };
+// TypeBox building blocks for the Twilio webhooks. Twilio adds parameters over time,
+// so every body accepts extra fields (strings ≤ 2048 chars); each webhook file
+// declares the fields it reads, and those are checked.
+import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
+import { errorReplies } from '../schemas.ts';
 
-function body(required: string[], properties: Record<string, unknown>) {
-  return {
-    type: 'object',
-    required: ['CallSid', ...required],
-    additionalProperties: { type: 'string', maxLength: 2048 },
-    properties: { CallSid: SID('CA'), AccountSid: SID('AC'), CallStatus: CALL_STATUS, ...properties },
-  };
+/** A Twilio sid: prefix + 32 hex digits. */
+export const Sid = (prefix: 'CA' | 'AC' | 'QU') => Type.String({ pattern: `^${prefix}[0-9a-fA-F]{32}$` });
+/** One of these strings (a plain JSON Schema enum: Ajv then names the allowed values). */
+export function OneOf<const T extends string>(values: readonly T[]) {
+  return Type.Unsafe<T>({ type: 'string', enum: values });
+}
+export const CallStatus = OneOf(['queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled']);
+export const Seconds = Type.String({ pattern: '^[0-9]{1,7}$' });
+export const Digits = Type.String({ pattern: '^[0-9*#]{0,32}$' });
+/** A menu id, language code or agent id in a query we built ourselves. */
+export const Token = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' });
+
+/**
+ * A webhook body: `CallSid` always, `AccountSid` and `CallStatus` checked when
+ * present, plus the fields the webhook reads (wrap optional ones in Type.Optional).
+ */
+export function twilioBody<P extends TProperties>(fields: P) {
+  return Type.Object({
+    CallSid: Sid('CA'),
+    AccountSid: Type.Optional(Sid('AC')),
+    CallStatus: Type.Optional(CallStatus),
+    ...fields,
+  }, { additionalProperties: Type.String({ maxLength: 2048 }) });
 }
 
-export const voiceBody = body(['From'], { From: { type: 'string', maxLength: 256 }, To: { type: 'string', maxLength: 256 } });
-export const ivrBody = body([], { Digits: { type: 'string', pattern: '^[0-9*#]{0,32}$' } });
-export const waitBody = body(['QueueSid'], { QueueSid: SID('QU'), QueuePosition: SECONDS, QueueTime: SECONDS });
-export const exitBody = body(['QueueResult'], {
-  QueueResult: { type: 'string', enum: ['bridged', 'bridging-in-process', 'error', 'hangup', 'leave', 'redirected', 'redirected-from-bridged', 'queue-full', 'system-error'] },
-  QueueSid: SID('QU'), QueueTime: SECONDS,
-});
-export const connectBody = body([], {});
-export const whisperBody = body([], { ParentCallSid: SID('CA') });
-export const agentStatusBody = body(['CallStatus'], { ParentCallSid: SID('CA'), SequenceNumber: SECONDS, CallbackSource: { type: 'string' } });
-export const dialDoneBody = body(['DialCallStatus'], {
-  DialCallStatus: { type: 'string', enum: ['completed', 'answered', 'busy', 'no-answer', 'failed', 'canceled'] },
-  DialCallSid: SID('CA'), DialCallDuration: SECONDS,
-});
-export const surveyBody = body([], { Digits: { type: 'string', pattern: '^[0-9*#]{0,32}$' } });
-export const statusBody = body(['CallStatus'], { SequenceNumber: SECONDS, CallDuration: SECONDS });
+/** A query of ours: only the listed parameters. */
+export function twilioQuery<P extends TProperties>(fields: P) {
+  return Type.Object(fields, { additionalProperties: false });
+}
 
-const TOKEN = { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' };
-export const ivrQuery = {
-  type: 'object', additionalProperties: false,
-  properties: {
-    step: { type: 'string', enum: ['language'] }, menu: TOKEN, lang: TOKEN,
-    attempt: { type: 'integer', minimum: 1, maximum: 20, default: 1 }, silent: { type: 'integer', enum: [1] },
-  },
-};
-export const langQuery = { type: 'object', additionalProperties: false, properties: { lang: TOKEN } };
-export const agentQuery = {
-  type: 'object', additionalProperties: false, required: ['agent'],
-  properties: { agent: TOKEN, lang: TOKEN, call: SID('CA') },
-};
-export const surveyQuery = {
-  type: 'object', additionalProperties: false, required: ['step'],
-  properties: { step: { type: 'string', enum: ['nps', 'csat'] }, lang: TOKEN, attempt: { type: 'integer', minimum: 1, maximum: 5, default: 1 } },
-};
+export const LangQuery = twilioQuery({ lang: Type.Optional(Token) });
+export const AgentQuery = twilioQuery({ agent: Token, lang: Type.Optional(Token), call: Type.Optional(Sid('CA')) });
 
-export const twimlResponse = { 200: { type: 'string', description: 'TwiML (text/xml)' } };
+/** TwiML on 200; every error in the one shape. */
+export const twimlReplies: Record<number, TSchema> = {
+  200: Type.String({ description: 'TwiML (text/xml)' }),
+  ...errorReplies(400, 403, 413, 415, 503),
+};

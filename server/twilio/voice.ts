@@ -1,21 +1,26 @@
-// TwiML for each step of a call, built only with twilio.twiml.VoiceResponse.
+// TwiML for each step of a call, built only with twilio.twiml.VoiceResponse. Every
+// text, timeout and language comes from the settings in force at the moment the
+// TwiML is built (`live.current`), never from a copy taken when the edge started.
 import twilio from 'twilio';
 import type { LanguageSetting, Localised, MenuNode, Settings } from '../config/types.ts';
+import type { LiveSettings } from '../settings/live.ts';
 
 export type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
 type SayAttributes = Parameters<VoiceResponse['say']>[0] & object;
+type MenuIndex = Map<string, { node: MenuNode; path: string[] }>;
 
 export class Voice {
-  readonly languages: LanguageSetting[];
-  private readonly menus = new Map<string, { node: MenuNode; path: string[] }>();
+  /** Menus by id, rebuilt when the settings in force bring another menu tree. */
+  private menus: { root: MenuNode; byId: MenuIndex } | null = null;
 
-  constructor(readonly settings: Settings, private readonly publicUrl: () => string) {
-    this.languages = settings.ivr.languages;
-    const walk = (node: MenuNode, path: string[]) => {
-      this.menus.set(node.id, { node, path });
-      for (const o of node.options) if (o.menu) walk(o.menu, [...path, o.digit]);
-    };
-    walk(settings.ivr.menu, []);
+  constructor(private readonly live: LiveSettings, private readonly publicUrl: () => string) {}
+
+  private get settings(): Settings {
+    return this.live.current;
+  }
+
+  get languages(): LanguageSetting[] {
+    return this.settings.ivr.languages;
   }
 
   /** Absolute URL Twilio will call (and sign) for one of our routes. */
@@ -31,7 +36,9 @@ export class Voice {
   }
 
   menu(id: string | undefined): { node: MenuNode; path: string[] } | null {
-    return this.menus.get(id ?? this.settings.ivr.menu.id) ?? null;
+    const root = this.settings.ivr.menu;
+    if (this.menus?.root !== root) this.menus = { root, byId: indexMenus(root) };
+    return this.menus.byId.get(id ?? root.id) ?? null;
   }
 
   text(t: Localised, lang: LanguageSetting): string {
@@ -87,6 +94,23 @@ export class Voice {
     return r;
   }
 
+  /** What a caller hears when a webhook failed: the error message, then the default queue. */
+  fallback(lang: LanguageSetting = this.languages[0]): VoiceResponse {
+    const r = this.response();
+    this.say(r, this.settings.ivr.errorMessage, lang);
+    return this.enqueue(r, this.settings.ivr.defaultQueue, lang);
+  }
+
+  /** The queue is full: the overflow message, then hang up. */
+  overflow(lang: LanguageSetting): VoiceResponse {
+    return this.goodbye(this.response(), this.settings.ivr.overflowMessage, lang);
+  }
+
+  /** The survey is over (or abandoned): thanks, then hang up. */
+  thanks(lang: LanguageSetting): VoiceResponse {
+    return this.goodbye(this.response(), this.settings.survey.thanks, lang);
+  }
+
   /** Hold: audio when configured, else silence; its length is the wait URL's heartbeat. */
   hold(r: VoiceResponse): VoiceResponse {
     const music = this.settings.ivr.holdMusicUrl;
@@ -117,6 +141,12 @@ export class Voice {
   }
 }
 
-export function twimlOf(r: VoiceResponse): string {
-  return r.toString();
+function indexMenus(root: MenuNode): MenuIndex {
+  const byId: MenuIndex = new Map();
+  const walk = (node: MenuNode, path: string[]) => {
+    byId.set(node.id, { node, path });
+    for (const o of node.options) if (o.menu) walk(o.menu, [...path, o.digit]);
+  };
+  walk(root, []);
+  return byId;
 }

@@ -155,7 +155,7 @@ describeWithChromium('agent console in a real browser', () => {
     expect(enqueue['#text']).toBe('vendas');
     // The wait URL reports the QueueSid; Atende dequeues towards Ana.
     await h.post(local(enqueue.waitUrl), callParams(sid, VIP, { QueueSid: newSid('QU'), QueuePosition: '1', QueueTime: '1' }));
-    await h.atende.app.dequeuer!.idle();
+    await h.atende.idle();
     expect(h.rest.dequeues()).toHaveLength(1);
 
     // Twilio follows the dequeue: the caller's leg gets <Dial> to Ana. The console shows the offer.
@@ -244,7 +244,7 @@ describeWithChromium('agent console in a real browser', () => {
     let res = await h.post('/twilio/voice', callParams(sid, from, { CallStatus: 'ringing' }));
     for (const d of ['1', '2']) res = await h.post(local(res.twiml!.Gather[0].action), callParams(sid, from, { Digits: d }));
     await h.post(local(res.twiml!.Enqueue[0].waitUrl), callParams(sid, from, { QueueSid: newSid('QU') }));
-    await h.atende.app.dequeuer!.idle();
+    await h.atende.idle();
     const dial = (await h.post(local(h.rest.dequeues()[0].url), callParams(sid, from))).twiml!.Dial[0];
     await h.post(local(dial.Client[0].url), { ...callParams(newSid('CA'), from), Direction: 'outbound-dial', ParentCallSid: sid });
     await page.waitForFunction(screenIs, { state: 'on-call', escalate: 'Escalate to N2' }, { timeout: BUDGET_MS });

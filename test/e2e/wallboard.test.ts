@@ -174,7 +174,7 @@ describeWithChromium('wallboard in a real browser', () => {
     expect((await h.api('POST', '/api/agents/ana/state', { state: 'available' })).status).toBe(200);
     const first = calls[0];
     await h.post(local(first.enqueue.waitUrl), callParams(first.sid, first.from, { QueueSid: newSid('QU'), QueuePosition: '1', QueueTime: '1' }));
-    await h.atende.app.dequeuer!.idle();
+    await h.atende.idle();
     took.login = await shownWithin(page, t0, 'Ana ringing', {
       waiting: '2', rows: 3, ringingRows: 1, ana: 'st-ringing', counts: { ringing: '1', 'on-call': '0' },
     });

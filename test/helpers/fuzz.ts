@@ -987,7 +987,7 @@ async function setupCalls(h: Harness): Promise<string[]> {
   }
   // The first caller talks to ana: escalation and disposition have something to act on.
   await h.api('POST', '/api/agents/ana/state', { state: 'available' });
-  await h.atende.app.dequeuer?.idle();
+  await h.atende.idle();
   const dq = h.rest.dequeues().at(-1);
   if (dq) {
     const res = await h.post(local(dq.url), callParams(dq.callSid, '+5511987650010'));

@@ -181,12 +181,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return res.json() as Snapshot;
     },
     async restart() {
-      await atende.app.dequeuer?.idle();
+      await atende.idle();
       await atende.close();
       atende = await build();
     },
     async close() {
-      await atende.app.dequeuer?.idle();
+      await atende.idle();
       await atende.close();
       await rest.close();
     },

@@ -65,7 +65,7 @@ async function stack(opts: { faults?: FaultOptions; apiUrl?: string; restTimeout
   });
   const url = await atende.app.listen({ host: '127.0.0.1', port: 0 });
   emulator.setAtendeUrl(url);
-  cleanups.push(async () => { await emulator.close(); await atende.app.dequeuer?.idle(); await atende.close(); });
+  cleanups.push(async () => { await emulator.close(); await atende.idle(); await atende.close(); });
   return { atende, emulator, events, url };
 }
 

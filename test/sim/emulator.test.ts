@@ -21,7 +21,7 @@ let stacks: Stack[] = [];
 afterEach(async () => {
   for (const s of stacks) {
     await s.emulator.close();
-    await s.atende.app.dequeuer?.idle();
+    await s.atende.idle();
     await s.atende.close();
   }
   stacks = [];

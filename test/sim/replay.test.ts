@@ -27,7 +27,7 @@ describe('replay', () => {
         }
         const enqueue = res.twiml!.Enqueue[0];
         await h.post(local(enqueue.waitUrl), callParams(sid, from, { QueueSid: newSid('QU'), QueueTime: '0' }));
-        await h.atende.app.dequeuer!.idle();
+        await h.atende.idle();
         if (i === 5 || i === 6) {
           h.tick(9);
           await h.post(local(enqueue.action), callParams(sid, from, { CallStatus: 'completed', QueueResult: 'hangup', QueueTime: '9' }));

@@ -17,7 +17,7 @@ interface Call { sid: string; from: string; enqueue: TwimlNode; queueSid: string
 
 async function login(h: Harness, agent: string, state: 'available' | 'away' = 'available') {
   expect((await h.api('POST', `/api/agents/${agent}/state`, { state })).status).toBe(200);
-  await h.atende.app.dequeuer!.idle();
+  await h.atende.idle();
 }
 
 async function callIntoQueue(h: Harness, keys: string[], from: string): Promise<Call> {
@@ -29,7 +29,7 @@ async function callIntoQueue(h: Harness, keys: string[], from: string): Promise<
   await h.post(local(enqueue.waitUrl), callParams(sid, from, {
     QueueSid: call.queueSid, QueuePosition: '1', QueueTime: '0', AvgQueueTime: '0', CurrentQueueSize: '1', MaxQueueSize: '1000',
   }));
-  await h.atende.app.dequeuer!.idle();
+  await h.atende.idle();
   return call;
 }
 

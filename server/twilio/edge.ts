@@ -1,0 +1,82 @@
+// The Twilio edge's services, built once from the app's decorators: the TwiML
+// builder, the callers' legs (every QueueSid), the dequeuer that carries out the
+// core's offers over REST, and the idempotency reply cache. The webhooks use them;
+// the engine's offers and events drive the dequeuer.
+import type { FastifyInstance } from 'fastify';
+import type { RoutingCore } from '../../routing/core.ts';
+import type { Engine } from '../engine.ts';
+import type { TwilioOptions } from '../plugins/services.ts';
+import type { LiveSettings } from '../settings/live.ts';
+import { Dequeuer } from './dequeuer.ts';
+import { Legs } from './legs.ts';
+import { ReplyCache } from './replies.ts';
+import { Voice } from './voice.ts';
+
+export interface Edge {
+  engine: Engine;
+  core: RoutingCore;
+  /** The settings in force (read `.current` when used). */
+  settings: LiveSettings;
+  voice: Voice;
+  legs: Legs;
+  /** Null without REST credentials: offers are not carried out. */
+  dequeuer: Dequeuer | null;
+  replies: ReplyCache;
+  /** The public base URL Twilio calls (and signs), without a trailing slash. */
+  publicUrl: () => string;
+  /** Resolves once every dequeue and redirect under way has finished. */
+  idle(): Promise<void>;
+  /** Stops following the engine and drops pending dequeues. */
+  stop(): void;
+}
+
+export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge {
+  const { engine, settings, records, storage } = fastify;
+  const core = engine.core;
+  const given = opts.publicUrl;
+  const publicUrl = () => (typeof given === 'function' ? given() : given).replace(/\/+$/, '');
+  const voice = new Voice(settings, publicUrl);
+  const legs = new Legs({
+    queueOf: (callId) => core.call(callId)?.queue ?? null,
+    record: (callId, queueSid) => records.note(callId, { twilioQueueSid: queueSid }),
+    recorded: (callId) => storage.records.getCall(callId)?.twilioQueueSid ?? null,
+  });
+  const dequeuer = opts.rest ? new Dequeuer({
+    rest: opts.rest,
+    log: fastify.log.child({ component: 'dequeuer' }) as never,
+    queueSidOf: (callId) => legs.queueSidOf(callId),
+    backoffMs: opts.dequeueBackoffMs,
+    stillWanted: (r) => { const c = core.call(r.callId); return !!c && c.status === 'offering' && c.agentId === r.agentId; },
+    onGiveUp: (r, err) => {
+      fastify.log.error({ callSid: r.callId, agent: r.agentId, err: (err as Error)?.message }, 'could not dequeue the caller; the call waits again');
+      engine.dispatch({ type: 'call.offer-missed', id: `${r.callId}:not-delivered:${engine.now()}`, at: engine.now(), callId: r.callId, agentId: r.agentId, reason: 'not-delivered' }, 'twilio:dequeue');
+    },
+  }) : null;
+  const langOf = (callId: string) => voice.language(core.call(callId)?.language ?? undefined);
+
+  // An offer waiting for a QueueSid goes ahead once the caller is in a queue, and is dropped once out of it.
+  const offLegs = legs.onChange((callId, leg) => {
+    if (leg?.where === 'queued') dequeuer?.inQueue(callId, leg.queueSid);
+    else dequeuer?.forget(callId);
+  });
+  const offDecisions = engine.onDecisions((decisions) => {
+    for (const d of decisions) {
+      if (d.type !== 'offer' || !dequeuer) continue;
+      dequeuer.dequeue({ callId: d.callId, agentId: d.agentId, url: voice.url('/twilio/agent/connect', { agent: d.agentId, lang: langOf(d.callId).code }) });
+    }
+  });
+  const offEvents = engine.onEvent((e) => {
+    if (e.type === 'call.answered') legs.bridged(e.callId);
+    else if (e.type === 'call.ended' || e.type === 'call.abandoned') legs.ended(e.callId);
+    // An escalated caller is talking to an agent: move them out of the Dial, back into a queue.
+    else if (e.type === 'call.escalated' && legs.escalated(e.callId)) {
+      dequeuer?.redirect(e.callId, voice.url('/twilio/queue/reenter', { lang: langOf(e.callId).code }));
+    }
+  });
+
+  return {
+    engine, core, settings, voice, legs, dequeuer, replies: new ReplyCache(), publicUrl,
+    idle: async () => { await dequeuer?.idle(); },
+    stop: () => { offLegs(); offDecisions(); offEvents(); dequeuer?.close(); },
+  };
+}

@@ -1,0 +1,56 @@
+// The <Dial> to an agent ended. Talked: the call ends (survey if the caller stays),
+// unless it was escalated meanwhile. Not answered: the offer is missed, and the
+// caller goes straight to the next agent or back into the Twilio queue.
+import { Type } from '@sinclair/typebox';
+import type { OfferMissReason } from '../../../routing/types.ts';
+import { AgentQuery, OneOf, Seconds, Sid, twilioBody } from '../schemas.ts';
+import { defineWebhook } from '../webhook.ts';
+import { answered, hangup, legIsOver, whereTheCallBelongs } from './steps.ts';
+
+const MISS_REASON: Record<string, OfferMissReason> = { 'no-answer': 'no-answer', busy: 'busy', failed: 'failed', canceled: 'no-answer' };
+
+const Body = twilioBody({
+  DialCallStatus: OneOf(['completed', 'answered', 'busy', 'no-answer', 'failed', 'canceled']),
+  DialCallSid: Type.Optional(Sid('CA')),
+  DialCallDuration: Type.Optional(Seconds),
+});
+
+export default defineWebhook({
+  url: '/twilio/dial/done',
+  body: Body,
+  query: AgentQuery,
+  handle(call) {
+    const { body, query, core, voice, lang, settings, now, commit } = call;
+    const sid = body.CallSid;
+    const agentId = String(query.agent);
+    const callerGone = legIsOver(body.CallStatus);
+    const c = core.call(sid);
+    if (!c) return callerGone ? voice.response() : voice.fallback(lang);
+    const talked = body.DialCallStatus === 'completed' || body.DialCallStatus === 'answered';
+    if (talked) {
+      if (c.status === 'offering' && c.agentId === agentId) answered(call, sid, agentId, body.DialCallSid ?? `dial-${agentId}`);
+      const during = core.call(sid)!;
+      if (during.status === 'connected' && during.agentId === agentId) {
+        commit({ type: 'call.ended', id: `${sid}:ended`, at: now(), callId: sid, by: callerGone ? 'caller' : 'agent' });
+      }
+      const after = core.call(sid)!;
+      // Escalated meanwhile: the caller belongs to the queue again, not to a survey.
+      if (after.status !== 'ended') return callerGone ? voice.response() : whereTheCallBelongs(call, sid, lang);
+      if (callerGone) return voice.response();
+      if (settings.survey.enabled && after.outcome === 'answered') return voice.surveyQuestion('nps', lang, { intro: true });
+      return hangup(call);
+    }
+    if (callerGone) {
+      if (c.status !== 'ended') commit({ type: 'call.ended', id: `${sid}:ended`, at: now(), callId: sid, by: 'caller' });
+      return voice.response();
+    }
+    if (c.status === 'offering' && c.agentId === agentId) {
+      commit({
+        type: 'call.offer-missed', id: `${sid}:missed:${body.DialCallSid ?? `${agentId}-${now()}`}`, at: now(),
+        callId: sid, agentId, reason: MISS_REASON[body.DialCallStatus] ?? 'failed',
+      });
+    }
+    // Straight to the next agent when the core re-offered at once, else back into the Twilio queue.
+    return whereTheCallBelongs(call, sid, lang);
+  },
+});

@@ -1,0 +1,67 @@
+// The IVR: the language menu first, then the menu tree; an option with a queue puts
+// the caller in it (<Enqueue>), invalid or no input repeats the menu, then the
+// menu's (or the configured) default queue.
+import { Type } from '@sinclair/typebox';
+import type { LanguageSetting } from '../../config/types.ts';
+import { Digits, OneOf, Token, twilioBody, twilioQuery } from '../schemas.ts';
+import type { VoiceResponse } from '../voice.ts';
+import { defineWebhook, type WebhookCall } from '../webhook.ts';
+
+const Body = twilioBody({
+  Digits: Type.Optional(Digits),
+  // Read only to adopt a call whose arrival was lost.
+  From: Type.Optional(Type.String({ maxLength: 2048 })),
+  Caller: Type.Optional(Type.String({ maxLength: 2048 })),
+});
+const Query = twilioQuery({
+  step: Type.Optional(OneOf(['language'])),
+  menu: Type.Optional(Token),
+  lang: Type.Optional(Token),
+  attempt: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 1 })),
+  silent: Type.Optional(Type.Unsafe<1>({ type: 'integer', enum: [1] })),
+});
+
+export default defineWebhook({
+  url: '/twilio/ivr',
+  body: Body,
+  query: Query,
+  handle(call) {
+    const { body, query: q, voice, settings } = call;
+    const attempt = Number(q.attempt ?? 1);
+    const digits = q.silent ? '' : (body.Digits ?? '');
+    const ivr = settings.ivr;
+    if (q.step === 'language') {
+      const chosen = voice.languages.find((l) => l.digit === digits);
+      if (chosen) return voice.menuPrompt(voice.response(), ivr.menu, chosen, 1, false);
+      if (attempt < ivr.maxAttempts) return voice.languageMenu(attempt + 1, ivr.invalidInput);
+      return voice.menuPrompt(voice.response(), ivr.menu, voice.languages[0], 1, false);
+    }
+    const lang = call.lang;
+    const found = voice.menu(q.menu) ?? voice.menu(undefined)!;
+    const option = found.node.options.find((o) => o.digit === digits);
+    if (option?.menu) return voice.menuPrompt(voice.response(), option.menu, lang, 1, false);
+    if (option?.queue) return enqueueCall(call, [...found.path, option.digit], option.queue, option.attributes ?? {}, lang);
+    if (attempt < ivr.maxAttempts) {
+      const r = voice.response();
+      voice.say(r, ivr.invalidInput, lang);
+      return voice.menuPrompt(r, found.node, lang, attempt + 1, false);
+    }
+    return enqueueCall(call, found.path, found.node.defaultQueue ?? ivr.defaultQueue, {}, lang);
+  },
+});
+
+type IvrCall = WebhookCall<{ CallSid: string; From?: string; Caller?: string }, unknown>;
+
+function enqueueCall(call: IvrCall, path: string[], queue: string, attributes: Record<string, string | number | boolean>, lang: LanguageSetting): VoiceResponse {
+  const { body, core, voice, now, commit } = call;
+  const sid = body.CallSid;
+  if (!core.call(sid)) {
+    // State lost (e.g. the log was reset): adopt the call rather than drop the caller.
+    commit({ type: 'call.arrived', id: `${sid}:arrived`, at: now(), callId: sid, from: body.From ?? body.Caller ?? '' });
+  }
+  commit({ type: 'call.ivr', id: `${sid}:ivr`, at: now(), callId: sid, path, language: lang.code });
+  commit({ type: 'call.queued', id: `${sid}:queued`, at: now(), callId: sid, queue, attributes });
+  const c = core.call(sid);
+  if (c?.status === 'ended' && c.outcome === 'overflowed') return voice.overflow(lang);
+  return voice.enqueue(voice.response(), c?.queue ?? queue, lang);
+}

@@ -1,0 +1,76 @@
+// Steps of a call as Twilio takes them, shared by the Twilio edge's tests: each test
+// builds its own harness through `harness()` and the afterEach here closes it.
+import { afterEach, expect } from 'vitest';
+import { callParams, local, newSid, startHarness, type Harness, type TwimlNode } from '../../helpers/twilio.ts';
+
+let harnesses: Harness[] = [];
+afterEach(async () => {
+  for (const h of harnesses) await h.close();
+  harnesses = [];
+});
+
+export async function harness(opts: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
+  const h = await startHarness(opts);
+  harnesses.push(h);
+  return h;
+}
+
+export async function login(h: Harness, agent: string, state: 'available' | 'away' | 'offline' = 'available', reason?: string) {
+  const res = await h.api('POST', `/api/agents/${agent}/state`, reason ? { state, reason } : { state });
+  expect(res.status).toBe(200);
+  return res.json;
+}
+
+export async function agentOf(h: Harness, id: string) {
+  return (await h.api('GET', '/api/agents')).json.agents.find((a: { id: string }) => a.id === id);
+}
+
+export interface Call { sid: string; from: string; lang: string; enqueue: TwimlNode; queueSid: string }
+
+/** Rings the number and presses `keys` (language first), ending in a queue. */
+export async function callIntoQueue(h: Harness, keys: string[], from = '+5511987650001'): Promise<Call> {
+  const sid = newSid('CA');
+  let res = await h.post('/twilio/voice', callParams(sid, from, { CallStatus: 'ringing' }));
+  expect(res.status).toBe(200);
+  for (const digit of keys) {
+    const gather = res.twiml!.Gather?.[0];
+    expect(gather, `a menu before pressing ${digit}: ${res.body}`).toBeDefined();
+    res = await h.post(local(gather.action), callParams(sid, from, { Digits: digit }));
+    expect(res.status).toBe(200);
+  }
+  const enqueue = res.twiml!.Enqueue?.[0];
+  expect(enqueue, res.body).toBeDefined();
+  return { sid, from, lang: new URL(enqueue.waitUrl).searchParams.get('lang')!, enqueue, queueSid: '' };
+}
+
+/** Twilio starts the hold loop: the wait URL reports the QueueSid. */
+export async function holdOnce(h: Harness, call: Call, queueTime = 0) {
+  call.queueSid ||= newSid('QU');
+  const res = await h.post(local(call.enqueue.waitUrl), callParams(call.sid, call.from, {
+    QueueSid: call.queueSid, QueuePosition: '1', QueueTime: String(queueTime), AvgQueueTime: '0', CurrentQueueSize: '1', MaxQueueSize: '1000',
+  }));
+  expect(res.status).toBe(200);
+  await h.atende.idle();
+  return res;
+}
+
+/** Follows the dequeue Url the REST stand-in received: the caller's leg gets <Dial>. */
+export async function connect(h: Harness, call: Call, agent: string) {
+  const dq = h.rest.dequeues().filter((r) => r.callSid === call.sid).at(-1);
+  expect(dq, 'a dequeue request for the call').toBeDefined();
+  expect(new URL(dq!.url).searchParams.get('agent')).toBe(agent);
+  const res = await h.post(local(dq!.url), callParams(call.sid, call.from));
+  const dial = res.twiml!.Dial?.[0];
+  expect(dial, res.body).toBeDefined();
+  return { dial, agentLeg: newSid('CA') };
+}
+
+export async function whisper(h: Harness, call: Call, dial: TwimlNode, agentLeg: string) {
+  const noun = (dial.Client ?? dial.Number)[0];
+  return h.post(local(noun.url), { ...callParams(agentLeg, call.from), Direction: 'outbound-dial', ParentCallSid: call.sid });
+}
+
+export async function dialDone(h: Harness, call: Call, dial: TwimlNode, agentLeg: string, status: string, extra: Record<string, string> = {}) {
+  return h.post(local(dial.action), callParams(call.sid, call.from, { DialCallStatus: status, DialCallSid: agentLeg, ...extra }));
+}
+

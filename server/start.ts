@@ -1,10 +1,11 @@
 // Assembles Atende from its settings: storage, replay of the event log into the
 // core, the engine with its clock, the HTTP app. server.ts adds process concerns;
 // tests call this directly (twice, to restart on the same database).
-import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { RoutingCore } from '../routing/core.ts';
+import { errorBody } from './plugins/error-handler.ts';
 import appPlugin, { type AppOptions } from './app.ts';
 import { Access, parseAgentTokens } from './auth/access.ts';
 import { fastifyLogger, type LoggerSetting } from './logger.ts';
@@ -89,6 +90,8 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
     bodyLimit: 64 * 1024,
     // An unknown field is refused with a reason (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    // Errors Fastify raises before routing (an over-long path parameter: 414) in the one shape too.
+    frameworkErrors: (err, _req, reply) => { void (reply as FastifyReply).code(err.statusCode ?? 400).send(errorBody(err)); },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   await app.register(fp(appPlugin), {

@@ -65,11 +65,12 @@ export function browserPlan(chromiumPath: string | null, env: NodeJS.ProcessEnv 
 export function describeWithChromium(title: string, fn: (chromiumPath: string) => void): void {
   const path = findChromium();
   const plan = browserPlan(path);
-  if (plan === 'run') return describe(title, () => fn(path!));
+  if (plan === 'run') { describe(title, () => fn(path!)); return; }
   if (plan === 'fail') {
-    return describe(title, () => {
+    describe(title, () => {
       it('needs Chromium (CI=true: browser tests never skip)', () => { throw new Error(CHROMIUM_MISSING); });
     });
+    return;
   }
   console.warn(`${title}: skipped. ${CHROMIUM_MISSING}`);
   describe.skip(`${title} (skipped: ${CHROMIUM_MISSING})`, () => fn(''));

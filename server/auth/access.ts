@@ -6,7 +6,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
-import { ErrorReply } from '../schemas.ts';
 
 export type Role = 'viewer' | 'agent' | 'supervisor';
 
@@ -46,8 +45,6 @@ export function bearerOf(req: FastifyRequest): string | null {
   return m ? m[1].trim() : null;
 }
 
-/** @deprecated the one error shape: use ErrorReply / errorReplies from server/schemas.ts. */
-export const refusalSchema = ErrorReply;
 
 export class Access {
   private readonly entries: { digest: Buffer; principal: Principal }[] = [];

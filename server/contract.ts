@@ -169,11 +169,18 @@ export interface ConsoleCall {
   resolvedFirstContact: boolean | null;
 }
 
+/**
+ * Where the agent's voice comes from: `softphone` this page (Twilio Voice SDK, tokens from
+ * GET /api/agent/voice-token), `external` a Twilio Client softphone of their own (no API key
+ * configured), `phone` the E.164 number in `contact`, `simulated` demo mode (the emulator answers).
+ */
+export type ConsoleVoice = 'softphone' | 'external' | 'phone' | 'simulated';
+
 export interface AgentConsoleView {
   type: 'agent';
   serverTime: number;
   agent: {
-    id: string; name: string; contact: string | null; softphone: boolean; state: string; reason: string | null;
+    id: string; name: string; contact: string | null; softphone: boolean; voice: ConsoleVoice; state: string; reason: string | null;
     stateSeconds: number; level: number; skills: string[]; callsHandled: number;
     pending: { state: string; reason: string | null } | null;
     /** Epoch ms when wrap-up ends by itself; null when not in wrap-up or it lasts until "ready". */

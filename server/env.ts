@@ -5,6 +5,7 @@ import envSchema from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
 import { parseAgentTokens } from './auth/access.ts';
 import { DEFAULT_SETTINGS_PATH } from './config/load.ts';
+import type { VoiceCredentials } from './plugins/services.ts';
 
 const Schema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
@@ -31,6 +32,8 @@ export interface Environment {
   /** Where Twilio calls us (signatures are checked against it); null = not set. */
   publicUrl: string | null;
   twilio: { accountSid: string; authToken: string; apiUrl: string | null } | null;
+  /** The agent console's softphone (Access Tokens): account SID + an API key; null = no softphone. */
+  voice: VoiceCredentials | null;
   settingsPath: string;
   dbPath: string | null;
   tokens: { supervisor: string | null; viewer: string | null; agents: Record<string, string> };
@@ -51,6 +54,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   }
   const accountSid = raw.TWILIO_ACCOUNT_SID ?? null, authToken = raw.TWILIO_AUTH_TOKEN ?? null;
   if (!!accountSid !== !!authToken) throw new EnvironmentError('set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither (demo mode)');
+  const apiKeySid = raw.TWILIO_API_KEY_SID ?? null, apiKeySecret = raw.TWILIO_API_KEY_SECRET ?? null;
+  if (!!apiKeySid !== !!apiKeySecret) throw new EnvironmentError('set both TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET (the softphone\'s API key), or neither');
   const publicUrl = raw.PUBLIC_URL?.replace(/\/+$/, '') ?? null;
   if (publicUrl !== null) {
     try { new URL(publicUrl); } catch { throw new EnvironmentError(`PUBLIC_URL is not a URL: "${raw.PUBLIC_URL}"`); }
@@ -62,6 +67,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     host: raw.HOST,
     publicUrl,
     twilio: accountSid && authToken ? { accountSid, authToken, apiUrl: raw.TWILIO_API_URL ?? null } : null,
+    voice: accountSid && apiKeySid && apiKeySecret
+      ? { accountSid, apiKeySid, apiKeySecret, twimlAppSid: raw.TWILIO_TWIML_APP_SID ?? null }
+      : null,
     settingsPath: raw.ATENDE_CONFIG,
     dbPath: raw.ATENDE_DB ?? null,
     tokens: { supervisor: raw.ATENDE_SUPERVISOR_TOKEN ?? null, viewer: raw.ATENDE_VIEWER_TOKEN ?? null, agents },

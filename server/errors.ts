@@ -31,6 +31,8 @@ export const BadAgentStateError = createError<[string]>('ATENDE_ERR_BAD_AGENT_ST
 export const AgentBusyError = createError<[string]>('ATENDE_ERR_AGENT_BUSY', '%s', 409);
 export const NotEligibleError = createError<[string]>('ATENDE_ERR_NOT_ELIGIBLE', '%s', 409);
 export const BadEventError = createError<[string]>('ATENDE_ERR_BAD_EVENT', '%s', 409);
+/** A softphone token for an agent reached on a phone number (E.164): the phone rings, no browser does. */
+export const NoSoftphoneError = createError<[string, string]>('ATENDE_ERR_NO_SOFTPHONE', "agent '%s' is reached on the phone %s: there is no softphone for a phone", 409);
 
 // ---- 426 / 429 / 503 -------------------------------------------------------------------
 export const UpgradeRequiredError = createError('ATENDE_ERR_UPGRADE_REQUIRED', 'this is a WebSocket endpoint: connect with a WebSocket client', 426);
@@ -38,6 +40,8 @@ export const RateLimitedError = createError<[string]>('ATENDE_ERR_RATE_LIMITED',
 /** The event could not be made durable: nothing was applied. */
 export const StoreUnavailableError = createError<[string]>('ATENDE_ERR_STORE_UNAVAILABLE', 'the event log cannot take the event: %s', 503);
 export const NotReadyError = createError<[string]>('ATENDE_ERR_UNAVAILABLE', '%s', 503);
+/** No Twilio voice for the console's softphone: API key variables missing, or demo mode (the emulator answers). */
+export const VoiceUnconfiguredError = createError<[string]>('ATENDE_ERR_VOICE_UNCONFIGURED', 'no softphone voice on this server: %s', 503);
 
 /**
  * The routing core's refusal as the HTTP error a client sees. A missing call,

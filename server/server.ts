@@ -10,7 +10,7 @@ import { loadSettings, SettingsError } from './config/load.ts';
 import type { Settings } from './config/types.ts';
 import { EnvironmentError, readEnvironment, type Environment } from './env.ts';
 import { createLogger } from './logger.ts';
-import type { TwilioOptions } from './plugins/services.ts';
+import type { TwilioOptions, VoiceCredentials } from './plugins/services.ts';
 import { createAtende, type Atende } from './start.ts';
 import { createTwilioRest } from './twilio/rest.ts';
 
@@ -61,6 +61,8 @@ export interface ServeOptions {
   dbPath: string;
   demo: boolean;
   twilio: TwilioOptions;
+  /** The softphone's API key (agent console voice); absent = agents need a softphone of their own. */
+  voice?: VoiceCredentials | null;
   /** Called once listening (demo mode points the emulator at the server here). */
   onListening?: (url: string) => void | Promise<void>;
   /** Stopped before the server closes (demo traffic, the emulator). */
@@ -72,6 +74,7 @@ export async function serve(ctx: ProcessContext, opts: ServeOptions): Promise<{ 
   const { env, log } = ctx;
   const atende = await createAtende({
     settings: ctx.settings, dbPath: opts.dbPath, demo: opts.demo, logger: log, access: ctx.access, twilio: opts.twilio,
+    voice: opts.voice ?? null,
   });
   log.info({ db: opts.dbPath, replayed: atende.replayed }, 'event log replayed');
   const url = await atende.app.listen({ port: env.port, host: env.host });
@@ -105,10 +108,14 @@ export async function serveTwilio(ctx: ProcessContext): Promise<void> {
   if (!env.publicUrl) fail(ctx.log, 'PUBLIC_URL is required with Twilio credentials: the public https base URL Twilio calls (signatures cover it), e.g. PUBLIC_URL=https://atende.example.com.br');
   const { accountSid, authToken, apiUrl } = env.twilio;
   ctx.log.info({ publicUrl: env.publicUrl, twilioApi: apiUrl ?? 'https://api.twilio.com' }, 'Twilio webhooks expected under PUBLIC_URL/twilio/*');
+  // Only whether there is a key: its SID and secret never reach a log line.
+  if (env.voice) ctx.log.info({ softphone: 'configured' }, 'agent console softphone: Access Tokens from the API key (TWILIO_API_KEY_SID)');
+  else ctx.log.warn({ softphone: 'not configured' }, 'no TWILIO_API_KEY_SID / TWILIO_API_KEY_SECRET: agents on client:NAME need a Twilio softphone of their own');
   await serve(ctx, {
     dbPath: env.dbPath ?? 'data/atende.db',
     demo: false,
     twilio: { publicUrl: env.publicUrl, authToken, rest: createTwilioRest({ accountSid, authToken, apiUrl }) },
+    voice: env.voice,
   });
 }
 

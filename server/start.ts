@@ -24,6 +24,8 @@ export interface AtendeOptions {
   logger?: LoggerSetting;
   demo?: boolean;
   twilio?: AppOptions['twilio'];
+  /** API key for the agent console's softphone tokens (GET /api/agent/voice-token); null/absent = none. */
+  voice?: AppOptions['voice'];
   viewerToken?: string | null;
   supervisorToken?: string | null;
   agentTokens?: Record<string, string>;
@@ -96,7 +98,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   await app.register(fp(appPlugin), {
     engine, settings: live, storage, records: projection, access, demo: opts.demo ?? false,
-    twilio: opts.twilio ?? null, staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute,
+    twilio: opts.twilio ?? null, voice: opts.voice ?? null, staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute,
   });
   await app.ready();
   let closed = false;

@@ -1,44 +1,32 @@
 // The agent console's server side: one agent's own view (state, the call offered
-// or in progress, wrap-up), over HTTP and live over /ws/agent. An agent token only
-// ever sees its own agent; a supervisor names the agent with ?agent=.
+// or in progress, wrap-up), over HTTP and live over /ws/agent, and the softphone's
+// token (voice-token.ts). An agent token only ever sees its own agent; a supervisor
+// names the agent with ?agent=. The console's pages get their own CSP (csp.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { FastifyPluginAsyncTypebox, Static } from '@fastify/type-provider-typebox';
-import { bearerOf, type Principal } from '../auth/access.ts';
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { bearerOf } from '../auth/access.ts';
 import type { AgentConsoleView } from '../contract.ts';
-import { AgentRequiredError, ForbiddenError, UnknownAgentError } from '../errors.ts';
+import { UnknownAgentError } from '../errors.ts';
 import type { Topic } from '../fanout.ts';
 import { errorReplies } from '../schemas.ts';
 import { upgradeRequired } from '../ws-routes.ts';
+import agentConsoleCsp from './csp.ts';
 import { ConsoleQuery, ConsoleTicket, ConsoleView } from './schemas.ts';
-import { consoleView } from './view.ts';
+import { consoleView, type VoiceSetup } from './view.ts';
+import voiceToken from './voice-token.ts';
+import { agentResolver } from './whose.ts';
 
 /** Agent frames are small: a socket this far behind is skipped (then closed if it stays stuck). */
 const AGENT_MAX_BUFFERED_BYTES = 256 * 1024;
 
-const agentConsole: FastifyPluginAsyncTypebox = async (fastify) => {
+const consoleRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const { engine, access, tickets, fanout } = fastify as FastifyInstance;
+  const voice: VoiceSetup = fastify.demo ? 'demo' : (fastify as FastifyInstance).voiceCredentials ? 'softphone' : 'none';
   // The settings are read when each view is built: a supervisor's change (new pause
   // reasons) shows on the next answer and the next frame.
-  const view = (agentId: string): AgentConsoleView | null => consoleView(engine, fastify.settings.current, agentId);
-
-  /**
-   * Which agent a request is about: the token's own, or ?agent= for supervisors (and
-   * open mode). `ticketed`: the socket's single-use ticket already vouched for it.
-   */
-  const agentFor = (req: FastifyRequest, query: Static<typeof ConsoleQuery>, principal: Principal | null, ticketed = false): string => {
-    const asked = query.agent ?? null;
-    if (principal?.role === 'agent' && principal.agentId) {
-      if (asked && asked !== principal.agentId) throw new ForbiddenError(`this token belongs to agent '${principal.agentId}', not '${asked}'`);
-      return principal.agentId;
-    }
-    if (!ticketed) {
-      const refusal = access.check(bearerOf(req) ?? query.token ?? null, ['agent'], asked);
-      if (refusal) throw refusal;
-    }
-    if (!asked) throw new AgentRequiredError();
-    if (!engine.core.agent(asked)) throw new UnknownAgentError(asked);
-    return asked;
-  };
+  const view = (agentId: string): AgentConsoleView | null => consoleView(engine, fastify.settings.current, agentId, voice);
+  const agentFor = agentResolver(fastify as FastifyInstance);
   const errors = errorReplies(400, 401, 403, 404);
 
   fastify.get('/api/agent/me', {
@@ -112,4 +100,14 @@ const agentConsole: FastifyPluginAsyncTypebox = async (fastify) => {
   });
 };
 
-export default agentConsole;
+/**
+ * The console group: its CSP hook at the app's level (it must reach the static pages),
+ * its routes each in their own encapsulated plugin.
+ */
+async function agentConsole(fastify: FastifyInstance): Promise<void> {
+  await fastify.register(agentConsoleCsp);
+  await fastify.register(consoleRoutes);
+  await fastify.register(voiceToken);
+}
+
+export default fp(agentConsole, { name: 'atende-agent-console' });

@@ -107,6 +107,7 @@ export const ConsoleView = Type.Object({
     name: Type.String(),
     contact: Nullable(Type.String()),
     softphone: Type.Boolean(),
+    voice: OneOf(['softphone', 'external', 'phone', 'simulated'] as const),
     state: Type.String(),
     reason: Nullable(Type.String()),
     stateSeconds: Type.Integer(),
@@ -120,3 +121,11 @@ export const ConsoleView = Type.Object({
   pauseReasons: Type.Array(Type.String()),
   escalateTo: Type.Array(Type.Integer()),
 });
+
+// ---- the softphone ----
+
+/** GET /api/agent/voice-token: ?agent= names the agent (supervisors); the token is the Bearer header's. */
+export const VoiceTokenQuery = Type.Object({ agent: Type.Optional(AgentId) }, { additionalProperties: false });
+
+/** A Twilio Access Token for the agent's softphone (Voice SDK Device), and when it expires (epoch ms). */
+export const VoiceToken = Type.Object({ token: Type.String(), identity: Type.String(), expiresAt: Type.Number() });

@@ -1,8 +1,18 @@
 // One agent's console view (contract.ts AgentConsoleView), built from the routing
 // core and the settings in force at the moment it is asked for.
 import type { MenuNode, MenuOption, Settings } from '../config/types.ts';
-import type { AgentConsoleView, ConsoleCall } from '../contract.ts';
+import type { AgentConsoleView, ConsoleCall, ConsoleVoice } from '../contract.ts';
 import type { Engine } from '../engine.ts';
+import { clientIdentity } from './contact.ts';
+
+/** How this server carries agents' voices: demo (the emulator answers), softphone tokens (an API key), or neither. */
+export type VoiceSetup = 'demo' | 'softphone' | 'none';
+
+function voiceOf(setup: VoiceSetup, agent: { id: string; contact: string | null }): ConsoleVoice {
+  if (setup === 'demo') return 'simulated';
+  if (clientIdentity(agent) === null) return 'phone';
+  return setup === 'softphone' ? 'softphone' : 'external';
+}
 
 /** The menu options a caller chose, in the center's first language. */
 function ivrLabels(settings: Settings, path: string[]): string[] {
@@ -19,7 +29,7 @@ function ivrLabels(settings: Settings, path: string[]): string[] {
 }
 
 /** Null for an agent the core does not know. */
-export function consoleView(engine: Engine, settings: Settings, agentId: string): AgentConsoleView | null {
+export function consoleView(engine: Engine, settings: Settings, agentId: string, voice: VoiceSetup): AgentConsoleView | null {
   const core = engine.core;
   const a = core.agent(agentId);
   if (!a) return null;
@@ -43,7 +53,7 @@ export function consoleView(engine: Engine, settings: Settings, agentId: string)
   return {
     type: 'agent', serverTime: now,
     agent: {
-      id: a.id, name: a.name, contact: a.contact, softphone: (a.contact ?? `client:${a.id}`).startsWith('client:'),
+      id: a.id, name: a.name, contact: a.contact, softphone: clientIdentity(a) !== null, voice: voiceOf(voice, a),
       state: a.status, reason: a.reason, stateSeconds: Math.max(0, Math.floor((now - a.since) / 1000)),
       level: a.level, skills: a.skills, callsHandled: a.callsHandled, pending: a.pending,
       wrapUpEndsAt: a.status === 'wrap-up' && cfg.wrapUpSeconds > 0 ? a.since + cfg.wrapUpSeconds * 1000 : null,

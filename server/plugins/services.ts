@@ -25,6 +25,19 @@ export interface TwilioOptions {
   dequeueBackoffMs?: number[];
 }
 
+/**
+ * What the agent console's softphone needs to mint Twilio Access Tokens: an API key
+ * (TWILIO_API_KEY_SID / TWILIO_API_KEY_SECRET) of the account, and optionally the
+ * TwiML App that outgoing softphone calls would use. Never logged (logger.ts REDACT).
+ */
+export interface VoiceCredentials {
+  accountSid: string;
+  apiKeySid: string;
+  apiKeySecret: string;
+  /** Optional: only outgoing calls from the softphone use it (Atende itself only rings agents). */
+  twimlAppSid?: string | null;
+}
+
 export interface Services {
   engine: Engine;
   /** The one owner of the settings in force: read `.current` where and when it is used. */
@@ -36,6 +49,8 @@ export interface Services {
   /** Demo mode: the calls on screen come from the Twilio emulator, and the wallboard says so. */
   demo: boolean;
   twilio: TwilioOptions | null;
+  /** Null or absent: no softphone tokens (the console says so). */
+  voice?: VoiceCredentials | null;
 }
 
 declare module 'fastify' {
@@ -48,6 +63,7 @@ declare module 'fastify' {
     tickets: Tickets;
     demo: boolean;
     twilioOptions: TwilioOptions | null;
+    voiceCredentials: VoiceCredentials | null;
   }
 }
 
@@ -60,6 +76,7 @@ async function services(fastify: FastifyInstance, opts: Services): Promise<void>
   fastify.decorate('tickets', new Tickets());
   fastify.decorate('demo', opts.demo);
   fastify.decorate('twilioOptions', opts.twilio);
+  fastify.decorate('voiceCredentials', opts.voice ?? null);
 }
 
 export default fp(services, { name: 'atende-services' });

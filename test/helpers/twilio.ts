@@ -138,6 +138,8 @@ export interface HarnessOptions {
   hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
   rateLimitPerMinute?: number | false;
   access?: import('../../server/auth/access.ts').Access;
+  /** The softphone's API key (GET /api/agent/voice-token); none by default. */
+  voice?: import('../../server/plugins/services.ts').VoiceCredentials | null;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -148,7 +150,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const clock = { t: opts.startAt ?? (opts.realClock ? Date.now() : T0) };
   const build = () => createAtende({
     settings, dbPath, now: opts.realClock ? Date.now : () => clock.t, logger: false, viewerToken: null, supervisorToken: null,
-    staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute, access: opts.access,
+    staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute, access: opts.access, voice: opts.voice,
     twilio: {
       publicUrl: PUBLIC_URL, authToken: AUTH_TOKEN, dequeueBackoffMs: [5, 10, 20],
       rest: createTwilioRest({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiUrl: rest.url }),

@@ -23,6 +23,9 @@ export const isDenied = (r: Result<unknown>): boolean => !r.ok && (r.status === 
 
 export interface Ticket { ticket: string; expiresInSeconds: number; agent: string }
 
+/** GET /api/agent/voice-token: a Twilio Access Token for the softphone, expiring at `expiresAt` (epoch ms). */
+export interface VoiceToken { token: string; identity: string; expiresAt: number }
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class AgentApi {
@@ -64,6 +67,10 @@ export class AgentApi {
 
   ticket(): Promise<Result<Ticket>> {
     return this.call('POST', `/api/agent/ticket${agentQuery(this.agent)}`);
+  }
+
+  voiceToken(): Promise<Result<VoiceToken>> {
+    return this.call('GET', `/api/agent/voice-token${agentQuery(this.agent)}`);
   }
 
   setState(agentId: string, state: 'available' | 'away' | 'offline', reason?: string): Promise<Result<unknown>> {

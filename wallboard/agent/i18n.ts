@@ -54,6 +54,28 @@ export interface AgentDict {
   phoneRings: (number: string) => string;
   noContact: string;
 
+  // the softphone in this page (softphone.ts) and demo mode
+  softphoneHere: (name: string) => string;
+  voiceSimulated: string;
+  spStarting: string;
+  spReady: string;
+  spOffline: string;
+  spUnavailable: (why: string) => string;
+  spProblem: (why: string) => string;
+  microphone: string;
+  speaker: string;
+  systemDefault: string;
+  ringingHere: (from: string) => string;
+  connectingCall: string;
+  onCallHere: string;
+  reconnectingAudio: string;
+  micMuted: string;
+  accept: string;
+  decline: string;
+  mute: string;
+  hangUp: string;
+  keypad: string;
+
   // call
   noCall: string;
   noCallHint: string;
@@ -148,6 +170,27 @@ export const pt: AgentDict = {
   softphone: (name) => `A voz vem pelo softphone (Twilio Client “${name}”), não por esta página. Mantenha-o aberto.`,
   phoneRings: (n) => `As chamadas tocam no telefone ${n}.`,
   noContact: 'Nenhum telefone cadastrado.',
+
+  softphoneHere: (name) => `As chamadas tocam nesta página (softphone “${name}”). Use um fone de ouvido.`,
+  voiceSimulated: 'Voz simulada: no modo demonstração o emulador da Twilio atende as chamadas por você.',
+  spStarting: 'Softphone: conectando…',
+  spReady: 'Softphone pronto',
+  spOffline: 'Softphone desconectado: reconectando…',
+  spUnavailable: (why) => `Softphone indisponível: ${why}`,
+  spProblem: (why) => `Problema no softphone: ${why}`,
+  microphone: 'Microfone',
+  speaker: 'Alto-falante',
+  systemDefault: 'Padrão do sistema',
+  ringingHere: (from) => (from ? `Tocando no softphone: ${from}` : 'Tocando no softphone'),
+  connectingCall: 'Conectando a chamada…',
+  onCallHere: 'Em chamada pelo softphone',
+  reconnectingAudio: 'Reconectando o áudio…',
+  micMuted: 'microfone mudo',
+  accept: 'Atender',
+  decline: 'Recusar',
+  mute: 'Mudo',
+  hangUp: 'Desligar',
+  keypad: 'Teclado (DTMF)',
 
   noCall: 'Nenhuma chamada',
   noCallHint: 'Quando uma chamada for oferecida a você, ela aparece aqui.',
@@ -245,6 +288,27 @@ export const en: AgentDict = {
   softphone: (name) => `Your voice comes through the softphone (Twilio Client “${name}”), not this page. Keep it open.`,
   phoneRings: (n) => `Calls ring your phone ${n}.`,
   noContact: 'No phone on file.',
+
+  softphoneHere: (name) => `Calls ring on this page (softphone “${name}”). Use a headset.`,
+  voiceSimulated: 'Simulated voice: in demo mode the Twilio emulator answers the calls for you.',
+  spStarting: 'Softphone: connecting…',
+  spReady: 'Softphone ready',
+  spOffline: 'Softphone disconnected: reconnecting…',
+  spUnavailable: (why) => `Softphone unavailable: ${why}`,
+  spProblem: (why) => `Softphone problem: ${why}`,
+  microphone: 'Microphone',
+  speaker: 'Speaker',
+  systemDefault: 'System default',
+  ringingHere: (from) => (from ? `Ringing on your softphone: ${from}` : 'Ringing on your softphone'),
+  connectingCall: 'Connecting the call…',
+  onCallHere: 'On the call through the softphone',
+  reconnectingAudio: 'Reconnecting the audio…',
+  micMuted: 'microphone muted',
+  accept: 'Answer',
+  decline: 'Decline',
+  mute: 'Mute',
+  hangUp: 'Hang up',
+  keypad: 'Keypad (DTMF)',
 
   noCall: 'No call',
   noCallHint: 'When a call is offered to you, it shows here.',

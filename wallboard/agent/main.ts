@@ -10,9 +10,11 @@ import { AgentApi, isDenied, type Result } from './api.ts';
 import { AgentFeed, type AgentFrame, type AgentFeedStatus } from './feed.ts';
 import { dictionaries } from './i18n.ts';
 import { parseParams, TokenStore, withoutToken, type StorageLike } from './params.ts';
-import { mount, renderConsole, renderStatus, showConsole, showSignIn, toast } from './render.ts';
+import { mount, renderConsole, renderStatus, renderVoice, showConsole, showSignIn, toast } from './render.ts';
+import { createSoftphone, type Softphone, type SoftphoneState } from './softphone.ts';
 import { consoleStatus, serverNow } from './status.ts';
 import { buildConsoleView, type LocalCallState } from './view.ts';
+import { buildVoiceView, DTMF_KEYS } from './voice-view.ts';
 
 const params = parseParams(window.location.search);
 const t = dictionaries[params.lang];
@@ -51,6 +53,10 @@ let lastServerTime = 0;
 let connection: 'connecting' | 'open' | 'closed' = 'connecting';
 let retryAt: number | null = null;
 const local = new Map<string, LocalCallState>();
+/** The softphone (voice 'softphone' only), for which agent and contact, and what it last said. */
+let phone: Softphone | null = null;
+let phoneFor: string | null = null;
+let phoneState: SoftphoneState | null = null;
 
 const fetchFn = (url: string, init: RequestInit) => fetch(url, { ...init, credentials: 'same-origin' });
 
@@ -61,6 +67,38 @@ function frame(): void {
   renderStatus(ui, consoleStatus(now, lastFrameAt, connection, retryAt, t, params.lang), hhmmss(lastFrameAt == null ? now : now + (lastServerTime - lastFrameAt)));
   const callId = view?.call?.id;
   renderConsole(ui, view ? buildConsoleView(view, sNow, t, callId ? local.get(callId) : undefined) : null, t);
+  renderVoice(ui, buildVoiceView(view?.agent.voice ?? 'external', phoneState, t), t);
+}
+
+/**
+ * A softphone while this console's agent is reached in this page (voice 'softphone'):
+ * started on sign-in, replaced when the agent's contact changes, stopped on sign-out
+ * or when the voice moves elsewhere (a supervisor gave the agent a phone number).
+ */
+function syncSoftphone(): void {
+  const a = view?.agent;
+  const wanted = api && a && a.voice === 'softphone' ? `${a.id}|${a.contact ?? ''}` : null;
+  if (wanted === phoneFor) return;
+  phone?.stop();
+  phone = null;
+  phoneState = null;
+  phoneFor = wanted;
+  if (!wanted || !api) return;
+  const client = api;
+  const p = createSoftphone({
+    fetchToken: () => client.voiceToken(),
+    onState: (s) => {
+      if (phone !== p) return;
+      phoneState = s;
+      frame();
+    },
+    // Enter or Space answers, unless the agent is typing somewhere.
+    onIncoming: () => {
+      if (phone === p && !document.activeElement?.closest('input, select, textarea')) ui.btnAnswer.focus();
+    },
+  });
+  phone = p;
+  void p.start();
 }
 
 function takeView(v: AgentConsoleView): void {
@@ -69,6 +107,7 @@ function takeView(v: AgentConsoleView): void {
   view = v;
   lastServerTime = v.serverTime;
   lastFrameAt = Date.now();
+  syncSoftphone();
 }
 
 function onFrame(f: AgentFrame): void {
@@ -97,6 +136,7 @@ function signOut(reason: string | null): void {
   api = null;
   view = null;
   lastFrameAt = null;
+  syncSoftphone();
   local.clear();
   store.clear();
   memoryToken = null;
@@ -208,6 +248,24 @@ ui.disposition.addEventListener('submit', (ev) => {
     frame();
   })();
 });
+
+// ---- the softphone ----
+ui.btnAnswer.addEventListener('click', () => phone?.accept());
+ui.btnDecline.addEventListener('click', () => phone?.reject());
+ui.btnHangUp.addEventListener('click', () => phone?.hangUp());
+ui.btnMute.addEventListener('click', () => phone?.setMuted(!(phoneState?.call?.muted ?? false)));
+ui.keypad.addEventListener('click', (ev) => {
+  const key = (ev.target as HTMLElement | null)?.closest<HTMLButtonElement>('button[data-digit]')?.dataset.digit;
+  if (key) phone?.sendDigits(key);
+});
+// On a call, the keyboard's digits are DTMF too (not while typing a note).
+document.addEventListener('keydown', (ev) => {
+  if (phoneState?.call?.phase !== 'open' || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  if ((ev.target as HTMLElement | null)?.closest('input, select, textarea')) return;
+  if ((DTMF_KEYS as readonly string[]).includes(ev.key)) phone?.sendDigits(ev.key);
+});
+ui.spMic.addEventListener('change', () => { void phone?.chooseInput(ui.spMic.value); });
+ui.spSpeaker.addEventListener('change', () => { void phone?.chooseOutput(ui.spSpeaker.value); });
 
 // ---- start ----
 const saved = store.get() ?? memoryToken;

@@ -7,6 +7,7 @@ import { esc } from '../src/format.ts';
 import type { AgentDict } from './i18n.ts';
 import type { ConsoleStatus } from './status.ts';
 import type { ButtonView, ConsoleViewModel } from './view.ts';
+import { DTMF_KEYS, type AudioPicker, type VoiceViewModel } from './voice-view.ts';
 
 export interface ConsoleUi {
   root: HTMLElement;
@@ -32,6 +33,18 @@ export interface ConsoleUi {
   btnOffline: HTMLButtonElement;
   pauseReason: HTMLSelectElement;
   device: HTMLElement;
+  softphone: HTMLElement;
+  spStatus: HTMLElement;
+  spMic: HTMLSelectElement;
+  spSpeakerRow: HTMLElement;
+  spSpeaker: HTMLSelectElement;
+  phoneBar: HTMLElement;
+  phoneText: HTMLElement;
+  btnAnswer: HTMLButtonElement;
+  btnDecline: HTMLButtonElement;
+  btnMute: HTMLButtonElement;
+  keypad: HTMLElement;
+  btnHangUp: HTMLButtonElement;
   handled: HTMLElement;
   callPanel: HTMLElement;
   noCall: HTMLElement;
@@ -112,6 +125,13 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
           <button id="btn-offline" type="button" class="big st-offline">${esc(t.btnOffline)}</button>
         </div>
         <div id="device" data-softphone="false"></div>
+        <div id="softphone" hidden>
+          <div id="sp-status" data-kind="starting" role="status"></div>
+          <div id="sp-audio">
+            <label>${esc(t.microphone)} <select id="sp-mic"></select></label>
+            <label id="sp-speaker-row">${esc(t.speaker)} <select id="sp-speaker"></select></label>
+          </div>
+        </div>
         <div id="handled"></div>
       </section>
       <section id="call-panel" class="panel" data-phase="none">
@@ -135,6 +155,16 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
           </dl>
           <div id="call-notes" hidden></div>
           <div id="escalated-note" hidden></div>
+        </div>
+        <div id="phone-bar" hidden data-phase="">
+          <div id="phone-text" role="status"></div>
+          <div class="phone-row">
+            <button id="btn-answer" type="button" class="big st-available">${esc(t.accept)}</button>
+            <button id="btn-decline" type="button" class="big st-hangup">${esc(t.decline)}</button>
+            <button id="btn-mute" type="button" aria-pressed="false">${esc(t.mute)}</button>
+            <span id="keypad" role="group" aria-label="${esc(t.keypad)}">${DTMF_KEYS.map((k) => `<button type="button" data-digit="${esc(k)}">${esc(k)}</button>`).join('')}</span>
+            <button id="btn-hangup" type="button" class="st-hangup">${esc(t.hangUp)}</button>
+          </div>
         </div>
         <div id="escalate" hidden>
           <div class="label">${esc(t.escalate)}</div>
@@ -190,6 +220,18 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
     btnOffline: $(root, '#btn-offline'),
     pauseReason: $(root, '#pause-reason'),
     device: $(root, '#device'),
+    softphone: $(root, '#softphone'),
+    spStatus: $(root, '#sp-status'),
+    spMic: $(root, '#sp-mic'),
+    spSpeakerRow: $(root, '#sp-speaker-row'),
+    spSpeaker: $(root, '#sp-speaker'),
+    phoneBar: $(root, '#phone-bar'),
+    phoneText: $(root, '#phone-text'),
+    btnAnswer: $(root, '#btn-answer'),
+    btnDecline: $(root, '#btn-decline'),
+    btnMute: $(root, '#btn-mute'),
+    keypad: $(root, '#keypad'),
+    btnHangUp: $(root, '#btn-hangup'),
     handled: $(root, '#handled'),
     callPanel: $(root, '#call-panel'),
     noCall: $(root, '#no-call'),
@@ -297,6 +339,7 @@ export function renderConsole(ui: ConsoleUi, v: ConsoleViewModel | null, t: Agen
   }
   ui.pauseReason.disabled = !v.buttons.away.enabled || v.pauseReasons.length === 0;
   ui.device.dataset.softphone = String(v.softphone);
+  ui.device.dataset.voice = v.voice;
   setText(ui.device, v.device);
   setText(ui.handled, v.handled);
 
@@ -357,6 +400,48 @@ export function renderConsole(ui: ConsoleUi, v: ConsoleViewModel | null, t: Agen
   show(ui.dispositionDone, v.disposition === 'saved' || v.disposition === 'already');
   ui.dispositionDone.dataset.kind = v.disposition;
   setText(ui.dispositionDone, v.disposition === 'already' ? t.dispositionAlready : v.disposition === 'saved' ? t.dispositionSaved : '');
+}
+
+/** Options of a picker, rebuilt only when the devices change (not while the agent has it open). */
+function picker(el: HTMLSelectElement, p: AudioPicker | null, t: AgentDict): void {
+  if (!p) return;
+  const options = [{ id: '', label: t.systemDefault }, ...p.choices.filter((c) => c.id !== 'default')];
+  const key = JSON.stringify(options);
+  if (el.dataset.src !== key) {
+    el.innerHTML = options.map((o) => `<option value="${esc(o.id)}">${esc(o.label)}</option>`).join('');
+    el.dataset.src = key;
+  }
+  if (document.activeElement !== el && el.value !== p.value) el.value = p.value;
+}
+
+/** The softphone box (state panel) and the phone bar (call panel). */
+export function renderVoice(ui: ConsoleUi, v: VoiceViewModel, t: AgentDict): void {
+  show(ui.softphone, v.status != null);
+  if (v.status) {
+    ui.spStatus.dataset.kind = v.status.kind;
+    setText(ui.spStatus, v.status.text);
+  }
+  picker(ui.spMic, v.microphone, t);
+  ui.spMic.disabled = v.microphone == null;
+  show(ui.spSpeakerRow, v.speaker != null);
+  picker(ui.spSpeaker, v.speaker, t);
+
+  const b = v.bar;
+  show(ui.phoneBar, b != null);
+  ui.phoneBar.dataset.phase = b?.phase ?? '';
+  document.body.dataset.phone = b?.phase ?? '';
+  if (!b) return;
+  setText(ui.phoneText, b.text);
+  show(ui.btnAnswer, b.canAnswer);
+  show(ui.btnDecline, b.canAnswer);
+  show(ui.btnMute, !b.canAnswer);
+  show(ui.keypad, !b.canAnswer);
+  show(ui.btnHangUp, !b.canAnswer);
+  ui.btnMute.disabled = !b.canMute;
+  ui.btnMute.classList.toggle('current', b.muted);
+  ui.btnMute.setAttribute('aria-pressed', String(b.muted));
+  ui.btnHangUp.disabled = !b.canHangUp;
+  for (const k of Array.from(ui.keypad.querySelectorAll<HTMLButtonElement>('button'))) k.disabled = !b.canDial;
 }
 
 let toastTimer = 0;

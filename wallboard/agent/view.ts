@@ -2,7 +2,7 @@
 // (the caller passes the estimated server time). Every word comes from the
 // dictionary; server text is passed through untouched (render.ts escapes it).
 
-import type { AgentConsoleView, AgentStatus, CallStatus, ConsoleCall } from '../../server/contract.ts';
+import type { AgentConsoleView, AgentStatus, CallStatus, ConsoleCall, ConsoleVoice } from '../../server/contract.ts';
 import { duration, tierLabel } from '../src/format.ts';
 import type { AgentDict } from './i18n.ts';
 
@@ -63,6 +63,7 @@ export interface ConsoleViewModel {
   meta: string;
   handled: string;
   softphone: boolean;
+  voice: ConsoleVoice;
   device: string;
   buttons: Buttons;
   pauseReasons: string[];
@@ -159,6 +160,16 @@ function phaseOf(state: AgentStatus, call: ConsoleCall): CallPhase {
   return 'other';
 }
 
+/** Where the agent's voice comes from (the softphone's live state is voice-view.ts's). */
+function deviceText(a: AgentConsoleView['agent'], contactName: string, t: AgentDict): string {
+  switch (a.voice) {
+    case 'softphone': return t.softphoneHere(contactName);
+    case 'simulated': return t.voiceSimulated;
+    case 'phone': return a.contact ? t.phoneRings(a.contact) : t.noContact;
+    default: return t.softphone(contactName);
+  }
+}
+
 /**
  * The whole console from one view. `serverNow`: the server's clock now as the
  * page estimates it (frozen by the caller once the feed is stale), so waits,
@@ -225,7 +236,8 @@ export function buildConsoleView(
     meta: t.levelSkills(a.level, a.skills.join(', ')),
     handled: t.callsHandled(String(a.callsHandled)),
     softphone: a.softphone,
-    device: a.softphone ? t.softphone(contactName) : a.contact ? t.phoneRings(a.contact) : t.noContact,
+    voice: a.voice,
+    device: deviceText(a, contactName, t),
     buttons: buttonsFor(state, a.pending),
     pauseReasons: v.pauseReasons,
     currentReason: state === 'away' ? a.reason : a.pending?.state === 'away' ? a.pending.reason : null,

@@ -26,7 +26,7 @@ function view(state: string, c: ConsoleCall | null = null, patch: Partial<AgentC
   return {
     type: 'agent', serverTime: T,
     agent: {
-      id: 'ana', name: 'Ana Souza', contact: 'client:ana', softphone: true, state, reason: null, stateSeconds: 65,
+      id: 'ana', name: 'Ana Souza', contact: 'client:ana', softphone: true, voice: 'external', state, reason: null, stateSeconds: 65,
       level: 1, skills: ['suporte', 'vendas'], callsHandled: 3, pending: null, wrapUpEndsAt: null, ...patch,
     },
     call: c,
@@ -150,10 +150,10 @@ describe('view model', () => {
   });
 
   it('a phone contact says which number rings', () => {
-    const v = buildConsoleView(view('available', null, { contact: '+5511987654321', softphone: false }), T, pt);
+    const v = buildConsoleView(view('available', null, { contact: '+5511987654321', softphone: false, voice: 'phone' }), T, pt);
     expect(v.softphone).toBe(false);
     expect(v.device).toBe('As chamadas tocam no telefone +5511987654321.');
-    expect(buildConsoleView(view('available', null, { contact: '+5511987654321', softphone: false }), T, en).device).toBe('Calls ring your phone +5511987654321.');
+    expect(buildConsoleView(view('available', null, { contact: '+5511987654321', softphone: false, voice: 'phone' }), T, en).device).toBe('Calls ring your phone +5511987654321.');
   });
 
   it('away shows the reason and preselects it', () => {

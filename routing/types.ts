@@ -5,8 +5,12 @@
 export type AgentStatus = 'offline' | 'available' | 'ringing' | 'on-call' | 'wrap-up' | 'away';
 export type CallStatus = 'ivr' | 'queued' | 'offering' | 'connected' | 'ended';
 export type CallOutcome = 'answered' | 'abandoned' | 'ended-in-ivr' | 'overflowed';
-/** `not-delivered`: the call never reached the agent (e.g. the telephony dequeue failed); not the agent's miss. */
-export type OfferMissReason = 'no-answer' | 'busy' | 'failed' | 'rejected' | 'timeout' | 'not-delivered';
+/**
+ * `not-delivered`: the call never reached the agent (e.g. the telephony dequeue failed); not the agent's miss.
+ * `not-bridged`: the agent's phone was picked up but the caller was never connected (the agent dropped
+ * during the whisper, or a voicemail answered and accepted nothing): the agent's miss, like no-answer.
+ */
+export type OfferMissReason = 'no-answer' | 'busy' | 'failed' | 'rejected' | 'timeout' | 'not-delivered' | 'not-bridged';
 export type RoutingStrategy = 'longest-idle' | 'fewest-calls' | 'round-robin';
 
 /** What the IVR and the CRM know about a caller; the tier rules read it. */

@@ -10,7 +10,7 @@ import appPlugin, { type AppOptions } from './app.ts';
 import { Access, parseAgentTokens } from './auth/access.ts';
 import { fastifyLogger, type LoggerSetting } from './logger.ts';
 import { configChangedEvent, LiveSettings, replaySettings, type SettingsPatch } from './settings/live.ts';
-import { toMetricsSettings, toRoutingConfig } from './config/load.ts';
+import { fileOnlyAgentSettings, toMetricsSettings, toRoutingConfig } from './config/load.ts';
 import type { Settings } from './config/types.ts';
 import { Engine } from './engine.ts';
 import { projectRecords } from './records.ts';
@@ -74,7 +74,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   // Agents changed through the API live in the log (agent.configured), not in the file.
   live.current = {
     ...live.current,
-    agents: core.agentList().map((a) => ({ id: a.id, name: a.name, ...(a.contact ? { contact: a.contact } : {}), skills: a.skills, level: a.level })),
+    agents: core.agentList().map((a) => ({ id: a.id, name: a.name, ...(a.contact ? { contact: a.contact } : {}), skills: a.skills, level: a.level, ...fileOnlyAgentSettings(opts.settings, a.id) })),
   };
   if (patches.length) {
     // The core replayed those changes against the file as it was then; settle it on today's file + changes.

@@ -12,7 +12,7 @@ import { validateSettings } from '../../routing/metrics/settings.ts';
 import type { MetricsSettings } from '../../routing/metrics/types.ts';
 import type { QueueConfig, RoutingConfig } from '../../routing/types.ts';
 import { fromAjv, pointer, show } from './ajv-errors.ts';
-import type { Localised, MenuNode, MenuOption, Settings } from './types.ts';
+import type { AgentSetting, Localised, MenuNode, MenuOption, Settings } from './types.ts';
 
 /** Absolute path of the shipped example center (config/example.json). */
 export const DEFAULT_SETTINGS_PATH = fileURLToPath(new URL('../../config/example.json', import.meta.url));
@@ -342,6 +342,15 @@ function jsonErrorOffset(text: string): number | null {
   }
 }
 
+/**
+ * The settings of an agent that only the settings file holds (the routing core and the
+ * agents API do not know them): kept when the agents are rebuilt from the core.
+ */
+export function fileOnlyAgentSettings(s: Settings, agentId: string): Pick<AgentSetting, 'acceptKey'> {
+  const acceptKey = s.agents.find((a) => a.id === agentId)?.acceptKey;
+  return acceptKey === undefined ? {} : { acceptKey };
+}
+
 /** What the routing core takes. offerGraceSeconds keeps the core's default (10 s). */
 export function toRoutingConfig(s: Settings): RoutingConfig {
   const queues: QueueConfig[] = s.queues.map((q) => {
@@ -361,7 +370,8 @@ export function toRoutingConfig(s: Settings): RoutingConfig {
     tierRules: structuredClone(s.priority.rules),
     vipNumbers: [...s.priority.vipNumbers],
     queues,
-    agents: s.agents.map((a) => ({ ...a, skills: [...a.skills] })),
+    // acceptKey is the Twilio edge's (how a call is taken), not the routing core's.
+    agents: s.agents.map(({ acceptKey: _telephonyOnly, ...a }) => ({ ...a, skills: [...a.skills] })),
     strategy: s.strategy,
     offerTimeoutSeconds: s.offerTimeoutSeconds,
     wrapUpSeconds: s.wrapUpSeconds,

@@ -93,6 +93,16 @@ interface SurveySettings {
   thanks: Localised;
 }
 
+/** An agent as the settings file gives it: the routing core's config plus how Twilio reaches them. */
+export interface AgentSetting extends AgentConfig {
+  /**
+   * The whisper asks the agent to press a key before the caller is connected (a voicemail
+   * never presses one). Unset: on for an E.164 contact, off for `client:` (the softphone
+   * has its own accept button). Only in the settings file; the agents API keeps it.
+   */
+  acceptKey?: boolean;
+}
+
 export interface Settings {
   centerName: string;
   timezone: string;
@@ -103,7 +113,7 @@ export interface Settings {
   queues: QueueSetting[];
   ivr: IvrSetting;
   priority: PrioritySettings;
-  agents: AgentConfig[];
+  agents: AgentSetting[];
   offerTimeoutSeconds: number;
   wrapUpSeconds: number;
   strategy: RoutingStrategy;

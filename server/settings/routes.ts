@@ -87,7 +87,8 @@ const settingsApi: FastifyPluginAsyncTypebox = async (fastify) => {
     const r = engine.dispatch({ type: 'agent.configured', id: `api:agent:${id}:${engine.now()}:${seq++}`, at: engine.now(), agent: after }, 'api:agents');
     if (!r.ok) throw httpErrorOf(r.error);
     const live = fastify.settings;
-    live.current = { ...live.current, agents: live.current.agents.map((x) => (x.id === id ? after : x)) };
+    // Merged: what only the settings file holds (acceptKey) stays.
+    live.current = { ...live.current, agents: live.current.agents.map((x) => (x.id === id ? { ...x, ...after } : x)) };
     audit(req, 'agent.changed', id, before, after);
     const changed = core.agent(id);
     if (!changed) throw new UnknownAgentError(id);

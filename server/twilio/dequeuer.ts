@@ -1,8 +1,17 @@
 // Carries out the core's offers: takes that very caller out of its Twilio queue
 // (REST queue-member update) and points it at /twilio/agent/connect. Twilio queues
 // are FIFO per name; dequeuing a chosen CallSid is how Atende's priority wins.
+//
+// Only what may succeed on a second try is retried: no answer (a timeout, a dropped
+// connection), a 5xx, a 429 (never processed, "always safe to retry":
+// twilio.com/docs/api/errors/20429; after its Retry-After when it gives one). A 4xx
+// is Twilio's final word: no retry. But a dequeue whose answer was lost may have been
+// carried out, and Twilio answers 400 to a second update of a member it has already
+// dequeued; so a 4xx after a try that got no answer (or a 5xx) is checked by reading
+// the queue member and the call before giving up: a caller out of the queue and still
+// on the line is on the way to the agent, and the offer stands.
 import type { Logger } from 'pino';
-import type { TwilioRest } from './rest.ts';
+import { TwilioRetryLater, type TwilioRest } from './rest.ts';
 
 export interface DequeueRequest {
   callId: string;
@@ -77,7 +86,7 @@ export class Dequeuer {
   redirect(callId: string, url: string): void {
     if (this.closed) return;
     const p = this.retrying(`redirect ${callId}`, { callId }, () => this.opts.rest.calls(callId).update({ url, method: 'POST' }).then(() => undefined))
-      .then((ok) => { if (!ok) this.opts.log.error({ callSid: callId }, 'could not move the caller back to the queue'); })
+      .then((r) => { if (!r.ok) this.opts.log.error({ callSid: callId }, 'could not move the caller back to the queue'); })
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
   }
@@ -99,31 +108,91 @@ export class Dequeuer {
   }
 
   private async run(req: DequeueRequest, queueSid: string): Promise<void> {
-    let lastErr: unknown = null;
-    const ok = await this.retrying('dequeue', { callSid: req.callId, agent: req.agentId, queueSid }, async () => {
+    const bindings = { callSid: req.callId, agent: req.agentId, queueSid };
+    const r = await this.retrying('dequeue', bindings, async () => {
       await this.opts.rest.queues(queueSid).members(req.callId).update({ url: req.url, method: 'POST' });
-    }, () => this.opts.stillWanted(req), (err) => { lastErr = err; });
-    if (!ok && !this.closed && this.opts.stillWanted(req)) this.opts.onGiveUp(req, lastErr);
+    }, () => this.opts.stillWanted(req));
+    if (r.ok || this.closed || !this.opts.stillWanted(req)) return;
+    if (r.final && r.maybeDone && await this.onTheWay(req, queueSid)) return;
+    if (!this.closed && this.opts.stillWanted(req)) this.opts.onGiveUp(req, r.err);
   }
 
-  /** True once `attempt` succeeded; false when every try failed or it stopped being wanted. */
+  /**
+   * After a 4xx that may answer a dequeue already carried out: true when the caller has
+   * left the Twilio queue and is still on the line (so it is on its way to /agent/connect),
+   * or when that cannot be read (the core's offer timeout is then the safety net: an
+   * agent must never hear "no longer available" for a caller who is on the way).
+   */
+  private async onTheWay(req: DequeueRequest, queueSid: string): Promise<boolean> {
+    const log = this.opts.log.child({ callSid: req.callId, agent: req.agentId, queueSid });
+    const read = async <T>(what: () => Promise<T>): Promise<T | 'gone' | 'unknown'> => {
+      try {
+        return await what();
+      } catch (err) {
+        return statusOf(err) === 404 ? 'gone' : 'unknown';
+      }
+    };
+    const member = await read(() => this.opts.rest.queues(queueSid).members(req.callId).fetch());
+    if (member === 'unknown') {
+      log.warn('dequeue: the queue member cannot be read; assuming the earlier try moved the caller');
+      return true;
+    }
+    if (member !== 'gone') {
+      log.warn('dequeue: the caller is still in the Twilio queue; the refusal stands');
+      return false;
+    }
+    const call = await read(() => this.opts.rest.calls(req.callId).fetch());
+    if (call === 'unknown') {
+      log.warn('dequeue: the call cannot be read; assuming the earlier try moved the caller');
+      return true;
+    }
+    if (call === 'gone' || !LIVE_CALL.has(call.status)) {
+      log.info({ callStatus: call === 'gone' ? null : call.status }, 'dequeue: the caller is gone');
+      return false;
+    }
+    log.info({ callStatus: call.status }, 'dequeue: done by an earlier try whose answer was lost; the caller is on the way');
+    return true;
+  }
+
+  /** Tries until `attempt` succeeds, fails for good, or every try allowed is spent. */
   private async retrying(what: string, bindings: Record<string, string>, attempt: () => Promise<void>,
-    wanted: () => boolean = () => true, onError: (err: unknown) => void = () => {}): Promise<boolean> {
+    wanted: () => boolean = () => true): Promise<Attempts> {
     const log = this.opts.log.child(bindings);
+    let err: unknown = null;
+    let maybeDone = false;
     for (let n = 0; n <= this.backoff.length; n++) {
-      if (this.closed || !wanted()) return false;
+      if (this.closed || !wanted()) return { ok: false, err, final: false, maybeDone };
       try {
         await attempt();
         log.info({ attempt: n + 1 }, `${what}: done`);
-        return true;
-      } catch (err) {
-        onError(err);
-        log.warn({ attempt: n + 1, status: (err as { status?: number }).status, err: (err as Error).message }, `${what}: failed`);
-        if (n < this.backoff.length) await sleep(this.backoff[n]);
+        return { ok: true };
+      } catch (e) {
+        err = e;
+        const status = statusOf(e);
+        const final = status !== null && status >= 400 && status < 500 && status !== 429 && status !== 408;
+        log.warn({ attempt: n + 1, status, final, err: (e as Error).message }, `${what}: failed`);
+        if (final) return { ok: false, err, final, maybeDone };
+        // No answer, or a 5xx: Twilio may have done it all the same.
+        if (status === null || status >= 500) maybeDone = true;
+        if (n < this.backoff.length) await sleep(e instanceof TwilioRetryLater ? Math.max(this.backoff[n], Math.min(e.retryAfterMs, MAX_RETRY_AFTER_MS)) : this.backoff[n]);
       }
     }
-    return false;
+    return { ok: false, err, final: false, maybeDone };
   }
+}
+
+/** How a run of tries ended: `final` a 4xx (no retry helps); `maybeDone` some try got no answer or a 5xx. */
+type Attempts = { ok: true } | { ok: false; err: unknown; final: boolean; maybeDone: boolean };
+
+/** Call statuses of a caller still on the line (twilio.md §1). */
+const LIVE_CALL = new Set(['queued', 'ringing', 'in-progress']);
+/** A Retry-After beyond this is not waited for in full: the caller is waiting too. */
+const MAX_RETRY_AFTER_MS = 30_000;
+
+/** The HTTP status of a REST error; null when no answer came (timeout, connection dropped). */
+function statusOf(err: unknown): number | null {
+  const status = (err as { status?: unknown })?.status;
+  return typeof status === 'number' && status >= 100 ? status : null;
 }
 
 function sleep(ms: number): Promise<void> {

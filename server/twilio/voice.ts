@@ -6,6 +6,8 @@ import type { LanguageSetting, Localised, MenuNode, Settings } from '../config/t
 import type { LiveSettings } from '../settings/live.ts';
 
 export type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
+/** What an agent who must press a key to take a call hears after the whisper. */
+const ACCEPT_PROMPT: Localised = { 'pt-BR': 'Tecle qualquer tecla para atender.', en: 'Press any key to take the call.', es: 'Pulse cualquier tecla para atender.' };
 type SayAttributes = Parameters<VoiceResponse['say']>[0] & object;
 type MenuIndex = Map<string, { node: MenuNode; path: string[] }>;
 
@@ -124,6 +126,42 @@ export class Voice {
     return this.text(this.settings.ivr.waitAnnouncement, lang)
       .replaceAll('{position}', String(position))
       .replaceAll('{minutes}', String(minutes));
+  }
+
+  /**
+   * Whether an agent takes a call by pressing a key in the whisper: the settings file's
+   * `acceptKey`, by default on for a phone number (a voicemail that picks up must never
+   * take a call) and off for `client:` (the softphone has its own accept button).
+   */
+  acceptsWithKey(agentId: string, contact: string): boolean {
+    return this.settings.agents.find((a) => a.id === agentId)?.acceptKey ?? !contact.startsWith('client:');
+  }
+
+  /**
+   * The whisper, on the agent's leg. Twilio runs it "after they answer, but before the
+   * parties are connected" and lets it decline the call with <Gather> and <Hangup>
+   * (twilio.com/docs/voice/twiml/number, …/client: the `url` attribute), so the bridge
+   * is the moment the whisper ends, and Atende must hear of that moment:
+   * - with an accept key, the text and the prompt inside <Gather numDigits=1>: a key
+   *   posts `acceptUrl` (the bridge); no key (a voicemail) falls through to <Hangup/>,
+   *   the agent's leg ends unbridged and the Dial reports DialBridged=false;
+   * - without, the text and then a <Redirect> to `bridgeUrl`: it is requested when the
+   *   text has been spoken, and its empty answer ends the whisper (the bridge).
+   */
+  whisper(text: string, then: { acceptUrl: string } | { bridgeUrl: string }): VoiceResponse {
+    const lang = this.languages[0]; // agents hear the center's first language
+    const r = this.response();
+    if ('acceptUrl' in then) {
+      // finishOnKey off: "#" is a key like any other, not an empty answer.
+      const g = r.gather({ input: ['dtmf'], numDigits: 1, finishOnKey: '', timeout: this.settings.ivr.gatherTimeoutSeconds, action: then.acceptUrl, method: 'POST' });
+      this.say(g, text, lang);
+      this.say(g, ACCEPT_PROMPT, lang);
+      r.hangup();
+    } else {
+      this.say(r, text, lang);
+      r.redirect({ method: 'POST' }, then.bridgeUrl);
+    }
+    return r;
   }
 
   surveyQuestion(step: 'nps' | 'csat', lang: LanguageSetting, opts: { intro?: boolean; attempt?: number; retry?: boolean } = {}): VoiceResponse {

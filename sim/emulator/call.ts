@@ -6,7 +6,7 @@ import type { Hooks, HookResult } from './hooks.ts';
 import { newSid, type Member, type Queue, type Queues } from './queues.ts';
 import { loops, parseTwiml, pauseDuration, resolveUrl, sayDuration, type Verb } from './twiml.ts';
 import type {
-  AgentAttempt, AgentBehaviour, EmulatedOutcome, CallRecord, CallScript, EmulatorEvent, QueueResult, WebhookRecord,
+  AgentAttempt, AgentBehaviour, EmulatedOutcome, CallRecord, CallScript, EmulatorEvent, QueueResult, WebhookRecord, WhisperConduct,
 } from './types.ts';
 
 export interface CallEnv {
@@ -369,14 +369,18 @@ export class CallRun implements Member {
 
     let bridged = false;
     let bridgedAt = 0;
+    let pickedUpAt: number | null = null;
+    /** Emulated seconds since the agent's leg was picked up (the dialed call's length when it never bridged). */
+    const sincePickUp = () => (pickedUpAt === null ? 0 : this.emu(performance.now() - pickedUpAt));
     const dialParams = (status: string): Record<string, string> => ({
       DialCallStatus: status, DialCallSid: leg.sid, DialBridged: String(bridged),
-      ...(bridged ? { DialCallDuration: String(Math.round(this.emu(performance.now() - bridgedAt))) } : {}),
+      ...(bridged ? { DialCallDuration: String(Math.round(this.emu(performance.now() - bridgedAt))) }
+        : pickedUpAt !== null ? { DialCallDuration: String(Math.round(sincePickUp())) } : {}),
     });
     const missed = (result: AgentAttempt['result'], legStatus: string) => {
       this.attempts.push({ contact, legSid: leg.sid, result });
       this.env.emit({ type: 'agent.missed', at: Date.now(), callSid: this.sid, legSid: leg.sid, contact, result });
-      leg.end(legStatus, 0);
+      leg.end(legStatus, sincePickUp());
     };
     let dialStatus: string;
     try {
@@ -384,15 +388,22 @@ export class CallRun implements Member {
       if (!answers) {
         missed('no-answer', 'no-answer');
         dialStatus = 'no-answer';
-      } else if (noun.attrs.url && !(await this.whisper(leg, resolveUrl(noun.attrs.url, docUrl), method(noun.attrs.method)))) {
-        // The whisper hung up: the agent leg ends before the bridge. Reported as
-        // DialCallStatus=no-answer (the caller was never connected).
-        missed('rejected', 'completed');
-        dialStatus = 'no-answer';
       } else {
+        // Picked up: Twilio reports the leg answered now, before its url (the whisper)
+        // runs "after they answer, but before the parties are connected"
+        // (twilio.com/docs/voice/twiml/number).
+        pickedUpAt = performance.now();
+        leg.answered();
+      }
+      if (answers && noun.attrs.url && !(await this.whisper(leg, resolveUrl(noun.attrs.url, docUrl), method(noun.attrs.method), decision.atWhisper ?? 'accepts'))) {
+        // The whisper ended the agent's leg before the bridge (its <Hangup/>, or the
+        // agent hung up): the dialed call was answered and completed, the caller was
+        // never connected. Twilio: DialCallStatus=completed, DialBridged=false.
+        missed('not-bridged', 'completed');
+        dialStatus = 'completed';
+      } else if (answers) {
         bridged = true;
         bridgedAt = performance.now();
-        leg.answered();
         this.stopPatience();
         this.bridgedEver = true;
         this.agent = contact;
@@ -430,22 +441,43 @@ export class CallRun implements Member {
       if (action) await this.fetchTwiml({ ...action, extra: params });
       throw err;
     }
-    return action ? { ...action, extra: dialParams(dialStatus) } : 'next';
+    return action ? { ...action, extra: dialParams(dialStatus!) } : 'next';
   }
 
-  /** Runs the whisper TwiML on the agent leg; false when it hangs up (the agent leg is rejected). */
-  private async whisper(leg: AgentLeg, url: string, m: 'POST' | 'GET'): Promise<boolean> {
-    let next: string | null = url;
-    let mm = m;
+  /**
+   * Runs the whisper TwiML on the agent leg, as whoever picked up behaves (`conduct`);
+   * true when it runs out (Twilio then bridges), false when the leg ends first (a
+   * <Hangup/>, a failed request, or the agent hanging up).
+   */
+  private async whisper(leg: AgentLeg, url: string, m: 'POST' | 'GET', conduct: WhisperConduct): Promise<boolean> {
+    let next: Fetch | null = { url, method: m, extra: {} };
     for (let hops = 0; next && hops < 10; hops++) {
-      const doc = await this.race(this.fetchTwiml({ url: next, method: mm, extra: {} }, leg));
+      const f: Fetch = next;
+      const doc = await this.race(this.fetchTwiml(f, leg));
       if (!doc.ok) return false;
-      const at: string = next;
+      const at = f.url;
       next = null;
+      if (conduct === 'hangs-up') {
+        await this.sleep(1); // hears a moment of it
+        return false;
+      }
       for (const w of doc.verbs) {
         if (w.name === 'Hangup' || w.name === 'Reject') return false;
-        if (w.name === 'Redirect') { next = resolveUrl(w.text, at); mm = method(w.attrs.method); break; }
-        if (w.name === 'Gather') { for (const c of w.children) await this.verb(c, at); continue; }
+        if (w.name === 'Redirect') { next = { url: resolveUrl(w.text, at), method: method(w.attrs.method), extra: {} }; break; }
+        if (w.name === 'Gather') {
+          for (const c of w.children) await this.verb(c, at);
+          const action = { url: resolveUrl(w.attrs.action ?? at, at), method: method(w.attrs.method) };
+          if (conduct === 'accepts') {
+            await this.sleep(0.4); // keying
+            next = { ...action, extra: { Digits: '1' } };
+            break;
+          }
+          // A voicemail presses nothing: the Gather times out, then the next verb runs.
+          const timeout = Number(w.attrs.timeout ?? 5);
+          await this.sleep(Number.isFinite(timeout) ? timeout : 5);
+          if (w.attrs.actionOnEmptyResult === 'true') { next = { ...action, extra: { Digits: '' } }; break; }
+          continue;
+        }
         if (w.name === 'Say' || w.name === 'Play' || w.name === 'Pause') await this.verb(w, at);
       }
     }

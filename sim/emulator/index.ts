@@ -1,8 +1,9 @@
 // A Twilio Programmable Voice emulator, in process: places inbound calls on Atende
 // (signed webhooks, TwiML executed verb by verb, queues, agent legs, status
-// callbacks) and answers the REST API Atende uses (queue-member dequeue, call
-// redirect) on 127.0.0.1. Faults (REST failures and delays, duplicated, reordered
-// and retried webhooks) are drawn from seeded generators.
+// callbacks) and answers the REST API Atende uses (queue-member dequeue and read,
+// call redirect and read) on 127.0.0.1, refusing a second dequeue of a member as
+// Twilio does (400). Faults (REST failures, delays and lost answers, duplicated,
+// reordered and retried webhooks) are drawn from seeded generators.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import { mulberry32 } from '../random.ts';
@@ -45,6 +46,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const stream = (salt: number) => mulberry32((seed ^ salt) >>> 0);
   const rngRest = stream(0x52455354), rngHooks = stream(0x484f4f4b), rngDup = stream(0x44555021), rngOrder = stream(0x4f524452), rngAgents = stream(0x4147454e);
   const chance = (rng: () => number, p: number | undefined) => () => (!p || p <= 0 ? false : p >= 1 ? true : rng() < p);
+  const responseLost = chance(stream(0x4c4f5354), faults.restLostResponseRate);
 
   const listeners = new Set<(e: EmulatorEvent) => void>();
   if (opts.onEvent) listeners.add(opts.onEvent);
@@ -108,17 +110,44 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
 
   const notFound = (reply: FastifyReply, path: string) =>
     twilioError(reply, 404, 20404, `The requested resource ${path} was not found`);
+  let responsesLost = 0;
+  /** Fault: the change is made, then the connection drops before any answer (the client cannot tell). */
+  const loseAnswer = (req: FastifyRequest, reply: FastifyReply): boolean => {
+    if (!responseLost()) return false;
+    responsesLost++;
+    stats.rest(0);
+    emit({ type: 'rest', at: Date.now(), method: req.method, path: req.url, status: 0 });
+    void reply.hijack();
+    req.raw.socket.destroy();
+    return true;
+  };
+  const memberOf = (queue: string, call: string) => {
+    const q = queues.sid(queue);
+    return { q, member: q && (call === 'Front' ? q.members[0] : q.members.find((m) => m.sid === call)) };
+  };
 
   app.post('/2010-04-01/Accounts/:account/Queues/:queue/Members/:call.json', async (req, reply) => {
     const { queue, call } = req.params as { queue: string; call: string };
     const body = (req.body ?? {}) as Record<string, string>;
-    const q = queues.sid(queue);
-    const member = q && (call === 'Front' ? q.members[0] : q.members.find((m) => m.sid === call));
+    const { q, member } = memberOf(queue, call);
+    if (q && !member && (active.has(call) || ended.has(call))) {
+      // Twilio refuses a second update of a member it has already dequeued (or that hung up) with a 400.
+      return twilioError(reply, 400, 20001, `Call ${call} is not a member of queue ${queue}`);
+    }
     if (!q || !member) return notFound(reply, req.url.replace(/\.json$/, ''));
     if (!body.Url) return twilioError(reply, 400, 21205, 'Url is required');
     const json = member.memberJson(q, opts.accountSid);
     member.dequeue(body.Url, body.Method);
+    if (loseAnswer(req, reply)) return reply;
     return json;
+  });
+
+  // A member is there while it waits: once dequeued (or gone) it is not found.
+  app.get('/2010-04-01/Accounts/:account/Queues/:queue/Members/:call.json', async (req, reply) => {
+    const { queue, call } = req.params as { queue: string; call: string };
+    const { q, member } = memberOf(queue, call);
+    if (!q || !member) return notFound(reply, req.url.replace(/\.json$/, ''));
+    return member.memberJson(q, opts.accountSid);
   });
 
   app.get('/2010-04-01/Accounts/:account/Queues/:queue/Members.json', async (req, reply) => {
@@ -139,7 +168,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (body.Status === 'completed' || body.Status === 'canceled') c.hangup();
     else if (body.Url) c.redirect(body.Url, body.Method);
     else if (body.Twiml) return twilioError(reply, 400, 20001, 'Twiml updates are not emulated; use Url');
-    return c.callJson(opts.accountSid);
+    const json = c.callJson(opts.accountSid);
+    if (loseAnswer(req, reply)) return reply;
+    return json;
   });
 
   app.get('/2010-04-01/Accounts/:account/Calls/:call.json', async (req, reply) => {
@@ -182,6 +213,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         callsPlaced: placed, callsActive: active.size, outcomes: { ...outcomes },
         webhooksSent: stats.webhooksSent, latencyMs: stats.latency(), errorsByStatus: { ...stats.errorsByStatus },
         restRequests: stats.restRequests, restByStatus: { ...stats.restByStatus }, restFailuresInjected: stats.restFailuresInjected,
+        restResponsesLost: responsesLost,
       };
     },
     active: () => active.size,

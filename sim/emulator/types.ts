@@ -39,10 +39,17 @@ interface AgentContext {
 }
 
 /**
+ * What whoever picked up does while the whisper (the <Number>/<Client> url) plays:
+ * `accepts` (default) listens and presses 1 at a <Gather>; `hangs-up` drops after a
+ * moment; `voicemail` plays its greeting and never presses anything.
+ */
+export type WhisperConduct = 'accepts' | 'hangs-up' | 'voicemail';
+
+/**
  * How each agent leg answers. `contact` is what was dialled: `client:<identity>` for
  * <Client>, the number for <Number>. Answering after the Dial timeout is a no-answer.
  */
-export type AgentBehaviour = (contact: string, ctx: AgentContext) => { answer: boolean; afterSeconds: number };
+export type AgentBehaviour = (contact: string, ctx: AgentContext) => { answer: boolean; afterSeconds: number; atWhisper?: WhisperConduct };
 
 export interface FaultOptions {
   /** Probability (0..1) that a REST request fails with `restFailStatus` (nothing is changed). */
@@ -57,6 +64,12 @@ export interface FaultOptions {
   reorderCallbacks?: number;
   /** Probability that any webhook is sent a second time with the same I-Twilio-Idempotency-Token (a Twilio retry). */
   webhookRetries?: number;
+  /**
+   * Probability that a REST request that changes something (a POST) is carried out but
+   * its answer is lost: the connection drops before any response, so the client cannot
+   * tell whether it acted.
+   */
+  restLostResponseRate?: number;
 }
 
 export interface EmulatorOptions {
@@ -114,7 +127,8 @@ export interface WebhookRecord {
 export interface AgentAttempt {
   contact: string;
   legSid: string;
-  result: 'answered' | 'no-answer' | 'rejected' | 'canceled';
+  /** not-bridged: picked up, but the whisper ended the leg before the caller was connected (DialBridged=false). */
+  result: 'answered' | 'no-answer' | 'rejected' | 'canceled' | 'not-bridged';
 }
 
 export interface CallRecord {
@@ -157,6 +171,8 @@ export interface EmulatorStats {
   restByStatus: Record<string, number>;
   /** Failures injected by `faults.restFailureRate`. */
   restFailuresInjected: number;
+  /** Requests carried out whose answer was dropped (`faults.restLostResponseRate`). */
+  restResponsesLost: number;
 }
 
 export type QueueResult = 'hangup' | 'redirected' | 'leave' | 'error' | 'queue-full';

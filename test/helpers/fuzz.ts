@@ -928,7 +928,7 @@ export function checkEventRow(row: EventRow, c: Pick<FuzzContext, 'agents' | 'qu
     case 'call.ivr': return Array.isArray(e.path) && e.path.every((d) => typeof d === 'string' && /^[0-9*#]{1,32}$/.test(d)) && opt(e.language, (v) => c.languages.includes(v as string)) ? null : `bad ivr ${JSON.stringify([e.path, e.language])}`;
     case 'call.queued': return queue(e.queue) && opt(e.attributes, (v) => !!v && typeof v === 'object' && !Array.isArray(v)) ? null : `bad queue ${JSON.stringify(e.queue)}`;
     case 'call.answered': return opt(e.agentId, agent) ? null : `unknown agent ${JSON.stringify(e.agentId)}`;
-    case 'call.offer-missed': return opt(e.agentId, agent) && ['no-answer', 'busy', 'failed', 'rejected', 'timeout', 'not-delivered'].includes(e.reason as string) ? null : `bad miss ${JSON.stringify([e.agentId, e.reason])}`;
+    case 'call.offer-missed': return opt(e.agentId, agent) && ['no-answer', 'busy', 'failed', 'rejected', 'timeout', 'not-delivered', 'not-bridged'].includes(e.reason as string) ? null : `bad miss ${JSON.stringify([e.agentId, e.reason])}`;
     case 'call.ended': return ['caller', 'agent', 'system'].includes(e.by as string) ? null : `bad by ${JSON.stringify(e.by)}`;
     case 'call.survey': {
       const nps = e.nps !== undefined, csat = e.csat !== undefined;

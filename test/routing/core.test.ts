@@ -218,6 +218,19 @@ describe('ring-no-answer', () => {
     expect(core.call('c1')).toMatchObject({ status: 'offering', agentId: 'ana' });
   });
 
+  it('not-bridged (picked up, never connected): an agent\'s miss like no-answer; the call back at the head of its tier with its original wait', () => {
+    const core = newCore();
+    run(core, [...callInto(0, 'first', 'suporte'), ...callInto(10, 'second', 'suporte')]);
+    run(core, logIn(20, 'bruno'));
+    expect(core.call('first')!.agentId).toBe('bruno');
+    run(core, [{ id: 'nb1', at: T0 + 30_000, type: 'call.offer-missed', callId: 'first', agentId: 'bruno', reason: 'not-bridged' }]);
+    expect(core.agent('bruno')).toMatchObject({ status: 'away', reason: 'no-answer', consecutiveMisses: 1 });
+    expect(core.call('first')).toMatchObject({ status: 'queued', queuedAt: T0, missedBy: ['bruno'], answeredAt: null });
+    expect(core.metrics.read({ kind: 'center' }, 'today').answered).toBe(0);
+    // Still ahead of the caller who arrived after it.
+    expect(run(core, logIn(41, 'ana'))).toEqual(['first→ana']);
+  });
+
   it('an offer Twilio never reports on expires after the timeout plus grace', () => {
     const core = newCore({ offerTimeoutSeconds: 20, offerGraceSeconds: 10 });
     run(core, [...logIn(0, 'bruno'), ...callInto(0, 'c1', 'suporte')]);

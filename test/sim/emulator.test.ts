@@ -257,3 +257,105 @@ describe('Twilio emulator against Atende', () => {
     }
   });
 });
+
+const offers = (s: Stack, sid: string) => s.atende.storage.records.offersFor(sid).map((o) => [o.agentId, o.result]);
+
+describe('the emulator is Twilio where answered means bridged', () => {
+  const ANA_PHONE = '+5511955550001';
+  const anaOnAPhone = (s: Settings) => { s.agents.find((a) => a.id === 'ana')!.contact = ANA_PHONE; };
+  const results = (record: { attempts: { contact: string; result: string }[] }) => record.attempts.map((a) => [a.contact, a.result]);
+
+  it('an agent who hangs up during the whisper: DialCallStatus=completed, DialBridged=false; Atende gives the caller to the next agent', async () => {
+    const s = await stack({ agents: (contact) => ({ answer: true, afterSeconds: 2, atWhisper: contact === 'client:ana' ? 'hangs-up' : 'accepts' }) });
+    await available(s, 'ana', 'bruno');
+    const record = await s.emulator.placeCall(caller());
+    expect(results(record)).toEqual([['client:ana', 'not-bridged'], ['client:bruno', 'answered']]);
+    expect(record).toMatchObject({ outcome: 'answered', agent: 'client:bruno', survey: ['9', '5'] });
+    // Only a completed Dial that says it was not bridged is recorded as not-bridged (no-answer otherwise).
+    expect(offers(s, record.sid)).toEqual([['ana', 'not-bridged'], ['bruno', 'answered']]);
+    const snap = await snapshot(s);
+    expect(snap.center.today).toMatchObject({ offered: 1, answered: 1 });
+    expect(snap.center.nps.responses).toBe(1);
+    // Each leg reports "answered" when picked up (before its whisper), Ana's though she was never bridged.
+    const legEvents = record.webhooks.filter((w) => w.path === '/twilio/agent/status' && !w.repeat).map((w) => w.event);
+    expect(legEvents.filter((e) => e === 'answered')).toHaveLength(2);
+    expect(legEvents.filter((e) => e === 'completed')).toHaveLength(2);
+    expectNoRefusals(s);
+  });
+
+  it('a voicemail answers an agent\'s phone number: it presses no key at the whisper\'s <Gather>, the whisper hangs up, DialBridged=false', async () => {
+    const s = await stack({ agents: (contact) => ({ answer: true, afterSeconds: 2, atWhisper: contact === ANA_PHONE ? 'voicemail' : 'accepts' }) }, anaOnAPhone);
+    await available(s, 'ana', 'bruno');
+    const record = await s.emulator.placeCall(caller());
+    expect(results(record)).toEqual([[ANA_PHONE, 'not-bridged'], ['client:bruno', 'answered']]);
+    expect(offers(s, record.sid)).toEqual([['ana', 'not-bridged'], ['bruno', 'answered']]);
+    expect(record.survey).toEqual(['9', '5']); // once, after Bruno
+    expect((await snapshot(s)).center.today).toMatchObject({ offered: 1, answered: 1 });
+    expectNoRefusals(s);
+  });
+
+  it('an agent on a phone number who presses a key takes the call: the whisper\'s <Gather> action, then the bridge', async () => {
+    const s = await stack({}, anaOnAPhone);
+    await available(s, 'ana');
+    const record = await s.emulator.placeCall(caller());
+    expect(results(record)).toEqual([[ANA_PHONE, 'answered']]);
+    const whispers = record.webhooks.filter((w) => w.path === '/twilio/agent/whisper');
+    expect(whispers.map((w) => new URL(w.url).searchParams.get('step'))).toEqual([null, 'accept']);
+    expect(offers(s, record.sid)).toEqual([['ana', 'answered']]);
+    expectNoRefusals(s);
+  });
+});
+
+describe('the emulator is Twilio in its REST answers', () => {
+  const auth = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
+  async function rest(s: Stack, method: 'GET' | 'POST', path: string, form?: Record<string, string>) {
+    const res = await fetch(`${s.emulator.apiUrl}/2010-04-01/Accounts/${ACCOUNT_SID}${path}`, {
+      method, headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+    });
+    return { status: res.status, json: await res.json() as Record<string, unknown> };
+  }
+  async function waitingInSuporte(s: Stack): Promise<{ queueSid: string; callSid: string; done: Promise<unknown> }> {
+    const callSid = `CA${'7'.repeat(32)}`;
+    const done = s.emulator.placeCall({ ...caller(), callSid });
+    for (let i = 0; i < 200 && !s.emulator.queues().find((q) => q.name === 'suporte' && q.size > 0); i++) await new Promise((r) => setTimeout(r, 10));
+    return { queueSid: s.emulator.queues().find((q) => q.name === 'suporte')!.sid, callSid, done };
+  }
+
+  it('a queue member can be read while it waits, not once dequeued (404); a second dequeue of it is refused with 400; the call can be read', async () => {
+    const s = await stack(); // nobody available: the caller waits in Suporte
+    const { queueSid, callSid, done } = await waitingInSuporte(s);
+    const member = `/Queues/${queueSid}/Members/${callSid}.json`;
+    const before = await rest(s, 'GET', member);
+    expect(before).toMatchObject({ status: 200, json: { call_sid: callSid, queue_sid: queueSid, position: 1 } });
+
+    // Dequeued to a document that hangs up (Atende's connect for an agent the call is not offered to re-enqueues; a 404 path ends it).
+    const first = await rest(s, 'POST', member, { Url: `${PUBLIC_URL}/nowhere`, Method: 'POST' });
+    expect(first).toMatchObject({ status: 200, json: { call_sid: callSid } });
+    const after = await rest(s, 'GET', member);
+    expect(after).toMatchObject({ status: 404, json: { code: 20404, status: 404 } });
+    const second = await rest(s, 'POST', member, { Url: `${PUBLIC_URL}/nowhere`, Method: 'POST' });
+    expect(second.status).toBe(400);
+    expect(second.json).toMatchObject({ code: 20001, status: 400, more_info: 'https://www.twilio.com/docs/errors/20001' });
+    expect(String(second.json.message)).toContain(callSid);
+    const call = await rest(s, 'GET', `/Calls/${callSid}.json`);
+    expect(call).toMatchObject({ status: 200, json: { sid: callSid } });
+    await done;
+    expect((await rest(s, 'GET', `/Calls/${callSid}.json`)).json).toMatchObject({ status: 'completed' });
+  });
+
+  it('a lost answer (faults.restLostResponseRate): the dequeue is done, the connection drops; Atende\'s retry gets 400, it reads the member and the call, and the caller reaches the agent', async () => {
+    const s = await stack({ faults: { restLostResponseRate: 1 } });
+    await available(s, 'ana');
+    const record = await s.emulator.placeCall(caller({ talkSeconds: 20 }));
+    expect(record).toMatchObject({ outcome: 'answered', agent: 'client:ana' });
+    const st = s.emulator.stats();
+    expect(st.restResponsesLost).toBe(1);
+    expect(st.restByStatus).toEqual({ 0: 1, 400: 1, 404: 1, 200: 1 }); // lost dequeue, refused retry, member read, call read
+    const rests = s.events.filter((e): e is Extract<EmulatorEvent, { type: 'rest' }> => e.type === 'rest').map((e) => [e.method, e.status]);
+    expect(rests).toEqual([['POST', 0], ['POST', 400], ['GET', 404], ['GET', 200]]);
+    expect(offers(s, record.sid)).toEqual([['ana', 'answered']]);
+    expect((await snapshot(s)).center.today).toMatchObject({ offered: 1, answered: 1 });
+    expectNoRefusals(s);
+  });
+});

@@ -1,5 +1,6 @@
-// The caller was dequeued (REST) to this URL: <Dial> the offered agent, with a
-// whisper and answer callbacks on the agent's leg; the Dial's action reports its end.
+// The caller was dequeued (REST) to this URL: <Dial> the offered agent, with the
+// whisper (whose end is the bridge: whisper.ts) and status callbacks on the agent's
+// leg; the Dial's action reports its end, and whether the caller was bridged.
 import { AgentQuery, twilioBody } from '../schemas.ts';
 import { defineWebhook } from '../webhook.ts';
 import { hangup, whereTheCallBelongs } from './steps.ts';

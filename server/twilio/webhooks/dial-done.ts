@@ -1,6 +1,8 @@
 // The <Dial> to an agent ended. Talked: the call ends (survey if the caller stays),
-// unless it was escalated meanwhile. Not answered: the offer is missed, and the
-// caller goes straight to the next agent or back into the Twilio queue.
+// unless it was escalated meanwhile. Not answered, or picked up but never bridged
+// (the agent dropped during the whisper, a voicemail accepted nothing): the offer is
+// missed, and the caller goes straight to the next agent or back into the Twilio
+// queue, at the head of its tier with its original wait.
 import { Type } from '@sinclair/typebox';
 import type { OfferMissReason } from '../../../routing/types.ts';
 import { AgentQuery, OneOf, Seconds, Sid, twilioBody } from '../schemas.ts';
@@ -13,6 +15,8 @@ const Body = twilioBody({
   DialCallStatus: OneOf(['completed', 'answered', 'busy', 'no-answer', 'failed', 'canceled']),
   DialCallSid: Type.Optional(Sid('CA')),
   DialCallDuration: Type.Optional(Seconds),
+  /** "true" when the caller was connected to the agent (twilio.com/docs/voice/twiml/dial, the action's parameters). */
+  DialBridged: Type.Optional(Type.String({ maxLength: 16 })),
 });
 
 export default defineWebhook({
@@ -26,7 +30,11 @@ export default defineWebhook({
     const callerGone = legIsOver(body.CallStatus);
     const c = core.call(sid);
     if (!c) return callerGone ? voice.response() : voice.fallback(lang);
-    const talked = body.DialCallStatus === 'completed' || body.DialCallStatus === 'answered';
+    // Answered means bridged: "completed" only says the agent's leg was picked up. Twilio
+    // says whether the caller was connected (DialBridged); Atende knows it too when it
+    // saw the whisper end (the call is connected to this agent).
+    const pickedUp = body.DialCallStatus === 'completed' || body.DialCallStatus === 'answered';
+    const talked = pickedUp && (body.DialBridged === 'true' || (c.status === 'connected' && c.agentId === agentId));
     if (talked) {
       if (c.status === 'offering' && c.agentId === agentId) answered(call, sid, agentId, body.DialCallSid ?? `dial-${agentId}`);
       const during = core.call(sid)!;
@@ -47,7 +55,7 @@ export default defineWebhook({
     if (c.status === 'offering' && c.agentId === agentId) {
       commit({
         type: 'call.offer-missed', id: `${sid}:missed:${body.DialCallSid ?? `${agentId}-${now()}`}`, at: now(),
-        callId: sid, agentId, reason: MISS_REASON[body.DialCallStatus] ?? 'failed',
+        callId: sid, agentId, reason: pickedUp ? 'not-bridged' : MISS_REASON[body.DialCallStatus] ?? 'failed',
       });
     }
     // Straight to the next agent when the core re-offered at once, else back into the Twilio queue.

@@ -32,7 +32,7 @@ export function whereTheCallBelongs(call: AnyCall, sid: string, lang: LanguageSe
   return r;
 }
 
-/** The first of whisper or answered-status is the answer time; both carry the agent leg's sid. */
+/** The answer time: the end of the whisper (the bridge); one event per agent leg, by its sid. */
 export function answered(call: AnyCall, callId: string, agentId: string, agentLegSid: string): DispatchResult {
   return call.commit({ type: 'call.answered', id: `${callId}:answered:${agentLegSid}`, at: call.now(), callId, agentId });
 }

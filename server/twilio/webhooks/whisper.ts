@@ -1,42 +1,78 @@
-// The agent picked up (the <Client>/<Number> url, on the agent's leg): the answer
-// time, then a whisper of queue, tier and why, heard by the agent alone.
+// The whisper, on the agent's leg (the <Client>/<Number> url): the agent has picked
+// up, the caller is not connected yet. Answered means bridged, so the answer time is
+// the end of the whisper, which comes back here as a second request (voice.ts):
+// - no `step`: the agent picked up; the whisper of queue, tier and why, ending in
+//   the accept <Gather> (a phone number) or a <Redirect> (the softphone);
+// - `step=accept`: the agent pressed a key; `step=bridge`: the whisper was spoken.
+//   Either is the bridge: `call.answered` now, and an empty document so Twilio
+//   connects the caller. A call no longer there for this agent: "no longer
+//   available" and <Hangup/> (the Dial then reports DialBridged=false).
 import { Type } from '@sinclair/typebox';
 import type { CallView } from '../../../routing/types.ts';
-import { AgentQuery, Sid, twilioBody } from '../schemas.ts';
+import { Digits, OneOf, Sid, Token, twilioBody, twilioQuery } from '../schemas.ts';
+import type { VoiceResponse } from '../voice.ts';
 import { defineWebhook, type WebhookCall } from '../webhook.ts';
 import { answered } from './steps.ts';
 
 const GONE = { 'pt-BR': 'Esta chamada não está mais disponível.', en: 'This call is no longer available.', es: 'Esta llamada ya no está disponible.' };
 
+const Query = twilioQuery({
+  agent: Token, call: Type.Optional(Sid('CA')), lang: Type.Optional(Token),
+  step: Type.Optional(OneOf(['accept', 'bridge'])),
+});
+const Body = twilioBody({ ParentCallSid: Type.Optional(Sid('CA')), Digits: Type.Optional(Digits) });
+type Call = WebhookCall<{ CallSid: string; ParentCallSid?: string; Digits?: string }, { agent: string; call?: string; step?: 'accept' | 'bridge' }>;
+
 export default defineWebhook({
   url: '/twilio/agent/whisper',
-  body: twilioBody({ ParentCallSid: Type.Optional(Sid('CA')) }),
-  query: AgentQuery,
+  body: Body,
+  query: Query,
   handle(call) {
-    const { body, query, core, voice } = call;
+    const { body, query, core } = call;
     const callId = String(query.call ?? body.ParentCallSid ?? '');
     const agentId = String(query.agent);
-    const before = core.call(callId);
-    const res = answered(call, callId, agentId, body.CallSid);
+    if (query.step === 'accept' && !body.Digits) return gone(call); // no key is no acceptance
+    if (query.step) return bridge(call, callId, agentId);
     const c = core.call(callId);
-    const r = voice.response();
-    const agentLang = voice.languages[0];
-    if (!res.ok || !c || c.status !== 'connected' || c.agentId !== agentId) {
-      voice.say(r, GONE, agentLang);
-      r.hangup();
-      return r;
-    }
-    voice.say(r, whisperText(call, c, before?.language ?? null), agentLang);
-    return r;
+    if (!c || c.status !== 'offering' || c.agentId !== agentId) return gone(call);
+    return whisperFor(call, c, callId, agentId);
   },
+  // The whisper could not be built: connect the agent who picked up rather than drop
+  // the caller (the Dial's DialBridged=true then records the answer).
   fallback: ({ voice }) => voice.response(),
 });
 
-function whisperText(call: WebhookCall<unknown, unknown>, c: CallView, language: string | null): string {
+/** The end of the whisper is the bridge: the answer time, then nothing more to say. */
+function bridge(call: Call, callId: string, agentId: string): VoiceResponse {
+  answered(call, callId, agentId, call.body.CallSid);
+  const c = call.core.call(callId);
+  // Connected to this agent (now, or by a retry of this very request): let Twilio bridge.
+  if (c?.status === 'connected' && c.agentId === agentId) return call.voice.response();
+  return gone(call);
+}
+
+function gone(call: Call): VoiceResponse {
+  const { voice } = call;
+  const r = voice.response();
+  voice.say(r, GONE, voice.languages[0]);
+  r.hangup();
+  return r;
+}
+
+function whisperFor(call: Call, c: CallView, callId: string, agentId: string): VoiceResponse {
+  const { core, voice } = call;
+  const agent = core.agent(agentId);
+  const contact = agent?.contact ?? `client:${agentId}`;
+  const next = (step: 'accept' | 'bridge') => voice.url('/twilio/agent/whisper', { call: callId, agent: agentId, step });
+  const text = whisperText(call, c);
+  return voice.acceptsWithKey(agentId, contact) ? voice.whisper(text, { acceptUrl: next('accept') }) : voice.whisper(text, { bridgeUrl: next('bridge') });
+}
+
+function whisperText(call: Call, c: CallView): string {
   const { core, voice } = call;
   const queue = core.queueConfigs().find((q) => q.id === c.queue)?.name ?? c.queue ?? '';
   const parts = [`${queue}. Prioridade ${c.tier ?? ''}${c.tierRule && c.tierRule.reason !== 'default' ? `: ${c.tierRule.label}` : ''}.`];
   if (c.escalations > 0) parts.push(`Escalada para N${c.level}.${c.notes.length ? ` ${c.notes[c.notes.length - 1]}.` : ''}`);
-  if (language && language !== voice.languages[0].code) parts.push(`Idioma: ${language}.`);
+  if (c.language && c.language !== voice.languages[0].code) parts.push(`Idioma: ${c.language}.`);
   return parts.join(' ');
 }

@@ -65,9 +65,30 @@ export async function connect(h: Harness, call: Call, agent: string) {
   return { dial, agentLeg: newSid('CA') };
 }
 
-export async function whisper(h: Harness, call: Call, dial: TwimlNode, agentLeg: string) {
+/** Twilio's parameters on the agent's leg (whisper, its accept key, its end). */
+export function agentLegParams(call: Call, agentLeg: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...callParams(agentLeg, call.from), Direction: 'outbound-dial', ParentCallSid: call.sid, ...extra };
+}
+
+/**
+ * The agent picks up: Twilio runs the whisper on the agent's leg, and (unless
+ * `bridge: false`) plays it to its end, which is the bridge: the <Redirect> after the
+ * text (softphone), or a key pressed at the accept <Gather> (phone number). Returns
+ * the whisper's own answer.
+ */
+export async function whisper(h: Harness, call: Call, dial: TwimlNode, agentLeg: string, opts: { bridge?: boolean } = {}) {
   const noun = (dial.Client ?? dial.Number)[0];
-  return h.post(local(noun.url), { ...callParams(agentLeg, call.from), Direction: 'outbound-dial', ParentCallSid: call.sid });
+  const res = await h.post(local(noun.url), agentLegParams(call, agentLeg));
+  if (opts.bridge !== false) await whisperEnds(h, call, res.twiml!, agentLeg);
+  return res;
+}
+
+/** The whisper has been spoken (or the agent pressed a key): the request that is the bridge. */
+export async function whisperEnds(h: Harness, call: Call, whisperTwiml: TwimlNode, agentLeg: string) {
+  const gather = whisperTwiml.Gather?.[0];
+  const next = gather ? local(gather.action) : whisperTwiml.Redirect?.[0] ? local(whisperTwiml.Redirect[0]['#text']) : null;
+  expect(next, `the whisper ends in an accept <Gather> or a <Redirect>: ${JSON.stringify(whisperTwiml)}`).not.toBeNull();
+  return h.post(next!, agentLegParams(call, agentLeg, gather ? { Digits: '1' } : {}));
 }
 
 export async function dialDone(h: Harness, call: Call, dial: TwimlNode, agentLeg: string, status: string, extra: Record<string, string> = {}) {

@@ -224,14 +224,15 @@ describe('Twilio edge: Twilio habits', () => {
       CallStatus: status, StatusCallbackEvent: status === 'in-progress' ? 'answered' : status, SequenceNumber: seq, CallbackSource: 'call-progress-events',
     });
     h.tick(3);
-    await agentStatus('in-progress', '1'); // answered status before the whisper
+    await agentStatus('in-progress', '1'); // picked up: "answered", but the caller is not connected yet
+    expect(await agentOf(h, 'ana')).toMatchObject({ state: 'ringing' });
     h.tick(2);
-    await whisper(h, call, dial, agentLeg); // same answer: ignored
+    await whisper(h, call, dial, agentLeg); // the whisper ends: the bridge, the answer time
     await agentStatus('ringing', '0'); // late "ringing" cannot un-answer
     await agentStatus('in-progress', '1'); // duplicate
     expect(await agentOf(h, 'ana')).toMatchObject({ state: 'on-call' });
     let snap = await h.snapshot();
-    expect(snap.center.today).toMatchObject({ answered: 1, asaSeconds: 3 });
+    expect(snap.center.today).toMatchObject({ answered: 1, asaSeconds: 5 });
 
     h.tick(60);
     const done = () => dialDone(h, call, dial, agentLeg, 'completed', { DialCallDuration: '60', CallStatus: 'completed' });

@@ -17,11 +17,12 @@ export default defineConfig({
     outDir: page('./dist/wallboard'),
     emptyOutDir: true,
     target: 'es2022',
-    // One entry per page: the wallboard at /, the agent console at /agent/.
+    // One entry per page: the wallboard at /, the agent console at /agent/, the supervisor's screen at /supervisor/.
     rollupOptions: {
       input: {
         index: page('./wallboard/index.html'),
         agent: page('./wallboard/agent/index.html'),
+        supervisor: page('./wallboard/supervisor/index.html'),
       },
     },
   },

@@ -8,6 +8,7 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import agentConsole from './agents/console.ts';
 import agentsApi from './agents/routes.ts';
+import alertsPlugin from './alerts/plugin.ts';
 import callsApi from './calls/routes.ts';
 import { forecastApi } from './forecast/routes.ts';
 import { opsPlugin } from './ops/plugin.ts';
@@ -15,6 +16,7 @@ import errorHandler from './plugins/error-handler.ts';
 import services, { type Services } from './plugins/services.ts';
 import { reportsApi } from './reports/routes.ts';
 import settingsApi from './settings/routes.ts';
+import supervisorScreen from './supervisor/plugin.ts';
 import { twilioEdge } from './twilio/plugin.ts';
 import hubPlugin, { type HubTuning } from './wallboard/hub-plugin.ts';
 import wallboardRoutes from './wallboard/routes.ts';
@@ -42,6 +44,8 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(callsApi);
   await fastify.register(forecastApi);
   await fastify.register(reportsApi);
+  await fastify.register(alertsPlugin);
+  await fastify.register(supervisorScreen);
   await fastify.register(twilioEdge);
 
   // The built pages: the wallboard at /, the agent console at /agent/.

@@ -191,3 +191,165 @@ export interface AgentConsoleView {
   /** Levels the current call may be escalated to. */
   escalateTo: number[];
 }
+
+// ---- the supervisor's screen (wallboard/supervisor/: GET /api/supervisor/live, /ws/supervisor) ----
+
+/** A queue open to callers, or closed (closures come with business hours; until then every queue is open). */
+export type QueueOpenState = 'open' | 'closed';
+
+/** What the supervisor sees of a queue beyond the wallboard's QueueBlock (same order, same ids). */
+export interface SupervisorQueue {
+  id: string;
+  state: QueueOpenState;
+  /** Why it is closed ("emergency", "hours"…), null while open. */
+  closedReason: string | null;
+  /** Callbacks waiting (0 until callbacks exist). */
+  callbacks: number;
+  /** Abandons in the last 60 minutes (short abandons left out), as the alert rules count them. */
+  abandonsLastHour: number;
+}
+
+/** What the supervisor sees of an agent beyond the wallboard's AgentTile (same ids). */
+export interface SupervisorAgent {
+  id: string;
+  contact: string | null;
+  /** The call being rung, talked or wrapped up. */
+  callId: string | null;
+  /** A state asked for during a call, applied when it ends. */
+  pending: { state: string; reason: string | null } | null;
+  /** Calls answered today (since the daily reset) and ended, from the call records. */
+  callsToday: number;
+  /** (talk + wrap-up) ÷ callsToday, seconds; null with no call today. */
+  tmaTodaySeconds: number | null;
+}
+
+// ---- alerts away from the TV (server/alerts/; settings `alerts`) ----
+
+export type AlertKind = 'serviceLevelBelowTarget' | 'longestWaitAbove' | 'noAgentAvailable' | 'abandonsPerHourAbove' | 'queueClosedByEmergency';
+export type AlertSeverity = 'info' | 'warning' | 'critical';
+/** The body a destination is sent: Slack incoming webhook, Teams (Adaptive Card; legacy MessageCard), plain JSON. */
+export type AlertFormat = 'slack' | 'teams' | 'teams-messagecard' | 'json';
+
+/** One rule of the settings' `alerts.rules` (config/schema.json has the defaults and ranges). */
+export interface AlertRuleSetting {
+  id: string;
+  kind: AlertKind;
+  /** Queue ids the rule watches; absent = every queue. */
+  queues?: string[];
+  /** How long the condition must hold before the alert fires (required for serviceLevelBelowTarget). */
+  forMinutes?: number;
+  /** longestWaitAbove: the wait, seconds. */
+  waitSeconds?: number;
+  /** abandonsPerHourAbove: abandons in the last 60 minutes. */
+  abandonsPerHour?: number;
+  severity: AlertSeverity;
+  /** After firing, the same rule and queue fires again only this much later. */
+  cooldownMinutes: number;
+  /** Local "HH:MM" in the center's time zone: nothing fires from `from` until `to` (may cross midnight). */
+  quietHours?: { from: string; to: string };
+  /** Destination ids; absent = every destination. */
+  destinations?: string[];
+  enabled: boolean;
+}
+
+export interface AlertDestinationSetting {
+  id: string;
+  format: AlertFormat;
+  /** The webhook URL (http or https). Shown to supervisors only. */
+  url: string;
+  /** Only alerts of this severity or above. */
+  minSeverity: AlertSeverity;
+  enabled: boolean;
+}
+
+export interface AlertsSetting {
+  rules: AlertRuleSetting[];
+  destinations: AlertDestinationSetting[];
+}
+
+export type AlertDeliveryState = 'pending' | 'retrying' | 'delivered' | 'failed';
+
+/** One notice (the alert firing, or resolving) to one destination. */
+export interface AlertDelivery {
+  destination: string;
+  format: AlertFormat;
+  phase: 'fired' | 'resolved';
+  state: AlertDeliveryState;
+  attempts: number;
+  /** HTTP status or network error of the last failed attempt. */
+  lastError: string | null;
+  lastAttemptAt: number | null;
+  nextAttemptAt: number | null;
+}
+
+export interface AlertView {
+  id: string;
+  ruleId: string;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  queue: string | null;
+  queueName: string | null;
+  state: 'firing' | 'resolved';
+  firedAt: number;
+  resolvedAt: number | null;
+  /** The figure when it fired (service level 0..1, seconds, abandons) and the rule's limit; null when none. */
+  value: number | null;
+  limit: number | null;
+  /** One line, in the center's first language. */
+  message: string;
+  acknowledgedBy: string | null;
+  acknowledgedAt: number | null;
+  deliveries: AlertDelivery[];
+}
+
+/** GET /api/supervisor/live and each /ws/supervisor frame: the wallboard's snapshot plus what only a supervisor sees. */
+export interface SupervisorView {
+  type: 'supervisor';
+  serverTime: number;
+  snapshot: Snapshot;
+  queues: SupervisorQueue[];
+  agents: SupervisorAgent[];
+  /** Firing alerts first, then the latest resolved ones. */
+  alerts: AlertView[];
+  pauseReasons: string[];
+  maxLevel: number;
+}
+
+/** GET /api/supervisor/setup: what the screen needs once, and what this server can do. */
+export interface SupervisorSetup {
+  /** `agentReports`: GET /api/reports/intervals takes scope=agent. */
+  capabilities: { agentReports: boolean };
+  timezone: string;
+  tiers: number;
+  maxLevel: number;
+  queues: { id: string; name: string }[];
+  agents: { id: string; name: string }[];
+  /** The settings keys PATCH /api/settings takes. */
+  liveKeys: string[];
+}
+
+/** One agent's row of GET /api/supervisor/agent-report. Seconds unless named otherwise. */
+export interface AgentReportRow {
+  agentId: string;
+  name: string;
+  /** Calls answered in the range (and ended). */
+  calls: number;
+  tmaSeconds: number | null;
+  talkSeconds: number;
+  wrapUpSeconds: number;
+  /** Busy (ringing + on call + wrap-up) ÷ staffed (busy + available); null when never staffed. */
+  occupancy: number | null;
+  /** Offers not taken: no answer, busy, failed, not delivered. */
+  missedOffers: number;
+  /** Seconds in each state within the range. */
+  stateSeconds: Record<AgentStatus, number>;
+  /** Seconds away per pause reason. */
+  pauseSeconds: Record<string, number>;
+}
+
+export interface AgentReport {
+  from: string;
+  to: string;
+  timezone: string;
+  rows: AgentReportRow[];
+}

@@ -23,6 +23,7 @@ export const RouteNotFoundError = createError<[string, string]>('ATENDE_ERR_NOT_
 export const UnknownCallError = createError<[string]>('ATENDE_ERR_UNKNOWN_CALL', "no call with id '%s'", 404);
 export const UnknownAgentError = createError<[string]>('ATENDE_ERR_UNKNOWN_AGENT', "no agent with id '%s'", 404);
 export const UnknownQueueError = createError<[string]>('ATENDE_ERR_UNKNOWN_QUEUE', "no queue with id '%s'", 404);
+export const UnknownAlertError = createError<[string]>('ATENDE_ERR_UNKNOWN_ALERT', "no alert with id '%s' (resolved alerts are kept for a while only)", 404);
 
 // ---- 409: the routing core refused the change -------------------------------------------
 export const CallExistsError = createError<[string]>('ATENDE_ERR_CALL_EXISTS', '%s', 409);

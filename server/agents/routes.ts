@@ -9,7 +9,7 @@ import { errorReplies } from '../schemas.ts';
 import { AgentParams, AgentState, StateChange } from './schemas.ts';
 
 const agentsApi: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { engine, access } = fastify as FastifyInstance;
+  const { engine, access, storage } = fastify as FastifyInstance;
   const core = engine.core;
   const supervisors = access.require(['supervisor']);
 
@@ -45,7 +45,18 @@ const agentsApi: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/api/agents/:id/state', {
     preHandler: async (req) => ownOrSupervisor(req, req.params.id),
     schema: { params: AgentParams, body: StateChange, response: { 200: AgentState, ...errorReplies(400, 401, 403, 404, 409) } },
-  }, async (req) => act(req.params.id, 'state', (base) => ({ ...base, type: 'agent.state', state: req.body.state, reason: req.body.reason })));
+  }, async (req) => {
+    const before = core.agent(req.params.id);
+    const after = act(req.params.id, 'state', (base) => ({ ...base, type: 'agent.state', state: req.body.state, reason: req.body.reason }));
+    // A supervisor forcing someone's state (or logging them out) is audited; an agent's own change is not.
+    if (before && access.identify(bearerOf(req))?.role === 'supervisor') {
+      storage.audit.record({
+        at: engine.now(), actor: access.describe(bearerOf(req)), action: 'agent.state', target: req.params.id,
+        before: { state: before.status, reason: before.reason }, after: { state: req.body.state, reason: req.body.reason ?? null, now: after.state },
+      });
+    }
+    return after;
+  });
 
   fastify.post('/api/agents/:id/ready', {
     preHandler: async (req) => ownOrSupervisor(req, req.params.id),

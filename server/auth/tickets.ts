@@ -6,8 +6,8 @@ import type { Principal } from './access.ts';
 
 export const TICKET_TTL_MS = 60_000;
 
-/** What a ticket opens: a wallboard ticket never opens an agent's console. */
-export type TicketPurpose = 'wallboard' | 'agent';
+/** What a ticket opens: a wallboard ticket never opens an agent's console (nor the supervisor's screen). */
+export type TicketPurpose = 'wallboard' | 'agent' | 'supervisor';
 
 export class Tickets {
   private readonly live = new Map<string, { expires: number; principal: Principal | null; purpose: TicketPurpose }>();

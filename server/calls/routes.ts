@@ -15,6 +15,8 @@ const Escalation = Type.Object({
   toLevel: Type.Integer({ minimum: 2, maximum: 9 }),
   note: Type.Optional(Type.String({ maxLength: 500 })),
   queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  /** Why (the supervisor screen asks): kept in the event and the audit log. */
+  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
 }, { additionalProperties: false });
 const Disposition = Type.Object({
   resolvedFirstContact: Type.Boolean(),
@@ -23,6 +25,8 @@ const Disposition = Type.Object({
 const Move = Type.Object({
   queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   tier: Type.Optional(Type.Integer({ minimum: 1, maximum: 9 })),
+  /** Why: kept in the event and the audit log. */
+  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
 }, { additionalProperties: false, minProperties: 1 });
 const replies = { 200: Call, ...errorReplies(400, 401, 403, 404, 409) };
 
@@ -30,6 +34,8 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
   const { engine, access, storage } = fastify as FastifyInstance;
   const supervisors = access.require(['supervisor']);
   const shown = (id: string): Static<typeof Call> => ({ id, live: engine.core.call(id), record: storage.records.getCall(id) });
+  const audit = (req: FastifyRequest, action: string, target: string, before: unknown, after: unknown) =>
+    storage.audit.record({ at: engine.now(), actor: access.describe(bearerOf(req)), action, target, before, after });
 
   /** The agent on the call (or who last had it) acts on it; a supervisor on any call. */
   const callAgentOrSupervisor = (req: FastifyRequest, callId: string): void => {
@@ -58,8 +64,14 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
     preHandler: async (req) => callAgentOrSupervisor(req, req.params.id),
     schema: { params: CallParams, body: Escalation, response: replies },
   }, async (req) => {
-    const { toLevel, note, queue } = req.body;
-    return act(req.params.id, 'escalate', (base) => ({ ...base, type: 'call.escalated', toLevel, note, queue }));
+    const { toLevel, note, queue, reason } = req.body;
+    const before = engine.core.call(req.params.id);
+    const shownAfter = act(req.params.id, 'escalate', (base) => ({ ...base, type: 'call.escalated', toLevel, note, queue, ...(reason ? { reason } : {}) }));
+    // A supervisor's escalation (or any given with a reason) is audited; an agent's own is in the call's notes.
+    if (reason || access.identify(bearerOf(req))?.role === 'supervisor') {
+      audit(req, 'call.escalated', req.params.id, { level: before?.level, queue: before?.queue }, { toLevel, queue: queue ?? before?.queue, note: note ?? null, reason: reason ?? null });
+    }
+    return shownAfter;
   });
 
   fastify.post('/api/calls/:id/disposition', {
@@ -75,8 +87,11 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
     preHandler: supervisors,
     schema: { params: CallParams, body: Move, response: replies },
   }, async (req) => {
-    const { queue, tier } = req.body;
-    return act(req.params.id, 'move', (base) => ({ ...base, type: 'call.moved', queue, tier }));
+    const { queue, tier, reason } = req.body;
+    const before = engine.core.call(req.params.id);
+    const shownAfter = act(req.params.id, 'move', (base) => ({ ...base, type: 'call.moved', queue, tier, ...(reason ? { reason } : {}) }));
+    audit(req, 'call.moved', req.params.id, { queue: before?.queue, tier: before?.tier }, { queue: queue ?? before?.queue, tier: tier ?? before?.tier, reason: reason ?? null });
+    return shownAfter;
   });
 };
 

@@ -191,6 +191,8 @@ function crossCheck(s: Settings, fail: (field: string, rule: string) => never): 
     }
   }
 
+  checkAlerts(s, queueIds, fail);
+
   // Whatever the metrics core itself refuses.
   try {
     validateSettings(toMetricsSettings(s));
@@ -199,6 +201,28 @@ function crossCheck(s: Settings, fail: (field: string, rule: string) => never): 
     const field = metricsField(msg, s);
     fail(field, `${field || 'metrics settings'}: ${msg}`);
   }
+}
+
+/** Alert rules name configured queues and destinations; ids are unique. */
+function checkAlerts(s: Settings, queueIds: Set<string>, fail: (field: string, rule: string) => never): void {
+  const destinationIds = new Set<string>();
+  s.alerts.destinations.forEach((d, i) => {
+    const at = pointer('alerts', 'destinations', i, 'id');
+    if (destinationIds.has(d.id)) fail(at, `${at}: destination "${d.id}" is listed twice`);
+    destinationIds.add(d.id);
+  });
+  const ruleIds = new Set<string>();
+  s.alerts.rules.forEach((r, i) => {
+    const at = pointer('alerts', 'rules', i);
+    if (ruleIds.has(r.id)) fail(at + '/id', `${at}/id: rule "${r.id}" is listed twice`);
+    ruleIds.add(r.id);
+    r.queues?.forEach((q, k) => {
+      if (!queueIds.has(q)) fail(`${at}/queues/${k}`, `${at}/queues/${k}: no queue "${q}" (queues are ${[...queueIds].join(', ')})`);
+    });
+    r.destinations?.forEach((d, k) => {
+      if (!destinationIds.has(d)) fail(`${at}/destinations/${k}`, `${at}/destinations/${k}: no destination "${d}" (alerts.destinations are ${[...destinationIds].join(', ') || 'none'})`);
+    });
+  });
 }
 
 /** A rule's ivrPath must lead somewhere in the menu (a prefix is fine: ["1"] = everything under option 1). */

@@ -1,7 +1,7 @@
 // The settings file (ATENDE_CONFIG, JSON). Validated at start against config/schema.json;
 // toRoutingConfig / toMetricsSettings turn it into what the pure core takes.
 import type { AgentConfig, RoutingStrategy, TierRule } from '../../routing/types.ts';
-import type { ColourBands, ServiceLevelSetting } from '../contract.ts';
+import type { AlertsSetting, ColourBands, ServiceLevelSetting } from '../contract.ts';
 
 /** Text per language code, e.g. { "pt-BR": "Bem-vindo", "en": "Welcome", "es": "Bienvenido" }. */
 export type Localised = Record<string, string>;
@@ -125,6 +125,8 @@ export interface Settings {
   colours: ColourBands;
   /** Pause reasons an agent picks from when going away ("almoço", "treinamento"…). */
   pauseReasons: string[];
+  /** Alerts away from the TV: rules over the live figures and the webhooks they go to (docs/supervisor.md). */
+  alerts: AlertsSetting;
   /** Tokens per role, stored only as hashes: "sha256:<hex>" (npm run hash-token -- TOKEN). */
   auth?: { viewers?: string[]; supervisors?: string[]; agents?: Record<string, string> };
 }

@@ -8,7 +8,7 @@ import type { ConfigChanged, LiveRoutingSettings } from '../../routing/types.ts'
 /** What a supervisor may change live; the rest needs the settings file and a restart. */
 export const LIVE_KEYS = [
   'centerName', 'serviceLevel', 'queues', 'priority', 'colours', 'offerTimeoutSeconds', 'wrapUpSeconds',
-  'levelWideningSeconds', 'maxConsecutiveMisses', 'missDelaySeconds', 'pauseReasons',
+  'levelWideningSeconds', 'maxConsecutiveMisses', 'missDelaySeconds', 'pauseReasons', 'alerts',
 ] as const;
 
 export type SettingsPatch = Partial<Pick<Settings, (typeof LIVE_KEYS)[number]>>;

@@ -7,13 +7,27 @@ import type { AgentConfig } from '../../routing/types.ts';
 import { AgentChange, AgentParams, CoreAgent } from '../agents/schemas.ts';
 import { bearerOf } from '../auth/access.ts';
 import { BadInputError, httpErrorOf, InvalidSettingsError, UnknownAgentError } from '../errors.ts';
+import { parseBound, Zone } from '../reports/zone.ts';
 import { errorReplies } from '../schemas.ts';
+import { searchAudit } from '../supervisor/audit-search.ts';
 import { configChangedEvent, patched, type SettingsPatch } from './live.ts';
 
 const AnyObject = Type.Object({}, { additionalProperties: true });
 /** A JSON merge patch of the live keys; `patched` validates it as a whole settings file (400 naming the field). */
 const SettingsPatchBody = Type.Unsafe<SettingsPatch>({ type: 'object', minProperties: 1, additionalProperties: true });
-const AuditQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }, { additionalProperties: false });
+const AuditBound = Type.Optional(Type.String({ minLength: 1, maxLength: 40 }));
+const AuditQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  /** Part of the actor ("supervisor", "sha256:1a2b", "alerts"). */
+  who: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  /** Epoch ms, a date or a local date-time (as the reports take): since inclusive, until exclusive. */
+  since: AuditBound,
+  until: AuditBound,
+  /** A settings key or path, an agent id or an alert rule id. */
+  field: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  /** An action, or its family ("alert"). */
+  action: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+}, { additionalProperties: false });
 const CONTACT = /^(client:[A-Za-z0-9_.@-]{1,64}|\+[1-9]\d{6,14})$/;
 
 /** Settings as shown to a supervisor: token hashes stay out. */
@@ -102,7 +116,19 @@ const settingsApi: FastifyPluginAsyncTypebox = async (fastify) => {
     // ajv's type coercion turns "Infinity" and "1e309" into Infinity and lets it through `maximum`.
     const limit = req.query.limit ?? 100;
     if (!Number.isFinite(limit)) throw new BadInputError('limit', 'must be an integer from 1 to 1000');
-    return { entries: storage.audit.recent(limit) };
+    const { who, field, action } = req.query;
+    const zone = new Zone(fastify.settings.current.timezone);
+    const bound = (name: 'since' | 'until', text: string | undefined): number | undefined => {
+      if (text === undefined) return undefined;
+      const t = parseBound(text, name === 'since' ? 'from' : 'to', zone);
+      if (t === null) throw new BadInputError(name, `must be epoch ms, a date (2026-11-23) or a date-time (2026-11-23T09:15); got '${text}'`);
+      return t;
+    };
+    const since = bound('since', req.query.since), until = bound('until', req.query.until);
+    if (who === undefined && since === undefined && until === undefined && field === undefined && action === undefined) {
+      return { entries: storage.audit.recent(limit) };
+    }
+    return { entries: searchAudit(storage.db, { limit, who, since, until, field, action }) };
   });
 };
 

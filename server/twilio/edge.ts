@@ -1,7 +1,8 @@
 // The Twilio edge's services, built once from the app's decorators: the TwiML
 // builder, the callers' legs (every QueueSid), the dequeuer that carries out the
-// core's offers over REST, and the idempotency reply cache. The webhooks use them;
-// the engine's offers and events drive the dequeuer.
+// core's offers over REST, the idempotency reply cache, and the reconciler that
+// reads from Twilio what the log could not take. The webhooks use them; the engine's
+// offers and events drive the dequeuer.
 import type { FastifyInstance } from 'fastify';
 import type { RoutingCore } from '../../routing/core.ts';
 import type { Engine } from '../engine.ts';
@@ -9,6 +10,7 @@ import type { TwilioOptions } from '../plugins/services.ts';
 import type { LiveSettings } from '../settings/live.ts';
 import { Dequeuer } from './dequeuer.ts';
 import { Legs } from './legs.ts';
+import { Reconciler } from './reconcile.ts';
 import { ReplyCache } from './replies.ts';
 import { Voice } from './voice.ts';
 
@@ -22,6 +24,8 @@ export interface Edge {
   /** Null without REST credentials: offers are not carried out. */
   dequeuer: Dequeuer | null;
   replies: ReplyCache;
+  /** Reads calls from Twilio's REST API when their change could not be logged, or they went quiet. */
+  reconciler: Reconciler;
   /** The public base URL Twilio calls (and signs), without a trailing slash. */
   publicUrl: () => string;
   /** Resolves once every dequeue and redirect under way has finished. */
@@ -52,6 +56,10 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge 
       engine.dispatch({ type: 'call.offer-missed', id: `${r.callId}:not-delivered:${engine.now()}`, at: engine.now(), callId: r.callId, agentId: r.agentId, reason: 'not-delivered' }, 'twilio:dequeue');
     },
   }) : null;
+  const reconciler = new Reconciler({
+    engine, rest: opts.rest, log: fastify.log.child({ component: 'reconcile' }), settings: () => settings.current,
+    openCalls: openCalls(fastify),
+  });
   const langOf = (callId: string) => voice.language(core.call(callId)?.language ?? undefined);
 
   // An offer waiting for a QueueSid goes ahead once the caller is in a queue, and is dropped once out of it.
@@ -75,8 +83,18 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge 
   });
 
   return {
-    engine, core, settings, voice, legs, dequeuer, replies: new ReplyCache(), publicUrl,
-    idle: async () => { await dequeuer?.idle(); },
-    stop: () => { offLegs(); offDecisions(); offEvents(); dequeuer?.close(); },
+    engine, core, settings, voice, legs, dequeuer, replies: new ReplyCache(), reconciler, publicUrl,
+    idle: async () => { await dequeuer?.idle(); await reconciler.idle(); },
+    stop: () => { offLegs(); offDecisions(); offEvents(); dequeuer?.close(); reconciler.stop(); },
   };
+}
+
+/** Twilio's longest call (a <Dial timeLimit> is at most 24 h): an older record still open is not a live call. */
+const LONGEST_CALL_MS = 24 * 3600_000;
+
+/** Calls the records hold as under way (replayed from the log) that the core still has open. */
+function openCalls(fastify: FastifyInstance): string[] {
+  const { engine, storage } = fastify;
+  const rows = storage.records.listCalls({ from: engine.now() - LONGEST_CALL_MS, limit: 100_000 });
+  return rows.filter((r) => r.endedAt === null && (engine.core.call(r.callId)?.status ?? 'ended') !== 'ended').map((r) => r.callId);
 }

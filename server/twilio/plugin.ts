@@ -13,10 +13,11 @@ import formbody from '@fastify/formbody';
 import fp from 'fastify-plugin';
 import { createEdge, type Edge } from './edge.ts';
 import { signatureCheck } from './signature.ts';
-import { WEBHOOK_BODY_LIMIT } from './webhook.ts';
+import { INCOMING_CALL_BODY_LIMIT } from './webhook.ts';
 import agentConnect from './webhooks/agent-connect.ts';
 import agentStatus from './webhooks/agent-status.ts';
 import dialDone from './webhooks/dial-done.ts';
+import fallback from './webhooks/fallback.ts';
 import ivr from './webhooks/ivr.ts';
 import queueExit from './webhooks/queue-exit.ts';
 import queueReenter from './webhooks/queue-reenter.ts';
@@ -26,12 +27,14 @@ import survey from './webhooks/survey.ts';
 import voice from './webhooks/voice.ts';
 import whisper from './webhooks/whisper.ts';
 
-const WEBHOOKS = [voice, ivr, queueWait, queueExit, queueReenter, agentConnect, whisper, agentStatus, dialDone, survey, status];
+const WEBHOOKS = [voice, fallback, ivr, queueWait, queueExit, queueReenter, agentConnect, whisper, agentStatus, dialDone, survey, status];
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Resolves once every Twilio dequeue and redirect under way has finished (at once without Twilio). */
     twilioIdle(): Promise<void>;
+    /** Reads from Twilio now every call whose change could not be logged or that went quiet (reconcile.ts). */
+    twilioReconcile(): Promise<void>;
   }
 }
 
@@ -39,7 +42,8 @@ declare module 'fastify' {
 async function webhooks(fastify: FastifyInstance, opts: { edge: Edge; authToken: string | null }): Promise<void> {
   const { edge } = opts;
   fastify.decorate('twilioEdge', edge);
-  await fastify.register(formbody, { bodyLimit: WEBHOOK_BODY_LIMIT });
+  // The parser takes the largest body any webhook allows; each route sets its own limit.
+  await fastify.register(formbody, { bodyLimit: INCOMING_CALL_BODY_LIMIT });
   // Signature first: a forged request is refused before its body is even validated.
   fastify.addHook('preValidation', signatureCheck(opts.authToken, edge.publicUrl));
   for (const webhook of WEBHOOKS) await fastify.register(webhook);
@@ -53,6 +57,7 @@ async function twilio(fastify: FastifyInstance): Promise<void> {
   // No Twilio routes at all without Twilio options.
   const edge = options ? createEdge(fastify, options) : null;
   fastify.decorate('twilioIdle', async () => { await edge?.idle(); });
+  fastify.decorate('twilioReconcile', async () => { await edge?.reconciler.runNow(); });
   if (options && edge) await fastify.register(webhooks, { edge, authToken: options.authToken });
 }
 

@@ -17,6 +17,7 @@ import { parse as parseForm } from 'fast-querystring';
 import twilio from 'twilio';
 import { mulberry32 } from '../../sim/random.ts';
 import { createAtende } from '../../server/start.ts';
+import { INCOMING_CALL_BODY_LIMIT, WEBHOOK_BODY_LIMIT } from '../../server/twilio/webhook.ts';
 import { AUTH_TOKEN, callParams, local, PUBLIC_URL, startHarness, testSettings, type Harness } from './twilio.ts';
 
 // ---- seeded choices -------------------------------------------------------------
@@ -473,7 +474,8 @@ function rawForm(r: Rng, p: Record<string, string>): Wire {
   ])();
 }
 
-const HUGE_TWILIO = 16 * 1024;
+/** A Twilio route's body limit: the incoming call's carries Add-on results (server/twilio/webhook.ts). */
+const hugeTwilio = (path: string) => (path === '/twilio/voice' || path === '/twilio/fallback' ? INCOMING_CALL_BODY_LIMIT : WEBHOOK_BODY_LIMIT);
 const HUGE_API = 64 * 1024;
 
 export function twilioRequest(r: Rng, c: FuzzContext, path: string): FuzzRequest {
@@ -498,7 +500,7 @@ export function twilioRequest(r: Rng, c: FuzzContext, path: string): FuzzRequest
     ({ route, mode, method, url: u, headers, body, expect });
   const mayAnswer: Expect = { ok2xx: true, twiml: true, mayRecord: true };
   // A forged request is refused for its signature (403), unless its body is already too big (413 comes first).
-  const refused = (body: Wire): Expect => ({ ok2xx: false, only: [wireToBuffer(body)!.length > HUGE_TWILIO ? 413 : 403] });
+  const refused = (body: Wire): Expect => ({ ok2xx: false, only: [wireToBuffer(body)!.length > hugeTwilio(path) ? 413 : 403] });
   switch (mode) {
     case 'signed-bad-body': {
       mutateTwilioParams(r, params, true);
@@ -577,7 +579,7 @@ export function twilioRequest(r: Rng, c: FuzzContext, path: string): FuzzRequest
     }
     case 'huge': {
       const kind = r.pick(['form', 'form', 'json', 'text'] as const);
-      const n = HUGE_TWILIO + r.pick([1, 10, 5000, 60_000]);
+      const n = hugeTwilio(path) + r.pick([1, 10, 5000, 60_000]);
       const body: Wire = kind === 'json' ? { pre: '{"CallSid":"', repeat: 'a', n, post: '"}' } : kind === 'text' ? { repeat: 'x', n } : { pre: `${formOf(params)}&Extra=`, repeat: r.pick(['a', '%41', 'é']), n };
       const ct = kind === 'form' ? 'application/x-www-form-urlencoded' : kind === 'json' ? 'application/json' : 'text/plain';
       const buf = wireToBuffer(body)!;
@@ -711,7 +713,7 @@ export function apiPostRequest(r: Rng, c: FuzzContext, route: RouteKey): FuzzReq
     }
     case 'huge': {
       const kind = r.pick(['json', 'json', 'form', 'text'] as const);
-      const limit = kind === 'form' ? HUGE_TWILIO : HUGE_API; // the form parser keeps Twilio's 16 KiB everywhere
+      const limit = kind === 'form' ? WEBHOOK_BODY_LIMIT : HUGE_API; // no form parser outside the Twilio routes: 415 (or 413)
       const n = limit + r.pick([1, 100, 70_000]);
       const body: Wire = kind === 'json' ? { pre: '{"state":"away","note":"', repeat: 'a', n, post: '"}' } : kind === 'form' ? { pre: 'state=away&note=', repeat: 'a', n } : { repeat: 'z', n };
       // 415 when the route has no parser for forms at all.

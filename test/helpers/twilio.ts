@@ -30,7 +30,7 @@ export function tempDb(): string {
 
 // ---- the REST stand-in -------------------------------------------------------
 
-export interface RestRequest { kind: 'dequeue' | 'redirect'; queueSid?: string; callSid: string; url: string; method: string; auth: string }
+export interface RestRequest { kind: 'dequeue' | 'redirect' | 'fetch'; queueSid?: string; callSid: string; url: string; method: string; auth: string }
 
 export class RestStandIn {
   readonly requests: RestRequest[] = [];
@@ -46,6 +46,11 @@ export class RestStandIn {
   }
 
   dequeues(): RestRequest[] { return this.requests.filter((r) => r.kind === 'dequeue'); }
+  /** Calls resource reads (GET …/Calls/{CallSid}.json): reconciliation. */
+  fetches(): RestRequest[] { return this.requests.filter((r) => r.kind === 'fetch'); }
+
+  /** What GET …/Calls/{sid}.json answers for this call (Twilio's JSON); unknown calls get 404. */
+  readonly calls = new Map<string, Record<string, unknown>>();
 
   async start(): Promise<string> {
     const app = Fastify();
@@ -62,6 +67,17 @@ export class RestStandIn {
     };
     app.post('/2010-04-01/Accounts/:account/Queues/:queue/Members/:call.json', answer('dequeue'));
     app.post('/2010-04-01/Accounts/:account/Calls/:call.json', answer('redirect'));
+    app.get('/2010-04-01/Accounts/:account/Calls/:call.json', async (req, reply) => {
+      const p = req.params as { account: string; call: string };
+      this.requests.push({ kind: 'fetch', callSid: p.call, url: '', method: 'GET', auth: req.headers.authorization ?? '' });
+      if (this.failures > 0) {
+        this.failures--;
+        return reply.code(this.failStatus).send({ code: 20500, message: 'stand-in failure', status: this.failStatus });
+      }
+      const call = this.calls.get(p.call);
+      if (!call) return reply.code(404).send({ code: 20404, message: `The requested resource ${req.url} was not found`, status: 404 });
+      return { sid: p.call, account_sid: p.account, ...call };
+    });
     this.url = await app.listen({ host: '127.0.0.1', port: 0 });
     this.app = app;
     return this.url;

@@ -151,6 +151,36 @@ describe('bad settings name the field', () => {
   });
 });
 
+describe('numbers Twilio wants as integers (<Dial timeout>, <Gather timeout>, <Pause length>)', () => {
+  const cases: [string, (d: Json) => void, string, RegExp][] = [
+    ['a fractional offer timeout', (d) => { d.offerTimeoutSeconds = 20.5; }, '/offerTimeoutSeconds', /must be integer, got 20\.5/],
+    ['an offer timeout under 5 s', (d) => { d.offerTimeoutSeconds = 4; }, '/offerTimeoutSeconds', /must be >= 5, got 4/],
+    ['an offer timeout over 600 s', (d) => { d.offerTimeoutSeconds = 601; }, '/offerTimeoutSeconds', /must be <= 600, got 601/],
+    ['a fractional menu timeout', (d) => { d.ivr.gatherTimeoutSeconds = 2.5; }, '/ivr/gatherTimeoutSeconds', /must be integer, got 2\.5/],
+    ['a menu timeout over 60 s', (d) => { d.ivr.gatherTimeoutSeconds = 61; }, '/ivr/gatherTimeoutSeconds', /must be <= 60/],
+    ['a fractional hold pause', (d) => { d.ivr.waitCycleSeconds = 0.5; }, '/ivr/waitCycleSeconds', /must be integer, got 0\.5/],
+    ['no hold pause', (d) => { d.ivr.waitCycleSeconds = 0; }, '/ivr/waitCycleSeconds', /must be >= 1/],
+  ];
+
+  it.each(cases)('%s is refused at start with the field named', (_name, mutate, field, rule) => {
+    const data = example();
+    mutate(data);
+    const path = join(dir, `integers-${field.replace(/\//g, '_')}.json`);
+    writeFileSync(path, JSON.stringify(data));
+    const err = refusal(() => loadSettings(path));
+    expect(err.field).toBe(field);
+    expect(err.message).toMatch(new RegExp(`^settings file ${path}: ${field} `));
+    expect(err.message).toMatch(rule);
+  });
+
+  it('the schema says so and gives the ranges', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../config/schema.json', import.meta.url), 'utf8'));
+    expect(schema.properties.offerTimeoutSeconds).toMatchObject({ type: 'integer', minimum: 5, maximum: 600 });
+    expect(schema.definitions.ivr.properties.gatherTimeoutSeconds).toMatchObject({ type: 'integer', minimum: 1, maximum: 60 });
+    expect(schema.definitions.ivr.properties.waitCycleSeconds).toMatchObject({ type: 'integer', minimum: 1, maximum: 600 });
+  });
+});
+
 describe('loadSettings', () => {
   it('names the file and position of invalid JSON', () => {
     const path = join(dir, 'broken.json');

@@ -3,15 +3,15 @@
 // menu's (or the configured) default queue.
 import { Type } from '@sinclair/typebox';
 import type { LanguageSetting } from '../../config/types.ts';
-import { Digits, OneOf, Token, twilioBody, twilioQuery } from '../schemas.ts';
+import { Digits, OneOf, Party, Token, twilioBody, twilioQuery } from '../schemas.ts';
 import type { VoiceResponse } from '../voice.ts';
 import { defineWebhook, type WebhookCall } from '../webhook.ts';
 
 const Body = twilioBody({
   Digits: Type.Optional(Digits),
   // Read only to adopt a call whose arrival was lost.
-  From: Type.Optional(Type.String({ maxLength: 2048 })),
-  Caller: Type.Optional(Type.String({ maxLength: 2048 })),
+  From: Type.Optional(Party),
+  Caller: Type.Optional(Party),
 });
 const Query = twilioQuery({
   step: Type.Optional(OneOf(['language'])),

@@ -1,13 +1,18 @@
 // The <Enqueue> action: the caller left the Twilio queue. Hung up: abandoned. Queue
 // full: overflow. Otherwise (our REST dequeue or redirect, or bridged) the caller
 // carries on where the core says the call is.
+//
+// A QueueResult Atende does not know yet (Twilio adds values) is taken as `leave`:
+// the queue stay is over and the caller, if still there, goes where the core says
+// (back into its queue when it is still waiting). Never a 4xx, never an abandon
+// counted on a guess; a caller who hung up says so by CallStatus=completed anyway.
 import { Type } from '@sinclair/typebox';
-import { LangQuery, OneOf, Seconds, Sid, twilioBody } from '../schemas.ts';
+import { LangQuery, QUEUE_RESULTS, Seconds, Sid, twilioBody, TwilioEnum } from '../schemas.ts';
 import { defineWebhook } from '../webhook.ts';
 import { whereTheCallBelongs } from './steps.ts';
 
 const Body = twilioBody({
-  QueueResult: OneOf(['bridged', 'bridging-in-process', 'error', 'hangup', 'leave', 'redirected', 'redirected-from-bridged', 'queue-full', 'system-error']),
+  QueueResult: TwilioEnum,
   QueueSid: Type.Optional(Sid('QU')),
   QueueTime: Type.Optional(Seconds),
 });
@@ -19,17 +24,18 @@ export default defineWebhook({
   handle(call) {
     const { body, core, voice, legs, lang, now, commit } = call;
     const sid = body.CallSid;
-    const callerGone = body.CallStatus === 'completed' || body.QueueResult === 'hangup';
+    const result = (QUEUE_RESULTS as readonly string[]).includes(body.QueueResult) ? body.QueueResult : 'leave';
+    const callerGone = body.CallStatus === 'completed' || result === 'hangup';
     if (body.QueueSid) legs.left(sid, body.QueueSid);
     if (callerGone) {
       if (core.call(sid)) commit({ type: 'call.abandoned', id: `${sid}:ended`, at: now(), callId: sid });
       return voice.response();
     }
     const c = core.call(sid);
-    if (body.QueueResult === 'queue-full') {
+    if (result === 'queue-full') {
       if (c && c.status !== 'ended') commit({ type: 'call.ended', id: `${sid}:ended`, at: now(), callId: sid, by: 'system' });
       return voice.overflow(lang);
     }
-    return whereTheCallBelongs(call, sid, lang, body.QueueResult === 'error' || body.QueueResult === 'system-error');
+    return whereTheCallBelongs(call, sid, lang, result === 'error' || result === 'system-error');
   },
 });

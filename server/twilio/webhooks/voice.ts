@@ -1,15 +1,25 @@
 // A call arrives (the number's Voice URL): record it, then the language menu, or the
 // root menu when only one language is configured.
 import { Type } from '@sinclair/typebox';
-import { twilioBody } from '../schemas.ts';
-import { defineWebhook } from '../webhook.ts';
+import { Party, twilioBody } from '../schemas.ts';
+import type { VoiceResponse } from '../voice.ts';
+import { defineWebhook, INCOMING_CALL_BODY_LIMIT, type WebhookCall } from '../webhook.ts';
+
+/** What an incoming call posts that Atende reads; AddOns, CallToken, geography… pass unread. */
+export const IncomingCall = twilioBody({ From: Party, To: Type.Optional(Party) });
+
+/** The call enters Atende: logged as arrived, then the first menu. */
+export function arrive(call: WebhookCall<{ CallSid: string; From: string; To?: string }, unknown>): VoiceResponse {
+  const { body, voice, settings, now, commit } = call;
+  commit({ type: 'call.arrived', id: `${body.CallSid}:arrived`, at: now(), callId: body.CallSid, from: body.From, to: body.To });
+  if (voice.languages.length > 1) return voice.languageMenu(1);
+  return voice.menuPrompt(voice.response(), settings.ivr.menu, voice.languages[0], 1, true);
+}
 
 export default defineWebhook({
   url: '/twilio/voice',
-  body: twilioBody({ From: Type.String({ maxLength: 256 }), To: Type.Optional(Type.String({ maxLength: 256 })) }),
-  handle({ body, voice, settings, now, commit }) {
-    commit({ type: 'call.arrived', id: `${body.CallSid}:arrived`, at: now(), callId: body.CallSid, from: body.From, to: body.To });
-    if (voice.languages.length > 1) return voice.languageMenu(1);
-    return voice.menuPrompt(voice.response(), settings.ivr.menu, voice.languages[0], 1, true);
-  },
+  body: IncomingCall,
+  // Marketplace Add-on results come with the incoming call.
+  bodyLimit: INCOMING_CALL_BODY_LIMIT,
+  handle: arrive,
 });

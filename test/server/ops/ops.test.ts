@@ -1,5 +1,6 @@
 // Operations: readiness, Prometheus metrics, security headers, rate limits, and a
-// full disk answered with 503 (Twilio retries) without a half-applied event.
+// full disk without a half-applied event: a Twilio webhook holds the caller and
+// redirects to the same step (Twilio does not retry a 503; the API answers 503).
 import { afterEach, describe, expect, it } from 'vitest';
 import { Access } from '../../../server/auth/access.ts';
 import { callParams, local, newSid, startHarness, type Harness } from '../../helpers/twilio.ts';
@@ -13,7 +14,7 @@ async function harness(opts: Parameters<typeof startHarness>[0] = {}) {
 }
 
 describe('operations', () => {
-  it('/readyz says ready; with the disk full it says why, webhooks get 503 and nothing is half-applied; a retry then succeeds', async () => {
+  it('/readyz says ready; with the disk full it says why, webhooks hold the caller and nothing is half-applied; the step then succeeds', async () => {
     const h = await harness();
     const ready = await h.atende.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
@@ -30,18 +31,19 @@ describe('operations', () => {
     for (let i = 0; i < 200 && !refused; i++) {
       const p = i === 0 ? params : callParams(newSid('CA'), '+5511987652222', { CallStatus: 'ringing' });
       const res = await h.post('/twilio/voice', p);
-      if (res.status === 503) { refused = res; params.CallSid = p.CallSid; }
-      else expect(res.status).toBe(200);
+      expect(res.status).toBe(200);
+      // Held: Twilio would not retry a 503, so the caller is kept and the step redirected to.
+      if (res.twiml?.Redirect?.[0]['#text'].includes('held=1')) { refused = res; params.CallSid = p.CallSid; }
     }
-    expect(refused, 'a webhook refused once the disk is full').not.toBeNull();
-    expect(JSON.parse(refused!.body)).toMatchObject({ statusCode: 503, code: 'ATENDE_ERR_STORE_UNAVAILABLE', error: 'Service Unavailable' });
+    expect(refused, 'a webhook held once the disk is full').not.toBeNull();
+    expect(refused!.twiml!.Pause).toBeDefined();
     expect(h.atende.engine.core.call(params.CallSid)).toBeNull();
     const notReady = await h.atende.app.inject({ method: 'GET', url: '/readyz' });
     expect(notReady.statusCode).toBe(503);
     expect(notReady.json().checks.database).toMatch(/full/);
 
     db.pragma('max_page_count = 1073741823');
-    const retry = await h.post('/twilio/voice', params);
+    const retry = await h.post(local(refused!.twiml!.Redirect[0]['#text']), params);
     expect(retry.status).toBe(200);
     expect(h.atende.engine.core.call(params.CallSid)?.status).toBe('ivr');
     expect(h.atende.storage.events.has(`${params.CallSid}:arrived`)).toBe(true);
@@ -100,7 +102,7 @@ describe('operations', () => {
 });
 
 describe('database busy', () => {
-  it('another writer holding the lock past the busy timeout: webhooks get 503 and /readyz says why; then all is well again', async () => {
+  it('another writer holding the lock past the busy timeout: webhooks hold the caller and /readyz says why; then all is well again', async () => {
     const h = await startHarness();
     try {
       const Database = (await import('better-sqlite3')).default;
@@ -111,15 +113,15 @@ describe('database busy', () => {
       const sid = newSid('CA');
       const params = callParams(sid, '+5511987655555', { CallStatus: 'ringing' });
       const busy = await h.post('/twilio/voice', params);
-      expect(busy.status).toBe(503);
-      expect(JSON.parse(busy.body)).toMatchObject({ statusCode: 503, code: 'ATENDE_ERR_STORE_UNAVAILABLE' });
+      expect(busy.status).toBe(200);
+      expect(busy.twiml!.Redirect[0]['#text']).toContain('/twilio/voice?held=1');
       expect(h.atende.engine.core.call(sid)).toBeNull();
       const notReady = await h.atende.app.inject({ method: 'GET', url: '/readyz' });
       expect(notReady.statusCode).toBe(503);
       expect(notReady.json().checks.database).toMatch(/locked|busy/i);
       other.prepare('ROLLBACK').run();
       other.close();
-      expect((await h.post('/twilio/voice', params)).status).toBe(200);
+      expect((await h.post(local(busy.twiml!.Redirect[0]['#text']), params)).twiml!.Gather).toBeDefined();
       expect(h.atende.engine.core.call(sid)?.status).toBe('ivr');
       expect((await h.atende.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     } finally {

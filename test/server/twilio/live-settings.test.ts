@@ -3,7 +3,7 @@
 // answer, with no restart.
 import { describe, expect, it } from 'vitest';
 import type { Settings } from '../../../server/config/types.ts';
-import { callParams, local, newSid, saysOf, type Harness } from '../../helpers/twilio.ts';
+import { callParams, local, newSid, saysOf, type Harness, type TwimlNode } from '../../helpers/twilio.ts';
 import { callIntoQueue, connect, harness, holdOnce, login } from './call-steps.ts';
 
 /** Replaces the settings in force, as a live change does (a new object in the one owner). */
@@ -55,5 +55,36 @@ describe('Twilio edge: live settings', () => {
 
     const thanks = await h.post('/twilio/survey?step=csat&lang=pt-BR&attempt=2', callParams(call.sid, call.from, { Digits: '' }));
     expect(saysOf(thanks.twiml!)).toEqual(['Valeu!']);
+  });
+
+  it('numbers Twilio wants as integers: a fractional or out-of-range offer timeout is refused naming the field; the TwiML never carries a fraction', async () => {
+    const h = await harness();
+    for (const bad of [20.5, 4, 601]) {
+      const refused = await h.atende.app.inject({ method: 'PATCH', url: '/api/settings', payload: { offerTimeoutSeconds: bad } });
+      expect(refused.statusCode, String(bad)).toBe(400);
+      expect(refused.json().message).toContain('/offerTimeoutSeconds');
+    }
+    expect((await h.atende.app.inject({ method: 'PATCH', url: '/api/settings', payload: { offerTimeoutSeconds: 600 } })).statusCode).toBe(200);
+
+    // Every timeout and length in every document of a call: whole seconds.
+    const numbers: string[] = [];
+    const collect = (n: unknown): void => {
+      if (!n || typeof n !== 'object') return;
+      for (const [k, v] of Object.entries(n as TwimlNode)) {
+        if (k === 'timeout' || k === 'length') numbers.push(String(v));
+        else collect(v);
+      }
+    };
+    await login(h, 'ana');
+    const call = await callIntoQueue(h, ['1', '1', '1']);
+    collect(call.enqueue);
+    collect((await holdOnce(h, call)).twiml);
+    const { dial } = await connect(h, call, 'ana');
+    collect(dial);
+    const sid = newSid('CA');
+    collect((await h.post('/twilio/voice', callParams(sid, '+5511987651299', { CallStatus: 'ringing' }))).twiml);
+    expect(numbers).toContain('600');
+    expect(numbers.length).toBeGreaterThanOrEqual(3);
+    for (const n of numbers) expect(n).toMatch(/^[0-9]+$/);
   });
 });

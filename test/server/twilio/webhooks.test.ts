@@ -285,14 +285,15 @@ describe('Twilio edge: Twilio habits', () => {
     expect(h.atende.engine.core.call(sid)).toBeNull();
   });
 
-  it('bad input: 400 with the reason after the signature check; unknown calls get harmless TwiML; big bodies 413', async () => {
+  it('bad input: 400 with the reason after the signature check; unknown calls get harmless TwiML; bodies over the limit 413', async () => {
     const h = await harness();
     const noSid = await h.post('/twilio/voice', { From: '+5511987650004', AccountSid: ACCOUNT_SID });
     expect(noSid.status).toBe(400);
     expect(noSid.body).toContain('CallSid');
     const badSid = await h.post('/twilio/voice', { CallSid: 'CA123', From: '+5511987650004' });
     expect(badSid.status).toBe(400);
-    const badResult = await h.post('/twilio/queue/exit', callParams(newSid('CA'), '+5511987650004', { QueueResult: 'exploded' }));
+    // A value Twilio may add is accepted (parameters.test.ts); what no Twilio enum could be is refused.
+    const badResult = await h.post('/twilio/queue/exit', callParams(newSid('CA'), '+5511987650004', { QueueResult: '<exploded>' }));
     expect(badResult.status).toBe(400);
     expect(badResult.body).toContain('QueueResult');
 
@@ -310,8 +311,11 @@ describe('Twilio edge: Twilio habits', () => {
     const agentMissing = await h.post('/twilio/dial/done?lang=pt-BR', callParams(newSid('CA'), '+5511987650004', { DialCallStatus: 'no-answer' }));
     expect(agentMissing.status).toBe(400);
 
-    const huge = await h.post('/twilio/voice', callParams(newSid('CA'), '+5511987650004', { Junk: 'x'.repeat(20_000) }));
+    // 256 KiB on the incoming call (Add-ons), 32 KiB on every other webhook.
+    const huge = await h.post('/twilio/voice', callParams(newSid('CA'), '+5511987650004', { Junk: 'x'.repeat(300_000) }));
     expect(huge.status).toBe(413);
+    const big = await h.post('/twilio/ivr', callParams(newSid('CA'), '+5511987650004', { Junk: 'x'.repeat(40_000) }));
+    expect(big.status).toBe(413);
     expect(h.atende.storage.events.count()).toBe(0);
   });
 

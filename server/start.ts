@@ -4,17 +4,19 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { RoutingCore } from '../routing/core.ts';
 import { errorBody } from './plugins/error-handler.ts';
 import appPlugin, { type AppOptions } from './app.ts';
 import { Access, parseAgentTokens } from './auth/access.ts';
 import { fastifyLogger, type LoggerSetting } from './logger.ts';
 import { configChangedEvent, LiveSettings, replaySettings, type SettingsPatch } from './settings/live.ts';
-import { fileOnlyAgentSettings, toMetricsSettings, toRoutingConfig } from './config/load.ts';
+import { fileOnlyAgentSettings, historyOf, toRoutingConfig } from './config/load.ts';
 import type { Settings } from './config/types.ts';
 import { Engine } from './engine.ts';
 import { projectRecords } from './records.ts';
 import { openStorage, type Storage } from './storage/index.ts';
+
+import { startHistory, type History } from './history/host.ts';
+import { settingsHash, startPoint } from './history/restore.ts';
 
 export interface AtendeOptions {
   settings: Settings;
@@ -36,13 +38,17 @@ export interface AtendeOptions {
   rateLimitPerMinute?: number | false;
   /** Called with every route as it is registered (an onRoute hook set before the app's routes): the fuzz suite's route list. */
   onRoute?: (route: RouteOptions) => void;
+  /** History worker timings (tests, tools): when it starts, how often it polls the log. */
+  historyTimings?: { startDelayMs?: number; pollMs?: number };
 }
 
 export interface Atende {
   app: FastifyInstance;
   engine: Engine;
   storage: Storage;
-  replayed: { applied: number; refused: number; ms: number };
+  /** The start: events applied after the snapshot started from (`fromSeq`; 0 = the whole log was replayed). */
+  replayed: { applied: number; refused: number; ms: number; fromSeq: number };
+  history: History;
   /** Resolves once the Twilio dequeues and redirects under way have finished (tests, draining). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -51,8 +57,12 @@ export interface Atende {
 export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   const now = opts.now ?? Date.now;
   const storage = openStorage(opts.dbPath);
-  const firstAt = (storage.db.prepare('SELECT MIN(at) AS at FROM events').get() as { at: number | null }).at;
-  const core = new RoutingCore(toRoutingConfig(opts.settings), toMetricsSettings(opts.settings), Math.min(firstAt ?? now(), now()));
+  let warn = (msg: string) => { process.emitWarning(msg); };
+  // The log is the truth: the latest snapshot that reads plus the events after it (or
+  // the whole log), before anything can add to it.
+  const t0 = performance.now();
+  const start = startPoint(storage.db, opts.settings, now(), (msg) => warn(msg));
+  const core = start.core;
   const engine = new Engine(core, {
     now,
     store: {
@@ -61,25 +71,37 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
       remove: (id) => { storage.events.remove(id); },
     },
   });
-  // The log is the truth: replay it before anything can add to it.
-  const t0 = performance.now();
-  const patches: SettingsPatch[] = [];
-  const counts = engine.replay(storage.events.replay(), (e) => {
+  const patches: SettingsPatch[] = [...(start.snapshot?.extra.patches ?? [])];
+  const counts = engine.replay(storage.events.replay({ afterSeq: start.afterSeq }), (e) => {
     if (e.type === 'config.changed') patches.push(((e.settings ?? {}) as { patch?: SettingsPatch }).patch ?? {});
   });
-  const replayed = { ...counts, ms: Math.round(performance.now() - t0) };
+  const replayed = { ...counts, ms: Math.round(performance.now() - t0), fromSeq: start.afterSeq };
   engine.advance();
   // The settings file, then the supervisors' logged changes on top.
   const live = new LiveSettings(replaySettings(opts.settings, patches, (msg) => process.emitWarning(msg)));
+  // A snapshot taken under another settings file holds that file's settings and agents.
+  const fileChanged = start.snapshot !== null && start.snapshot.extra.settingsHash !== settingsHash(opts.settings);
+  if (fileChanged) {
+    for (const a of toRoutingConfig(opts.settings).agents) {
+      if (!core.agent(a.id)) engine.dispatch({ type: 'agent.configured', id: `start:agent:${a.id}:${now()}`, at: now(), agent: a }, 'start');
+    }
+  }
   // Agents changed through the API live in the log (agent.configured), not in the file.
   live.current = {
     ...live.current,
     agents: core.agentList().map((a) => ({ id: a.id, name: a.name, ...(a.contact ? { contact: a.contact } : {}), skills: a.skills, level: a.level, ...fileOnlyAgentSettings(opts.settings, a.id) })),
   };
-  if (patches.length) {
+  if (patches.length || fileChanged) {
     // The core replayed those changes against the file as it was then; settle it on today's file + changes.
     engine.dispatch(configChangedEvent(`start:settings:${now()}`, now(), live.current, {}), 'start');
   }
+  // Snapshots and interval figures, off the main thread (server/history).
+  const kept = historyOf(opts.settings);
+  const history = startHistory({
+    dbPath: opts.dbPath, db: storage.db, settings: opts.settings, origin: start.origin,
+    ...kept, ...opts.historyTimings, onError: (msg) => warn(msg),
+  });
+  storage.history = history;
   const projection = projectRecords(engine, storage.records, (fn) => storage.transaction(fn));
 
   const access = opts.access ?? new Access(opts.settings.auth, {
@@ -101,9 +123,10 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
     twilio: opts.twilio ?? null, voice: opts.voice ?? null, staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute,
   });
   await app.ready();
+  warn = (msg) => app.log.warn(msg);
   let closed = false;
   return {
-    app, engine, storage, replayed,
+    app, engine, storage, replayed, history,
     idle: () => app.twilioIdle(),
     async close() {
       if (closed) return;
@@ -111,6 +134,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
       await app.close();
       engine.stop();
       projection.stop();
+      await history.stop(); // one last snapshot, on the worker's own connection
       storage.close();
     },
   };

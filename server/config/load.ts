@@ -12,7 +12,7 @@ import { validateSettings } from '../../routing/metrics/settings.ts';
 import type { MetricsSettings } from '../../routing/metrics/types.ts';
 import type { QueueConfig, RoutingConfig } from '../../routing/types.ts';
 import { fromAjv, pointer, show } from './ajv-errors.ts';
-import type { AgentSetting, Localised, MenuNode, MenuOption, Settings } from './types.ts';
+import type { AgentSetting, HistorySettings, Localised, MenuNode, MenuOption, Settings } from './types.ts';
 
 /** Absolute path of the shipped example center (config/example.json). */
 export const DEFAULT_SETTINGS_PATH = fileURLToPath(new URL('../../config/example.json', import.meta.url));
@@ -427,5 +427,13 @@ export function toMetricsSettings(s: Settings): MetricsSettings {
       return m;
     }),
     tiers: s.priority.tiers,
+  };
+}
+
+/** Snapshot settings, with the schema's defaults for settings built by hand. */
+export function historyOf(s: Settings): HistorySettings {
+  return {
+    snapshotEveryEvents: s.history?.snapshotEveryEvents ?? 20_000,
+    snapshotEveryMinutes: s.history?.snapshotEveryMinutes ?? 15,
   };
 }

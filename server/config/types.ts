@@ -103,6 +103,13 @@ export interface AgentSetting extends AgentConfig {
   acceptKey?: boolean;
 }
 
+export interface HistorySettings {
+  /** A snapshot after this many events… (default 20000) */
+  snapshotEveryEvents: number;
+  /** …or this many minutes after the last one, when events came since (default 15). */
+  snapshotEveryMinutes: number;
+}
+
 export interface Settings {
   centerName: string;
   timezone: string;
@@ -127,6 +134,8 @@ export interface Settings {
   pauseReasons: string[];
   /** Alerts away from the TV: rules over the live figures and the webhooks they go to (docs/supervisor.md). */
   alerts: AlertsSetting;
+  /** Snapshots of the routing core, so a start replays only the events after the latest one (docs/performance.md). */
+  history?: HistorySettings;
   /** Tokens per role, stored only as hashes: "sha256:<hex>" (npm run hash-token -- TOKEN). */
   auth?: { viewers?: string[]; supervisors?: string[]; agents?: Record<string, string> };
 }

@@ -130,6 +130,43 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_at ON audit (at);
     `,
   },
+  {
+    version: 4,
+    name: 'snapshots of the routing core',
+    up: `
+      -- The whole routing core (server/history), taken by the history worker right after
+      -- the event at seq: a start loads the newest one that reads and replays the events after it.
+      CREATE TABLE snapshots (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        seq      INTEGER NOT NULL,               -- last event the snapshot covers
+        core_at  INTEGER NOT NULL,               -- the core's clock, epoch ms
+        taken_at INTEGER NOT NULL,               -- wall clock, epoch ms
+        version  INTEGER NOT NULL,               -- SNAPSHOT_VERSION of the code that wrote it
+        encoding TEXT    NOT NULL,               -- 'json+gzip' | 'json'
+        core     BLOB    NOT NULL,
+        extra    TEXT    NOT NULL                -- JSON: settings patches logged so far, the worker's own trackers
+      );
+      CREATE INDEX snapshots_seq ON snapshots (seq);
+    `,
+  },
+  {
+    version: 5,
+    name: 'interval figures',
+    up: `
+      -- Closed intervals, stored as they close: the interval reports read these rows.
+      -- scope: 'center' (scope_id ''), 'queue' (queue id), 'tier' ('1'…), 'agent' (agent id).
+      -- data: integer counters as JSON (server/history/counters.ts), never figures.
+      CREATE TABLE interval_figures (
+        scope    TEXT    NOT NULL,
+        scope_id TEXT    NOT NULL,
+        start_at INTEGER NOT NULL,
+        end_at   INTEGER NOT NULL,
+        data     TEXT    NOT NULL,
+        PRIMARY KEY (scope, scope_id, start_at)
+      ) WITHOUT ROWID;
+      CREATE INDEX interval_figures_start ON interval_figures (start_at);
+    `,
+  },
 ];
 
 export interface OpenOptions {

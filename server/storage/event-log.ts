@@ -20,12 +20,17 @@ function agentIdOf(e: DomainEvent): string | null {
   return null;
 }
 
+/** A logged event with its sequence number (the history worker tails the log by it). */
+export interface LoggedEvent { seq: number; event: DomainEvent }
+
 export class EventLog {
   private readonly now: () => number;
   private readonly insertStmt: Statement<[string, string, number, string | null, string | null, string, string | null, number]>;
   private readonly hasStmt: Statement<[string]>;
   private readonly countStmt: Statement<[]>;
   private readonly replayStmt: Statement<[number]>;
+  private readonly afterStmt: Statement<[number, number]>;
+  private readonly firstAtStmt: Statement<[]>;
   private readonly lastAtStmt: Statement<[]>;
   private readonly lastSeqStmt: Statement<[]>;
   private readonly removeStmt: Statement<[string]>;
@@ -41,6 +46,8 @@ export class EventLog {
     this.hasStmt = db.prepare('SELECT 1 FROM events WHERE id = ?').pluck();
     this.countStmt = db.prepare('SELECT COUNT(*) FROM events').pluck();
     this.replayStmt = db.prepare('SELECT body FROM events WHERE seq > ? ORDER BY seq').pluck();
+    this.afterStmt = db.prepare('SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.firstAtStmt = db.prepare('SELECT MIN(at) FROM events').pluck();
     this.lastAtStmt = db.prepare('SELECT MAX(at) FROM events').pluck();
     this.lastSeqStmt = db.prepare('SELECT MAX(seq) FROM events').pluck();
     this.removeStmt = db.prepare('DELETE FROM events WHERE id = ?');
@@ -75,8 +82,19 @@ export class EventLog {
    * `iterate()`, so memory stays flat for any log size. The connection is busy while
    * the iterator is open: finish (or `return()`) it before writing to the database.
    */
-  *replay(afterSeq = 0): Iterable<DomainEvent> {
+  *replay({ afterSeq = 0 }: { afterSeq?: number } = {}): Iterable<DomainEvent> {
     for (const body of this.replayStmt.iterate(afterSeq)) yield JSON.parse(body as string) as DomainEvent;
+  }
+
+  /** At most `limit` events with seq > afterSeq, oldest first: one read, the connection is free again after it. */
+  after(afterSeq: number, limit: number): LoggedEvent[] {
+    return (this.afterStmt.all(afterSeq, limit) as { seq: number; body: string }[])
+      .map((r) => ({ seq: r.seq, event: JSON.parse(r.body) as DomainEvent }));
+  }
+
+  /** Earliest event time (epoch ms) still in this table, or null when it is empty. */
+  firstAt(): number | null {
+    return (this.firstAtStmt.get() as number | null) ?? null;
   }
 
   /** Time (epoch ms) of the latest event in the log, or null when the log is empty. */

@@ -4,6 +4,8 @@ import { openDatabase, type Database, type OpenOptions } from './db.ts';
 import { EventLog } from './event-log.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { AuditLog } from './audit.ts';
+import { IntervalStore } from './history.ts';
+import type { HistoryLink } from '../history/link.ts';
 
 export { CallRecords } from './cdr.ts';
 export type { CallExtra } from './cdr.ts';
@@ -14,6 +16,10 @@ export interface Storage {
   events: EventLog;
   records: CallRecords;
   audit: AuditLog;
+  /** Closed intervals' counters, written by the history worker, read by the reports. */
+  intervals: IntervalStore;
+  /** The history worker, once the server has started it (server/start.ts); reports ask it to catch up. */
+  history: HistoryLink | null;
   /** Runs fn in one transaction (nested calls become savepoints); rolls back if it throws. */
   transaction<T>(fn: () => T): T;
   /** Commits a tiny write; throws (SQLITE_BUSY, SQLITE_FULL, read-only…) when the database cannot take data. */
@@ -44,6 +50,8 @@ export function openStorage(path: string, opts: StorageOptions = {}): Storage {
     events,
     records,
     audit,
+    intervals: new IntervalStore(db),
+    history: null,
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
     },

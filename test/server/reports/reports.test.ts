@@ -33,14 +33,19 @@ async function callIntoQueue(h: Harness, keys: string[], from: string): Promise<
   return call;
 }
 
-/** The dequeued caller dials the agent; the agent answers (whisper) after `ringSeconds`. */
+/**
+ * The dequeued caller dials the agent; the agent picks up after `ringSeconds` and the
+ * whisper plays to its end (its <Redirect>): the bridge, which is the answer time.
+ */
 async function answer(h: Harness, call: Call, ringSeconds: number) {
   const dq = h.rest.dequeues().filter((r) => r.callSid === call.sid).at(-1)!;
   const res = await h.post(local(dq.url), callParams(call.sid, call.from));
   const dial = res.twiml!.Dial[0];
   const agentLeg = newSid('CA');
   h.tick(ringSeconds);
-  await h.post(local(dial.Client[0].url), { ...callParams(agentLeg, call.from), Direction: 'outbound-dial', ParentCallSid: call.sid });
+  const leg = { ...callParams(agentLeg, call.from), Direction: 'outbound-dial', ParentCallSid: call.sid };
+  const whisper = await h.post(local(dial.Client[0].url), leg);
+  await h.post(local(whisper.twiml!.Redirect[0]['#text']), leg);
   return { dial, agentLeg };
 }
 

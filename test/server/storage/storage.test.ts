@@ -60,7 +60,7 @@ describe('event log', () => {
     events.forEach((e, i) => s.events.append(e, i % 2 ? 'api' : undefined));
     expect([...s.events.replay()]).toStrictEqual(events);
     expect(s.events.lastSeq()).toBe(5);
-    expect([...s.events.replay(3)]).toStrictEqual(events.slice(3));
+    expect([...s.events.replay({ afterSeq: 3 })]).toStrictEqual(events.slice(3));
     expect(s.events.lastAt()).toBe(at(3));
     expect(s.db.prepare("SELECT agent_id FROM events WHERE id = 'e'").pluck().get()).toBe('zé');
   });

@@ -1,34 +1,27 @@
-// Interval reports rebuilt from the event log.
+// Interval report rows: grouping base intervals into hours and days, and the old way
+// of getting the base intervals, a replay of the event log (`replayIntervals`).
 //
-// The figures must be exactly the live ones, so they are not recomputed here: the
-// log is replayed (EventLog.replay()) into a fresh RoutingCore built from the same
-// settings, with the events' own times (virtual time: no clock, no timers, no
-// storage, no Twilio), and each interval's counters are read from its metrics
-// core just before the interval closes (`metrics.openInterval(scope)` at end − 1 ms;
-// the core only fires deadlines at their own times, so stopping there changes
-// nothing). Reading before the close, rather than `metrics.intervals()` after it,
-// also catches the intervals the core never lists: the one ending exactly at the
-// daily reset (dropped with the reset) and those a long idle jump skips.
-//
-// Cost: every request replays the log from its first event up to the end of the
-// range (state before `from` — calls answered earlier, agents logged in — is
-// needed to count what happens inside it): O(events) time, O(live calls) memory,
-// on the request's thread. Fine for days to weeks of a mid-size center; a center
-// with millions of events per month wants a projection table instead. The number
-// of events replayed is returned as `replayedEvents`.
+// The route no longer replays: the history worker stores each interval as it closes
+// (server/history) and the route reads those rows (stored.ts). `replayIntervals` stays
+// as the reference the stored figures are tested against, and for tools that read a
+// log without a server. It replays the log into a fresh RoutingCore built from the
+// same settings, with the events' own times, and reads each interval's counters from
+// the metrics core just before the interval closes (`metrics.openInterval(scope)` at
+// end − 1 ms; deadlines fire at their own times, so stopping there changes nothing).
+// Reading before the close, rather than `metrics.intervals()` after it, also catches
+// the intervals the core never lists: the one ending exactly at the daily reset
+// (dropped with the reset) and those a long idle jump skips. The history tracker
+// reads them the same way. Cost: O(events from the log's start to the range's end).
 //
 // Hours and days aggregate the interval counters (integer counts and integer
 // milliseconds), then apply the same formulas (toFigures): percentages and
 // averages are never averaged.
 import { RoutingCore } from '../../routing/core.ts';
 import { RoutingError } from '../../routing/errors.ts';
-import {
-  ABANDONED, ABANDONED_WITHIN, ANSWERED, ANSWERED_WITHIN, ANSWER_WAIT_MS, CSAT_RESPONSES, CSAT_SATISFIED,
-  DETRACTORS, FCR_RESOLVED, FCR_RESPONSES, FIELDS, HANDLED, HOLD_MS, NPS_RESPONSES, PASSIVES, PROMOTERS,
-  SHORT_ABANDONED, TALK_MS, WRAP_MS,
-} from '../../routing/metrics/fields.ts';
+import { FIELDS } from '../../routing/metrics/fields.ts';
 import { DailyBoundary, toFigures, type Figures, type MetricsSettings, type Scope, type ScopeTerms } from '../../routing/metrics/index.ts';
 import type { DomainEvent, RoutingConfig } from '../../routing/types.ts';
+import { countersOf, figuresOf, sumCounters } from '../history/counters.ts';
 import { Zone } from './zone.ts';
 
 const HOUR = 3_600_000;
@@ -123,34 +116,9 @@ export function replayIntervals(input: IntervalReplayInput): IntervalReplay {
 
 // ---- aggregation ---------------------------------------------------------------
 
-/** Back from Figures to the integer counters they were computed from (exact: ms are integers). */
-function addCounters(row: Float64Array, f: Figures): void {
-  const ms = (seconds: number | null, n: number) => (seconds === null ? 0 : Math.round(seconds * n * 1000));
-  const share = (rate: number | null, n: number) => (rate === null ? 0 : Math.round(rate * n));
-  row[ANSWERED] += f.answered;
-  row[ANSWERED_WITHIN] += f.answeredWithinThreshold;
-  row[ANSWER_WAIT_MS] += ms(f.asaSeconds, f.answered);
-  row[ABANDONED] += f.abandoned;
-  row[ABANDONED_WITHIN] += f.abandonedWithinThreshold;
-  row[SHORT_ABANDONED] += f.shortAbandoned;
-  row[HANDLED] += f.handled;
-  row[TALK_MS] += ms(f.talkSeconds, f.handled);
-  row[HOLD_MS] += ms(f.holdSeconds, f.handled);
-  row[WRAP_MS] += ms(f.wrapSeconds, f.handled);
-  row[NPS_RESPONSES] += f.nps.responses;
-  row[PROMOTERS] += f.nps.promoters;
-  row[PASSIVES] += f.nps.passives;
-  row[DETRACTORS] += f.nps.detractors;
-  row[CSAT_RESPONSES] += f.csat.responses;
-  row[CSAT_SATISFIED] += share(f.csat.score, f.csat.responses);
-  row[FCR_RESPONSES] += f.fcr.responses;
-  row[FCR_RESOLVED] += share(f.fcr.rate, f.fcr.responses);
-}
-
+/** Sums figures through their integer counters, then applies the formulas once (never an average of averages). */
 export function sumFigures(list: Figures[], terms: ScopeTerms): Figures {
-  const row = new Float64Array(FIELDS);
-  for (const f of list) addCounters(row, f);
-  return toFigures(row, 0, terms, null);
+  return figuresOf(sumCounters(list.map(countersOf)), terms);
 }
 
 export interface ReportRow {
@@ -208,17 +176,20 @@ export function dayStart(boundary: DailyBoundary, t: number): number {
   return b;
 }
 
+/** Base intervals grouped into the rows of a granularity, each with the intervals it sums. */
+export interface Group<T> { start: number; end: number; complete: boolean; items: T[] }
+
 /**
  * Groups base intervals into rows. An hour is a local clock hour; a day runs from
  * one daily reset (serviceLevel.todayResetsAt in the zone) to the next, so the
- * current day's row is the live "today".
+ * current day's row is the live "today". A row is complete when every interval in
+ * it is and they fill it.
  */
-export function groupRows(
-  intervals: CapturedInterval[], granularity: Granularity, settings: MetricsSettings, terms: ScopeTerms, zone: Zone,
-): ReportRow[] {
-  const size = settings.intervalMinutes * 60_000;
+export function groupSpans<T extends { start: number; end: number; complete: boolean }>(
+  intervals: T[], granularity: Granularity, settings: MetricsSettings, zone: Zone,
+): Group<T>[] {
   if (granularity === '15m' || granularity === 'interval') {
-    return intervals.map((iv) => toRow(zone, iv.start, iv.end, iv.complete, 1, iv.figures));
+    return intervals.map((iv) => ({ start: iv.start, end: iv.end, complete: iv.complete, items: [iv] }));
   }
   const boundary = new DailyBoundary(settings.timezone, settings.todayResetsAt);
   let day: [number, number] = [NaN, NaN];
@@ -232,13 +203,13 @@ export function groupRows(
     if (granularity === 'hour') { const h = zone.hourStart(t); return [h, h + HOUR]; }
     return dayOf(t);
   };
-  const rows: ReportRow[] = [];
-  let group: CapturedInterval[] = [];
+  const groups: Group<T>[] = [];
+  let group: T[] = [];
   let bounds: [number, number] = [NaN, NaN];
   const flush = () => {
     if (!group.length) return;
-    const complete = group.every((g) => g.complete) && group.length * size === bounds[1] - bounds[0];
-    rows.push(toRow(zone, bounds[0], bounds[1], complete, group.length, sumFigures(group.map((g) => g.figures), terms)));
+    const covered = group.reduce((ms, g) => ms + (g.end - g.start), 0);
+    groups.push({ start: bounds[0], end: bounds[1], complete: group.every((g) => g.complete) && covered === bounds[1] - bounds[0], items: group });
     group = [];
   };
   for (const iv of intervals) {
@@ -247,5 +218,14 @@ export function groupRows(
     group.push(iv);
   }
   flush();
-  return rows;
+  return groups;
+}
+
+/** Rows of a center, queue or tier report. */
+export function groupRows(
+  intervals: CapturedInterval[], granularity: Granularity, settings: MetricsSettings, terms: ScopeTerms, zone: Zone,
+): ReportRow[] {
+  const single = granularity === '15m' || granularity === 'interval';
+  return groupSpans(intervals, granularity, settings, zone).map((g) =>
+    toRow(zone, g.start, g.end, g.complete, g.items.length, single ? g.items[0].figures : sumFigures(g.items.map((x) => x.figures), terms)));
 }

@@ -215,6 +215,13 @@ export class RoutingCore {
     return list.slice(0, limit).map(callView);
   }
 
+  /** When each caller waiting now entered the queue (ms), longest wait first: a cheap read for every snapshot. */
+  waitingSince(queue?: string): number[] {
+    const out: number[] = [];
+    for (const c of this.callIndex.waiting) if (!queue || c.queue === queue) out.push(c.queuedAt!);
+    return out.sort((a, b) => a - b);
+  }
+
   waitingCount(queue?: string): number {
     if (!queue) return this.callIndex.waiting.size;
     return this.callIndex.countsFor(queue).reduce((s, n) => s + n, 0);
@@ -243,6 +250,22 @@ export class RoutingCore {
       if (o.queue === c.queue && (o.tier < c.tier || (o.tier === c.tier && (o.orderAt < c.orderAt || (o.orderAt === c.orderAt && o.seq < c.seq))))) ahead++;
     }
     return ahead + 1;
+  }
+
+  /**
+   * Why a waiting call is still waiting, as the router sees it: the tiers of the callers
+   * ahead of it in its queue (in the order agents take them) and the agent it is kept from
+   * for a while after that agent missed its offer. Null when the call is not waiting.
+   */
+  waitingDetail(callId: string): { ahead: number[]; excludedAgent: string | null } | null {
+    const c = this.calls.get(callId);
+    if (!c || c.status !== 'queued') return null;
+    const ahead: CallState[] = [];
+    for (const o of this.callIndex.waiting) {
+      if (o.queue === c.queue && (o.tier < c.tier || (o.tier === c.tier && (o.orderAt < c.orderAt || (o.orderAt === c.orderAt && o.seq < c.seq))))) ahead.push(o);
+    }
+    ahead.sort((a, b) => a.tier - b.tier || a.orderAt - b.orderAt || a.seq - b.seq);
+    return { ahead: ahead.map((o) => o.tier), excludedAgent: c.excludedAgent };
   }
 
   /** Rough expected wait: callers ahead × TMA ÷ agents staffed for the queue. */

@@ -20,6 +20,7 @@ import supervisorScreen from './supervisor/plugin.ts';
 import { twilioEdge } from './twilio/plugin.ts';
 import hubPlugin, { type HubTuning } from './wallboard/hub-plugin.ts';
 import wallboardRoutes from './wallboard/routes.ts';
+import { whatIfApi } from './whatif/routes.ts';
 
 export interface AppOptions extends Services {
   /** Where the built pages are (dist/wallboard by default). */
@@ -44,6 +45,7 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(callsApi);
   await fastify.register(forecastApi);
   await fastify.register(reportsApi);
+  await fastify.register(whatIfApi);
   await fastify.register(alertsPlugin);
   await fastify.register(supervisorScreen);
   await fastify.register(twilioEdge);

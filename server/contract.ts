@@ -62,6 +62,28 @@ export interface ScopeLive extends Feedback {
   longestWaitSeconds: number | null;
   /** Agents by state (for a queue: agents holding its skill). */
   agents: Record<AgentStatus, number>;
+  /**
+   * Minutes until the rolling service level falls below its target if nothing changes
+   * (0: below it now; null: not within `breachHorizonMinutes`). Absent from older servers.
+   */
+  breachInMinutes?: number | null;
+  /** What would prevent the breach: this many more agents with this skill (queue id); null when none or more than 5. */
+  breachPrevention?: BreachPrevention | null;
+}
+
+export interface BreachPrevention { agents: number; skill: string }
+
+/** GET /api/forecast/pause?agent=ID: may the agent pause now without the service level breaking? */
+export interface PauseAdviceView {
+  agentId: string;
+  serverTime: number;
+  /** A pause now brings no breach within `horizonMinutes` in the agent's queues or the center. */
+  safe: boolean;
+  /** Not safe: minutes until a pause would be (5-minute steps); null when none within the horizon. */
+  waitMinutes: number | null;
+  /** Scopes a pause now would break ('center' or queue ids), earliest first. */
+  breaks: string[];
+  horizonMinutes: number;
 }
 
 export interface QueueBlock extends ScopeLive {
@@ -121,6 +143,8 @@ export interface Snapshot {
   agents: AgentTile[];
   waitingCalls: WaitingCall[];
   recentAbandons: AbandonedCall[];
+  /** How far ahead `breachInMinutes` looks (minutes). */
+  breachHorizonMinutes?: number;
 }
 
 export interface IntervalPoint {

@@ -10,14 +10,14 @@
 // per-second eviction cost without any visible gain on a wallboard.
 
 import { DailyBoundary } from './clock.ts';
-import { BUSY_MS, FIELDS, STAFFED_MS } from './fields.ts';
+import { ABANDONED, ABANDONED_WITHIN, ANSWERED, ANSWERED_WITHIN, BUSY_MS, FIELDS, STAFFED_MS } from './fields.ts';
 import { toFigures, type ScopeTerms } from './formulas.ts';
 import { ScopeAgg } from './ring.ts';
 import { MINUTE_MS as MINUTE, MinuteSeries, SERIES_POINTS } from './series.ts';
 import { validateSettings } from './settings.ts';
 import type { MetricsSnapshot } from './snapshot.ts';
 import type {
-  ClosedInterval, Figures, MetricsSettings, MetricsWindow, QueueMetricsSettings, Scope, SeriesPoints,
+  ClosedInterval, Figures, MetricsSettings, MetricsWindow, QueueMetricsSettings, Scope, SeriesPoints, WindowByMinute,
 } from './types.ts';
 
 export const BUCKET_MS = 1000;
@@ -213,6 +213,37 @@ export class MetricsCore {
       occupancy = ratio(row[BUSY_MS] + this.busy * span, row[STAFFED_MS] + this.staffed * span);
     }
     return toFigures(row, 0, terms, occupancy);
+  }
+
+  /**
+   * The rolling window's service-level facts by when they leave it: slot k holds the facts
+   * that drop out of the window between k and k + 1 minutes from now (slot 0 the oldest).
+   * What the window will say in m minutes, if nothing new happened, is the sum of slots ≥ m:
+   * the breach warning (routing/breach.ts) projects the window with it. O(window buckets).
+   */
+  windowByMinute(scope: Scope): WindowByMinute {
+    const minutes = Math.ceil((this.windowBuckets * BUCKET_MS) / MINUTE);
+    const out: WindowByMinute = {
+      answered: new Array(minutes).fill(0), answeredWithin: new Array(minutes).fill(0),
+      abandoned: new Array(minutes).fill(0), abandonedWithin: new Array(minutes).fill(0),
+    };
+    const agg = this.aggOf(scope);
+    if (!agg) return out;
+    const size = this.windowBuckets;
+    const first = this.cur - size + 1;
+    const last = Math.min(this.cur, agg.lastBucket);
+    for (let b = first; b <= last; b++) {
+      const o = (b % size) * FIELDS;
+      const ring = agg.ring;
+      if (ring[o + ANSWERED] === 0 && ring[o + ABANDONED] === 0) continue;
+      // Bucket b leaves the window when the bucket b + size begins.
+      const k = Math.min(minutes - 1, Math.max(0, Math.floor(((b + size) * BUCKET_MS - this.now) / MINUTE)));
+      out.answered[k] += ring[o + ANSWERED];
+      out.answeredWithin[k] += ring[o + ANSWERED_WITHIN];
+      out.abandoned[k] += ring[o + ABANDONED];
+      out.abandonedWithin[k] += ring[o + ABANDONED_WITHIN];
+    }
+    return out;
   }
 
   /**

@@ -60,3 +60,8 @@ export interface ClosedInterval {
 }
 
 export interface SeriesPoints { at: number[]; serviceLevel: (number | null)[]; offered: number[] }
+
+/** Service-level facts of a rolling window, slot k = those leaving it k to k + 1 minutes from now. */
+export interface WindowByMinute {
+  answered: number[]; answeredWithin: number[]; abandoned: number[]; abandonedWithin: number[];
+}

@@ -6,6 +6,7 @@ import type { DomainEvent } from '../../routing/types.ts';
 import { bearerOf } from '../auth/access.ts';
 import { httpErrorOf, UnknownCallError } from '../errors.ts';
 import { errorReplies } from '../schemas.ts';
+import callWhy from './why.ts';
 
 const CallParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const OpenObject = Type.Object({}, { additionalProperties: true });
@@ -59,6 +60,9 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
     if (!call.live && !call.record) throw new UnknownCallError(req.params.id);
     return call;
   });
+
+  // "Por que esperou?": the call's timeline and why it waited (why.ts).
+  await fastify.register(callWhy);
 
   fastify.post('/api/calls/:id/escalate', {
     preHandler: async (req) => callAgentOrSupervisor(req, req.params.id),

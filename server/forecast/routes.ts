@@ -3,12 +3,21 @@
 //   GET /api/forecast?callsPerHour=&ahtSeconds=&thresholdSeconds=&targetServiceLevel=
 //       [&maxOccupancy=][&shrinkage=][&patienceSeconds=]
 //   GET /api/forecast/now[?maxOccupancy=][&shrinkage=][&patienceSeconds=]
+//   GET /api/forecast/intraday[?intervals=][&maxOccupancy=][&shrinkage=]   (intraday.ts)
+//   GET /api/forecast/pause?agent=ID   (an agent for themselves, or a supervisor): may they pause now?
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { BadInputError } from '../errors.ts';
+import { pauseAdvice } from '../../routing/breach.ts';
+import { agentShares, breachInputOf } from '../../routing/breach-inputs.ts';
+import { BadInputError, UnknownAgentError } from '../errors.ts';
+import { Zone } from '../reports/zone.ts';
 import { errorReplies } from '../schemas.ts';
 import { namingTheParameter, reasonOf } from './http.ts';
-import { ForecastQuery, ForecastReply, NowQuery, NowReply, OPTIONAL_PARAMS } from './schemas.ts';
+import { intradayScope } from './intraday.ts';
+import { intradayData } from './intraday-data.ts';
+import {
+  ForecastQuery, ForecastReply, IntradayQuery, IntradayReply, NowQuery, NowReply, OPTIONAL_PARAMS, PauseQuery, PauseReply,
+} from './schemas.ts';
 import { forecast, ForecastInputError, type Forecast } from './staffing.ts';
 
 /** A figure the forecast refuses, as the 400 that names it. */
@@ -81,5 +90,57 @@ export const forecastApi: FastifyPluginAsyncTypebox = async (fastify) => {
     }
     const { model: _model, ...figures } = f;
     return { at: engine.now(), reason: null, basis, agentsStaffed, ...figures };
+  });
+
+  /** Agents needed in each coming interval of today, from today's arrivals, TMA and patience (intraday.ts). */
+  fastify.get('/api/forecast/intraday', {
+    onRequest: supervisors,
+    schemaErrorFormatter: namingTheParameter,
+    schema: { querystring: IntradayQuery, response: { 200: IntradayReply, ...errorReplies(400, 401, 403) } },
+  }, async (req) => {
+    const horizon = req.query.intervals ?? 8;
+    // ajv's type coercion turns "Infinity" and "1e309" into Infinity and lets it through `maximum`.
+    if (!(Number.isInteger(horizon) && horizon >= 1 && horizon <= 96)) throw new BadInputError('intervals', 'must be an integer from 1 to 96');
+    engine.advance();
+    const now = engine.now();
+    const settings = fastify.settings.current;
+    (fastify as FastifyInstance).records.flush();
+    const data = intradayData(fastify.storage, engine.core, settings, now);
+    const zone = new Zone(settings.timezone);
+    const shaped = (input: (typeof data.scopes)[number]) => {
+      const s = intradayScope(input, settings.intervalMinutes, horizon, req.query.maxOccupancy, req.query.shrinkage);
+      return {
+        ...s, ahtSeconds: input.ahtSeconds, thresholdSeconds: input.thresholdSeconds, target: input.target,
+        coming: s.coming.map(({ index, ...c }) => {
+          const startMs = data.dayStart + index * data.intervalMs;
+          const endMs = startMs + data.intervalMs;
+          return { ...c, start: zone.iso(startMs), end: zone.iso(endMs), startMs, endMs };
+        }),
+      };
+    };
+    const [center, ...queues] = data.scopes.map(shaped);
+    return {
+      at: now, timezone: settings.timezone, dayStart: zone.iso(data.dayStart), intervalMinutes: settings.intervalMinutes,
+      patience: data.patience, center, queues,
+    };
+  });
+
+  /**
+   * Whether the agent may pause now without the service level breaking within the warning's
+   * horizon (routing/breach.ts): an agent token for its own agent, or a supervisor.
+   */
+  fastify.get('/api/forecast/pause', {
+    onRequest: access.require(['agent'], (req) => (req.query as { agent?: string }).agent ?? null),
+    schemaErrorFormatter: namingTheParameter,
+    schema: { querystring: PauseQuery, response: { 200: PauseReply, ...errorReplies(400, 401, 403, 404) } },
+  }, async (req) => {
+    engine.advance();
+    const core = engine.core;
+    const agent = core.agent(req.query.agent);
+    if (!agent) throw new UnknownAgentError(req.query.agent);
+    const input = breachInputOf(core);
+    const working = agent.status !== 'offline' && agent.status !== 'away';
+    const advice = pauseAdvice(input, working ? agentShares(core, input, agent.id) : {}, agent.status === 'available');
+    return { agentId: agent.id, serverTime: engine.now(), ...advice, horizonMinutes: input.horizonMinutes };
   });
 };

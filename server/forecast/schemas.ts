@@ -80,3 +80,52 @@ export const NowReply = Type.Object({
   rows: Type.Array(Row),
   erlangA: ErlangA,
 });
+
+// ---- GET /api/forecast/intraday ----
+
+export const IntradayQuery = Type.Object({
+  /** Coming intervals to forecast (default 8: two hours of 15-minute intervals). */
+  intervals: Type.Optional(Type.Integer({ minimum: 1, maximum: 96, default: 8 })),
+  maxOccupancy: OptionalParams.maxOccupancy,
+  shrinkage: OptionalParams.shrinkage,
+}, { additionalProperties: false });
+export type IntradayQuery = Static<typeof IntradayQuery>;
+
+const Coming = Type.Object({
+  start: Type.String(), end: Type.String(), startMs: Type.Number(), endMs: Type.Number(),
+  arrivals: Type.Number(), callsPerHour: Type.Number(),
+  erlangC: Nullable(Type.Integer()), erlangA: Nullable(Type.Integer()),
+  loggedIn: Type.Integer(), gap: Nullable(Type.Integer()),
+});
+const IntradayScope = Type.Object({
+  id: Nullable(Type.String()),
+  method: Type.String(),
+  scale: Nullable(Type.Number()),
+  historyDays: Type.Integer(),
+  ahtSeconds: Nullable(Type.Number()),
+  thresholdSeconds: Type.Number(),
+  target: Type.Number(),
+  observed: Type.Array(Type.Integer()),
+  coming: Type.Array(Coming),
+});
+export const IntradayReply = Type.Object({
+  at: Type.Number(),
+  timezone: Type.String(),
+  dayStart: Type.String(),
+  intervalMinutes: Type.Number(),
+  patience: Type.Object({ observations: Type.Integer(), abandons: Type.Integer(), meanSeconds: Nullable(Type.Number()), medianSeconds: Nullable(Type.Number()) }),
+  center: IntradayScope,
+  queues: Type.Array(IntradayScope),
+});
+
+// ---- GET /api/forecast/pause ----
+
+export const PauseQuery = Type.Object({ agent: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export const PauseReply = Type.Object({
+  agentId: Type.String(),
+  serverTime: Type.Number(),
+  safe: Type.Boolean(),
+  waitMinutes: Nullable(Type.Integer()),
+  breaks: Type.Array(Type.String()),
+  horizonMinutes: Type.Integer(),
+});

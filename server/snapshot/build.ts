@@ -1,4 +1,6 @@
 // Maps the routing core's reads onto the wallboard contract in ../contract.ts.
+import { forecastBreach, type BreachOutlook } from '../../routing/breach.ts';
+import { breachInputOf } from '../../routing/breach-inputs.ts';
 import type { RoutingCore } from '../../routing/core.ts';
 import type { Figures } from '../../routing/metrics/index.ts';
 import type { AgentStatus } from '../../routing/types.ts';
@@ -71,8 +73,16 @@ function feedback(f: Figures): Feedback {
 const secondsSince = (now: number, start: number | null): number | null =>
   start === null ? null : Math.max(0, Math.floor((now - start) / 1000));
 
+/** The breach warning's fields of a scope (routing/breach.ts). */
+const breachFields = (o: BreachOutlook | undefined) => ({
+  breachInMinutes: o?.breachInMinutes ?? null,
+  breachPrevention: o?.prevention ?? null,
+});
+
 export function buildSnapshot(core: RoutingCore, opts: SnapshotOptions): Snapshot {
   const { now } = opts;
+  // Projected from the core's own clock (the snapshot's `now` may run ahead of it between events).
+  const breach = forecastBreach(breachInputOf(core));
   const cfg = core.routingConfig();
   const agents = core.agentList();
   const queues = core.queueConfigs();
@@ -100,6 +110,7 @@ export function buildSnapshot(core: RoutingCore, opts: SnapshotOptions): Snapsho
       waitingByTier: core.waitingByTier(q.id),
       longestWaitSeconds: secondsSince(now, core.longestWaitStart(q.id)),
       agents: perSkill,
+      ...breachFields(breach.queues[q.id]),
       ...feedback(rolling),
     };
   });
@@ -129,6 +140,7 @@ export function buildSnapshot(core: RoutingCore, opts: SnapshotOptions): Snapsho
       waitingByTier: core.waitingByTier(),
       longestWaitSeconds: secondsSince(now, core.longestWaitStart()),
       agents: centerAgents,
+      ...breachFields(breach.center),
       ...feedback(centerRolling),
     },
     queues: queueBlocks,
@@ -162,6 +174,7 @@ export function buildSnapshot(core: RoutingCore, opts: SnapshotOptions): Snapsho
       queue: r.queue,
       tier: r.tier,
     })),
+    breachHorizonMinutes: breach.horizonMinutes,
   };
 }
 

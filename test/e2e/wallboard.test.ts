@@ -226,6 +226,25 @@ describeWithChromium('wallboard in a real browser', () => {
     console.info(`e2e: server stopped → stale banner after ${(after / 1000).toFixed(2)} s: "${text}"`);
   });
 
+  it('shows the breach warning as a countdown tile, amber before the service level turns red', async () => {
+    const { engine, url } = await startServer();
+    // One agent for a dozen callers: their answers will come late, the window will fall below target.
+    engine.dispatch(ev({ type: 'agent.state', agentId: 'bruno', state: 'available' }));
+    for (let i = 0; i < 12; i++) queueCall(engine, `b${i}`, 'suporte', `+55119${String(20_000_000 + i)}`);
+    const snap = await (await fetch(`${url}api/snapshot`)).json() as { center: { breachInMinutes: number | null; breachPrevention: unknown } };
+    const minutes = snap.center.breachInMinutes;
+    expect(minutes).not.toBeNull();
+    expect(minutes).toBeGreaterThan(0);
+    const page = await openBoard(url);
+    await page.waitForFunction((m) => document.querySelector('#t-breach .t-value')?.textContent === `~${m} min`, minutes, { timeout: 3000 });
+    const tile = await page.evaluate(() => ({
+      band: document.querySelector('#t-breach')?.getAttribute('data-band'),
+      label: document.querySelector('#t-breach .t-label')?.textContent,
+      sub: document.querySelector('#t-breach .t-sub')?.textContent,
+    }));
+    expect(tile).toEqual({ band: 'amber', label: 'NS em risco', sub: snap.center.breachPrevention ? expect.stringMatching(/^evita: \+\d/) : 'mais de 5 agentes para evitar' });
+  });
+
   it('never scrolls at 1920×1080 or 1366×768, and saves a screenshot', async () => {
     const { engine, url } = await startServer();
     // A busy center: agents in every state and more callers than the lists can hold.

@@ -3,7 +3,7 @@
 // answers a Result instead of throwing: the page decides what a 401/403 (back
 // to sign-in), a 409 (say so) or a network failure (status 0) means.
 
-import type { AgentConsoleView } from '../../server/contract.ts';
+import type { AgentConsoleView, PauseAdviceView } from '../../server/contract.ts';
 import { agentQuery } from './params.ts';
 
 interface HttpResponse {
@@ -71,6 +71,11 @@ export class AgentApi {
 
   voiceToken(): Promise<Result<VoiceToken>> {
     return this.call('GET', `/api/agent/voice-token${agentQuery(this.agent)}`);
+  }
+
+  /** Whether a pause now would break the service level (the breach warning). */
+  pauseAdvice(agentId: string): Promise<Result<PauseAdviceView>> {
+    return this.call('GET', `/api/forecast/pause?agent=${encodeURIComponent(agentId)}`);
   }
 
   setState(agentId: string, state: 'available' | 'away' | 'offline', reason?: string): Promise<Result<unknown>> {

@@ -100,6 +100,11 @@ export interface AgentDict {
   // wrap-up
   wrapUpEndsIn: (d: string) => string;
   wrapUpUntilReady: string;
+
+  // pause advice (the breach warning: GET /api/forecast/pause)
+  pauseSafe: string;
+  pauseWait: (minutes: number) => string;
+  pauseNotNow: string;
   ready: string;
   disposition: string;
   resolvedQuestion: string;
@@ -220,6 +225,10 @@ export const pt: AgentDict = {
 
   wrapUpEndsIn: (d) => `Pós-atendimento termina em ${d}`,
   wrapUpUntilReady: 'Pós-atendimento até você clicar em Pronto',
+
+  pauseSafe: 'Pausa liberada',
+  pauseWait: (m) => `Aguarde ~${m} min para pausar`,
+  pauseNotNow: 'Pausa não recomendada agora: o nível de serviço está em risco',
   ready: 'Pronto',
   disposition: 'Registro da chamada',
   resolvedQuestion: 'Resolvido no primeiro contato?',
@@ -338,6 +347,10 @@ export const en: AgentDict = {
 
   wrapUpEndsIn: (d) => `Wrap-up ends in ${d}`,
   wrapUpUntilReady: 'Wrap-up until you click Ready',
+
+  pauseSafe: 'Pause OK',
+  pauseWait: (m) => `Wait ~${m} min before pausing`,
+  pauseNotNow: 'Pausing is not advised now: the service level is at risk',
   ready: 'Ready',
   disposition: 'Call outcome',
   resolvedQuestion: 'Resolved on first contact?',

@@ -3,14 +3,15 @@
 // params.ts, api.ts, feed.ts); this file only holds the page's state.
 
 import './style.css';
-import type { AgentConsoleView } from '../../server/contract.ts';
+import type { AgentConsoleView, PauseAdviceView } from '../../server/contract.ts';
 import { hhmmss } from '../src/format.ts';
 import { browserSocket } from '../src/reconnecting.ts';
 import { AgentApi, isDenied, type Result } from './api.ts';
 import { AgentFeed, type AgentFrame, type AgentFeedStatus } from './feed.ts';
 import { dictionaries } from './i18n.ts';
 import { parseParams, TokenStore, withoutToken, type StorageLike } from './params.ts';
-import { mount, renderConsole, renderStatus, renderVoice, showConsole, showSignIn, toast } from './render.ts';
+import { PAUSE_ADVICE_EVERY_MS, pauseHint } from './pause.ts';
+import { mount, renderConsole, renderPauseHint, renderStatus, renderVoice, showConsole, showSignIn, toast } from './render.ts';
 import { createSoftphone, type Softphone, type SoftphoneState } from './softphone.ts';
 import { consoleStatus, serverNow } from './status.ts';
 import { buildConsoleView, type LocalCallState } from './view.ts';
@@ -57,6 +58,9 @@ const local = new Map<string, LocalCallState>();
 let phone: Softphone | null = null;
 let phoneFor: string | null = null;
 let phoneState: SoftphoneState | null = null;
+/** The breach warning's word on pausing now, asked for every half minute and on each state change. */
+let advice: PauseAdviceView | null = null;
+let adviceFor: string | null = null;
 
 const fetchFn = (url: string, init: RequestInit) => fetch(url, { ...init, credentials: 'same-origin' });
 
@@ -68,7 +72,20 @@ function frame(): void {
   const callId = view?.call?.id;
   renderConsole(ui, view ? buildConsoleView(view, sNow, t, callId ? local.get(callId) : undefined) : null, t);
   renderVoice(ui, buildVoiceView(view?.agent.voice ?? 'external', phoneState, t), t);
+  renderPauseHint(ui, pauseHint(advice, view?.agent.id ?? null, view?.agent.state ?? null, sNow, t));
 }
+
+/** Asks whether a pause is safe now; a refusal or an error just hides the hint. */
+async function refreshAdvice(): Promise<void> {
+  const a = api;
+  const id = view?.agent.id;
+  if (!a || !id) return;
+  const r = await a.pauseAdvice(id);
+  if (api !== a) return;
+  advice = r.ok ? r.body : null;
+  frame();
+}
+window.setInterval(() => { void refreshAdvice(); }, PAUSE_ADVICE_EVERY_MS);
 
 /**
  * A softphone while this console's agent is reached in this page (voice 'softphone'):
@@ -104,10 +121,12 @@ function syncSoftphone(): void {
 function takeView(v: AgentConsoleView): void {
   // An HTTP answer may arrive after a newer frame: never go back in time.
   if (view && v.serverTime < view.serverTime) return;
+  const stateKey = `${v.agent.id}|${v.agent.state}`;
   view = v;
   lastServerTime = v.serverTime;
   lastFrameAt = Date.now();
   syncSoftphone();
+  if (stateKey !== adviceFor) { adviceFor = stateKey; void refreshAdvice(); }
 }
 
 function onFrame(f: AgentFrame): void {
@@ -135,6 +154,8 @@ function signOut(reason: string | null): void {
   feed = null;
   api = null;
   view = null;
+  advice = null;
+  adviceFor = null;
   lastFrameAt = null;
   syncSoftphone();
   local.clear();

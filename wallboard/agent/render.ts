@@ -5,6 +5,7 @@
 
 import { esc } from '../src/format.ts';
 import type { AgentDict } from './i18n.ts';
+import type { PauseHint } from './pause.ts';
 import type { ConsoleStatus } from './status.ts';
 import type { ButtonView, ConsoleViewModel } from './view.ts';
 import { DTMF_KEYS, type AudioPicker, type VoiceViewModel } from './voice-view.ts';
@@ -32,6 +33,8 @@ export interface ConsoleUi {
   btnAway: HTMLButtonElement;
   btnOffline: HTMLButtonElement;
   pauseReason: HTMLSelectElement;
+  /** "Pausa liberada" / "Aguarde ~10 min" (pause.ts). */
+  pauseHint: HTMLElement;
   device: HTMLElement;
   softphone: HTMLElement;
   spStatus: HTMLElement;
@@ -122,6 +125,7 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
             <button id="btn-away" type="button" class="big st-away">${esc(t.btnPause)}</button>
             <select id="pause-reason" aria-label="${esc(t.pauseReason)}" title="${esc(t.pauseReason)}"></select>
           </div>
+          <div id="pause-hint" role="status" hidden></div>
           <button id="btn-offline" type="button" class="big st-offline">${esc(t.btnOffline)}</button>
         </div>
         <div id="device" data-softphone="false"></div>
@@ -219,6 +223,7 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
     btnAway: $(root, '#btn-away'),
     btnOffline: $(root, '#btn-offline'),
     pauseReason: $(root, '#pause-reason'),
+    pauseHint: $(root, '#pause-hint'),
     device: $(root, '#device'),
     softphone: $(root, '#softphone'),
     spStatus: $(root, '#sp-status'),
@@ -300,6 +305,13 @@ export function renderStatus(ui: ConsoleUi, s: ConsoleStatus, clock: string): vo
   show(ui.banner, s.banner != null);
   setText(ui.banner, s.banner ?? '');
   document.body.classList.toggle('dim', s.dim);
+}
+
+/** The pause hint under the Pausa button (pause.ts); hidden when there is nothing to say. */
+export function renderPauseHint(ui: ConsoleUi, hint: PauseHint | null): void {
+  ui.pauseHint.hidden = hint === null;
+  setText(ui.pauseHint, hint?.text ?? '');
+  if (ui.pauseHint.dataset.kind !== (hint?.kind ?? '')) ui.pauseHint.dataset.kind = hint?.kind ?? '';
 }
 
 export function renderConsole(ui: ConsoleUi, v: ConsoleViewModel | null, t: AgentDict): void {

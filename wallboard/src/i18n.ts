@@ -56,6 +56,15 @@ export interface Dict {
   responses: (n: string) => string;
   todayShort: string;
   windowShort: (windowMinutes: number) => string;
+  /** The breach warning's countdown tile. */
+  breach: string;
+  breachNone: string;
+  breachNow: string;
+  breachIn: (minutes: number) => string;
+  breachQuiet: (horizonMinutes: number) => string;
+  breachFix: (agents: number, queue: string) => string;
+  breachNoFix: string;
+  breachHint: string;
 
   formula: Record<SlFormula, (thresholdSeconds: number) => string>;
   shortAbandonsIgnored: (seconds: number) => string;
@@ -133,6 +142,14 @@ export const pt: Dict = {
   responses: (n) => `${n} respostas`,
   todayShort: 'hoje',
   windowShort: (m) => `${m} min`,
+  breach: 'NS em risco',
+  breachNone: 'Estável',
+  breachNow: 'Agora',
+  breachIn: (m) => `~${m} min`,
+  breachQuiet: (h) => `sem queda prevista em ${h} min`,
+  breachFix: (n, q) => `evita: +${n} ${n > 1 ? 'agentes' : 'agente'} ${q}`,
+  breachNoFix: 'mais de 5 agentes para evitar',
+  breachHint: 'previsão de queda do NS abaixo da meta',
 
   formula: {
     offered: (t) => `atendidas em até ${t} s ÷ (atendidas + abandonadas)`,
@@ -234,6 +251,14 @@ export const en: Dict = {
   responses: (n) => `${n} responses`,
   todayShort: 'today',
   windowShort: (m) => `${m} min`,
+  breach: 'SL at risk',
+  breachNone: 'Steady',
+  breachNow: 'Now',
+  breachIn: (m) => `~${m} min`,
+  breachQuiet: (h) => `no drop expected in ${h} min`,
+  breachFix: (n, q) => `prevent: +${n} ${n > 1 ? 'agents' : 'agent'} ${q}`,
+  breachNoFix: 'more than 5 agents to prevent',
+  breachHint: 'forecast of the SL falling below target',
 
   formula: {
     offered: (t) => `answered within ${t} s ÷ (answered + abandoned)`,

@@ -11,7 +11,7 @@ import type { Dict } from './i18n.ts';
 import type { StatusView } from './status.ts';
 import type { AgentTileView, BoardView, TileView } from './view.ts';
 
-const TILE_KEYS = ['slRolling', 'slToday', 'waiting', 'longest', 'tma', 'tme', 'abandon', 'agentsTile', 'nps', 'csat', 'fcr'] as const;
+const TILE_KEYS = ['slRolling', 'slToday', 'waiting', 'longest', 'breach', 'tma', 'tme', 'abandon', 'agentsTile', 'nps', 'csat', 'fcr'] as const;
 type TileKey = (typeof TILE_KEYS)[number];
 
 /** Above this many agents the agent panel takes more of the bottom row. */
@@ -80,6 +80,7 @@ export function mount(root: HTMLElement, t: Dict, centerCharts = false): BoardUi
       ${tileHtml('longest', 'long')}
     </section>
     <section class="row strip">
+      ${tileHtml('breach', 'small breach')}
       ${tileHtml('tma', 'small')}
       ${tileHtml('tme', 'small')}
       ${tileHtml('abandon', 'small')}

@@ -84,6 +84,8 @@ export interface BoardView {
   demo: boolean;
   slRolling: TileView;
   slToday: TileView;
+  /** The breach warning: a countdown to the rolling SL falling below target (amber), red once it has. */
+  breach: TileView;
   waiting: TileView;
   tierChips: TierChip[];
   longest: TileView;
@@ -142,6 +144,25 @@ function slTile(label: string, w: WindowFigures, f: ScopeFigures, s: Snapshot, t
     note: formulaText(s.serviceLevel, f.thresholdSeconds, t),
     band: serviceLevelBand(w.serviceLevel, f.target, s.colours.serviceLevel.amberFrom),
   };
+}
+
+/**
+ * The countdown tile: minutes until the rolling service level falls below target if nothing
+ * changes (the server's `breachInMinutes`, ticked down between snapshots), and what would
+ * prevent it. Amber while counting down, red once below target, green when no drop is
+ * expected within the horizon; nothing from a server that does not send it.
+ */
+export function breachTile(f: ScopeFigures, s: Snapshot, tick: number, names: Map<string, string>, t: Dict): TileView {
+  const horizon = s.breachHorizonMinutes ?? 30;
+  const inMinutes = f.breachInMinutes;
+  if (inMinutes === undefined) return plainTile(t.breach, '—', '', t.breachHint);
+  if (inMinutes === null) return plainTile(t.breach, t.breachNone, t.breachQuiet(horizon), t.breachHint, 'green');
+  const left = Math.max(0, Math.ceil(inMinutes - tick / 60));
+  const fix = f.breachPrevention;
+  const sub = fix ? t.breachFix(fix.agents, names.get(fix.skill) ?? fix.skill) : t.breachNoFix;
+  return left === 0
+    ? plainTile(t.breach, t.breachNow, sub, t.breachHint, 'red')
+    : plainTile(t.breach, t.breachIn(left), sub, t.breachHint, 'amber');
 }
 
 function plainTile(label: string, value: string, sub: string, note: string, band: Band = 'none'): TileView {
@@ -230,6 +251,7 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
 
   const slRolling = slTile(t.slRolling(s.serviceLevel.windowMinutes), f.rolling, f, s, t, lang);
   const slToday = slTile(t.slToday, f.today, f, s, t, lang);
+  const breach = breachTile(f, s, tick, names, t);
 
   const tiers = Math.max(s.tiers || 0, f.waitingByTier?.length ?? 0);
   const tierChips: TierChip[] = [];
@@ -303,6 +325,7 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
     demo: s.demo === true,
     slRolling,
     slToday,
+    breach,
     waiting,
     tierChips,
     longest,

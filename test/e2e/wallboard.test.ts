@@ -179,11 +179,13 @@ describeWithChromium('wallboard in a real browser', () => {
       waiting: '2', rows: 3, ringingRows: 1, ana: 'st-ringing', counts: { ringing: '1', 'on-call': '0' },
     });
 
-    // She answers (the whisper is the answer): on call, and the service level is now 100 %.
+    // She answers; the end of the whisper is the bridge (the answer): on call, and the service level is now 100 %.
     t0 = performance.now();
     const connect = await h.post(local(h.rest.dequeues()[0].url), callParams(first.sid, first.from));
     const noun = connect.twiml!.Dial[0].Client[0];
-    await h.post(local(noun.url), { ...callParams(newSid('CA'), first.from), Direction: 'outbound-dial', ParentCallSid: first.sid });
+    const agentLeg = { ...callParams(newSid('CA'), first.from), Direction: 'outbound-dial', ParentCallSid: first.sid };
+    const spoken = await h.post(local(noun.url), agentLeg);
+    await h.post(local(spoken.twiml!.Redirect[0]['#text']), agentLeg);
     took.answered = await shownWithin(page, t0, 'Ana on call', {
       waiting: '2', rows: 2, ringingRows: 0, ana: 'st-on-call', counts: { 'on-call': '1', ringing: '0' },
     });

@@ -42,6 +42,8 @@ export class Engine {
   /** Why the last append failed, until one succeeds again (readiness reads it). */
   storeError: string | null = null;
   private readonly store: EventStore | null;
+  /** How many times faster than real time `now` runs (1 unless a simulation says otherwise). */
+  private timerSpeed = 1;
 
   constructor(core: RoutingCore, opts: EngineOptions = {}) {
     this.core = core;
@@ -159,6 +161,20 @@ export class Engine {
     return out.decisions;
   }
 
+  /**
+   * For a simulation whose clock (`now`) runs `speed` times faster than real time:
+   * the deadline timer waits (due − now) ÷ speed real ms, so at ×1000 a 15 s offer
+   * timeout fires after 15 ms, when the simulation's clock says 15 s have passed.
+   */
+  setTimerSpeed(speed: number): void {
+    if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`timer speed must be a finite number > 0, got ${speed}`);
+    this.timerSpeed = speed;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.armedFor = null;
+    this.arm();
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -183,7 +199,7 @@ export class Engine {
     if (this.timer && this.armedFor === due) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = due;
-    const delay = Math.max(0, Math.min(due - this.now(), 2 ** 31 - 1));
+    const delay = Math.max(0, Math.min((due - this.now()) / this.timerSpeed, 2 ** 31 - 1));
     this.timer = setTimeout(() => {
       this.timer = null;
       this.armedFor = null;

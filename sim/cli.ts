@@ -1,9 +1,11 @@
 // Simulator command line:
-//   tsx sim/cli.ts --scenario FILE [--virtual | --live] [--speed N] [--seed N] [--json]
-// Virtual mode plays the day against the routing core in virtual time; live mode
-// places the calls through the Twilio emulator against a real Atende (one started
-// in this process, or a running one with --url). Both print the summary (a table,
-// or JSON on stdout with --json); progress goes to stderr.
+//   tsx sim/cli.ts --scenario FILE [--virtual [--days N --db FILE] | --live] [--speed N] [--seed N] [--json]
+// Virtual mode plays the day against the routing core in virtual time; with --days
+// it writes instead the database a live Atende would have written over N days.
+// Live mode places the calls through the Twilio emulator against a real Atende
+// (one started in this process, on the emulator's clock, or a running one with
+// --url). Each prints its summary (a table, or JSON on stdout with --json);
+// progress goes to stderr.
 // Exit codes: 0 done, 1 the scenario or settings file is refused, 2 bad arguments.
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -19,21 +21,30 @@ import { join } from 'node:path';
 import { startEmulator } from './emulator/index.ts';
 import { runLive, type LiveProgress } from './live.ts';
 import { startLocalStack } from './stack.ts';
+import { renderDays } from './days/summary.ts';
+import { DaysError, writeDays, type DaysSummary } from './days/writer.ts';
+import { trafficFrame } from './model/traffic.ts';
 
-export const USAGE = `usage: npm run sim -- --scenario FILE [--virtual | --live] [--speed N] [--seed N] [--json]
+export const USAGE = `usage: npm run sim -- --scenario FILE [--virtual [--days N --db FILE] | --live] [--speed N] [--seed N] [--json]
 
   --scenario FILE  scenario JSON (see sim/model/scenario.schema.json; examples in sim/scenarios/)
   --virtual        run in virtual time against the routing core (the default)
+  --days N         virtual: write the event log and call records a live Atende would have written over
+                   N consecutive days of the scenario (day i: seed + i, date + i) into a new --db FILE,
+                   as fast as possible; \`npm start\` with ATENDE_DB=FILE and the scenario's settings
+                   file (ATENDE_CONFIG) then starts on it
   --live           place the calls through the Twilio emulator against Atende over HTTP: an Atende
-                   started in this process (SQLite in --db, default a temporary file), or with
-                   --url a running one started with TWILIO_API_URL=http://127.0.0.1:<--emulator-port>
+                   started in this process on the emulator's clock (SQLite in --db, default a temporary
+                   file), or with --url a running one started with TWILIO_API_URL=http://127.0.0.1:<--emulator-port>
                    and the same TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN as this command's environment
+                   (that one keeps its own clock: its figures only mean something at --speed 1)
   --url URL        live: the running Atende (its PUBLIC_URL must be this URL)
   --emulator-port N  live with --url: where the emulator's REST API listens (default 3901)
-  --db FILE        live without --url: the SQLite file of the in-process Atende
+  --db FILE        live without --url: the SQLite file of the in-process Atende; --days: the new database
   --max-calls N    live: stop after N calls;  --max-seconds N: stop after N real seconds
   --speed N        live: time compression (N > 0, default 1); virtual mode runs as fast as it can
   --seed N         override the scenario's seed (integer 0..4294967295)
+  --date YYYY-MM-DD  override the scenario's date (with --days: the first day's)
   --json           print the summary as JSON on stdout (progress stays on stderr)
   --help           this text`;
 
@@ -51,6 +62,9 @@ export interface CliOptions {
   db?: string;
   maxCalls?: number;
   maxSeconds?: number;
+  /** Virtual: write this many days into `db` instead of summarising one day. */
+  days?: number;
+  date?: string;
 }
 
 export class UsageError extends Error {
@@ -89,13 +103,22 @@ export function parseArgs(argv: string[]): CliOptions | null {
         break;
       }
       case '--db': o.db = take(); break;
-      case '--emulator-port': case '--max-calls': case '--max-seconds': {
+      case '--emulator-port': case '--max-calls': case '--max-seconds': case '--days': {
         const raw = take();
         const n = Number(raw);
         if (!/^\d+$/.test(raw) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got ${raw}`);
         if (flag === '--emulator-port') o.emulatorPort = n;
         else if (flag === '--max-calls') o.maxCalls = n;
+        else if (flag === '--days') o.days = n;
         else o.maxSeconds = n;
+        break;
+      }
+      case '--date': {
+        const raw = take();
+        const day = new Date(`${raw}T00:00:00Z`);
+        const real = /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === raw;
+        if (!real) throw new UsageError(`--date must be a calendar date YYYY-MM-DD, got ${raw}`);
+        o.date = raw;
         break;
       }
       case '--json': o.json = true; break;
@@ -118,6 +141,10 @@ export function parseArgs(argv: string[]): CliOptions | null {
     }
   }
   if (!o.scenario) throw new UsageError('--scenario FILE is required');
+  if (o.days !== undefined) {
+    if (o.mode !== 'virtual') throw new UsageError('--days writes a history in virtual time: it does not go with --live');
+    if (!o.db) throw new UsageError('--days needs --db FILE (a new database to write)');
+  }
   return o as CliOptions;
 }
 
@@ -146,6 +173,14 @@ export async function run(opts: CliOptions, scenario: Scenario, settings: Settin
   }
 }
 
+/** --days: the history written, its report on stderr as it goes. */
+export async function runDays(opts: CliOptions, scenario: Scenario, settings: Settings, io: CliIo): Promise<DaysSummary> {
+  const bar = createProgress(`${scenario.name} (${opts.days} days, calls)`, io.stderr);
+  const summary = await writeDays(scenario, settings, { days: opts.days!, dbPath: resolve(opts.db!), onProgress: (d, t) => bar.update(d, t) });
+  bar.finish();
+  return summary;
+}
+
 async function runLiveMode(opts: CliOptions, scenario: Scenario, settings: Settings, io: CliIo): Promise<Summary> {
   const speed = opts.speed ?? 1;
   const bar = createProgress(`${scenario.name} (live ×${speed})`, io.stderr);
@@ -157,6 +192,7 @@ async function runLiveMode(opts: CliOptions, scenario: Scenario, settings: Setti
     if (!accountSid || !authToken) throw new UsageError('--url needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, the same the server runs with');
     const emulator = await startEmulator({ accountSid, authToken, speed, seed: scenario.seed, atendeUrl: opts.url, port: opts.emulatorPort ?? 3901 });
     log(`emulator REST API at ${emulator.apiUrl} (the server's TWILIO_API_URL); calls go to ${opts.url}`);
+    if (speed !== 1) log(`the server at ${opts.url} keeps its own clock: at ×${speed} the times and figures it computes are not the callers'`);
     try {
       const r = await runLive(scenario, settings, { atendeUrl: opts.url, emulator, supervisorToken: process.env.ATENDE_SUPERVISOR_TOKEN || null }, { speed, ...bounds, onProgress, log });
       bar.finish();
@@ -166,10 +202,12 @@ async function runLiveMode(opts: CliOptions, scenario: Scenario, settings: Setti
     }
   }
   const dbPath = opts.db ?? join(mkdtempSync(join(tmpdir(), 'atende-sim-')), 'atende.db');
-  const stack = await startLocalStack({ settings, dbPath, speed, seed: scenario.seed });
+  // Atende runs on the emulator's clock, which starts at the scenario's first minute.
+  const startAt = trafficFrame(scenario, settings).startAt;
+  const stack = await startLocalStack({ settings, dbPath, speed, seed: scenario.seed, startAt });
   log(`Atende at ${stack.url} (SQLite ${dbPath}), Twilio emulator at ${stack.emulator.apiUrl}`);
   try {
-    const r = await runLive(scenario, settings, { atendeUrl: stack.url, emulator: stack.emulator }, { speed, ...bounds, onProgress, log });
+    const r = await runLive(scenario, settings, { atendeUrl: stack.url, emulator: stack.emulator, atende: stack.atende }, { speed, ...bounds, onProgress, log });
     bar.finish();
     return r.summary;
   } finally {
@@ -200,6 +238,19 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return 1;
     }
     throw err;
+  }
+  if (opts.date) loaded.scenario.date = opts.date;
+  if (opts.days !== undefined) {
+    let days: DaysSummary;
+    try {
+      days = await runDays(opts, loaded.scenario, loaded.settings, io);
+    } catch (err) {
+      if (!(err instanceof DaysError)) throw err;
+      io.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    io.stdout.write(opts.json ? `${JSON.stringify(days, null, 2)}\n` : `${renderDays(days)}\n`);
+    return 0;
   }
   const summary = await run(opts, loaded.scenario, loaded.settings, io);
   io.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${renderSummary(summary)}\n`);

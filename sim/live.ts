@@ -2,15 +2,21 @@
 // emulator against a running Atende, at real time or `speed` times faster. The
 // whole path runs: signed webhooks, SQLite, routing, REST dequeue, wallboard.
 //
-// Atende's own timers (offer timeout, wrap-up, level widening, aging) keep real
-// time; the runner ends wrap-up through the agents API after the scenario's
-// wrap-up ÷ speed so that agents are not idle for the whole real-time wrap-up.
+// An Atende in this process (sim/stack.ts) runs on the emulator's clock, timers
+// included, so its figures are in the callers' time at any speed; the runner puts
+// the scenario's roster and wrap-up on it before the first call (sim/roster.ts).
+// A running Atende elsewhere (--url) keeps its own clock: only the agents it knows
+// take calls, and the runner ends their wrap-up through the agents API after the
+// scenario's wrap-up ÷ speed so that they are not idle for a real-time wrap-up.
 import type { Settings } from '../server/config/types.ts';
 import type { Snapshot, WindowFigures } from '../server/contract.ts';
+import type { Atende } from '../server/start.ts';
+import type { ClockTimer } from './emulator/clock.ts';
 import type { Emulator } from './emulator/index.ts';
 import type { AgentBehaviour, CallRecord, CallScript } from './emulator/types.ts';
 import type { Scenario } from './model/scenario.ts';
 import { generateTraffic, streamRandom, type AgentPlan, type CallPlan, type TrafficPlan } from './model/traffic.ts';
+import { configureScenario } from './roster.ts';
 import type { ScopeSummary, Summary } from './summary.ts';
 
 export interface LiveTarget {
@@ -19,6 +25,8 @@ export interface LiveTarget {
   supervisorToken?: string | null;
   /** Already wired: Atende's TWILIO_API_URL points at its apiUrl. */
   emulator: Emulator;
+  /** The same Atende when it runs in this process on the emulator's clock (sim/stack.ts). */
+  atende?: Atende;
 }
 
 export interface LiveOptions {
@@ -96,32 +104,50 @@ export async function runLivePlan(plan: LivePlan, scenario: Scenario, settings: 
   };
 
   const calls = opts.maxCalls !== undefined ? plan.calls.slice(0, opts.maxCalls) : plan.calls;
-  const realStart = Date.now();
-  const burst = Math.min(opts.burst ?? 0, calls.length);
-  // With a burst the schedule resumes, after the burst, from the first call not in it.
-  const origin = burst > 0 && burst < calls.length ? calls[burst].arriveAt - 2000 * speed : plan.startAt;
-  const realAt = (t: number) => realStart + (t - origin) / speed;
-  const arrival = (c: CallPlan) => (c.seq < burst ? realStart + c.seq * 400 : realAt(c.arriveAt));
-  const deadline = opts.maxSeconds ? realStart + opts.maxSeconds * 1000 : Infinity;
-  const timers = new Set<NodeJS.Timeout>();
-  const later = (at: number, fn: () => void) => {
-    const t = setTimeout(() => { timers.delete(t); fn(); }, Math.max(0, at - Date.now()));
-    timers.add(t);
-  };
-
+  const wrapUpSeconds = scenario.wrapUpSeconds ?? settings.wrapUpSeconds;
+  // Before the first call, on the emulator's clock (still waiting at the day's start when given one).
+  if (target.atende) {
+    const changes = await configureScenario(target.atende, plan.agents, wrapUpSeconds, target.supervisorToken ?? null);
+    if (changes.added || changes.changed || changes.wrapUp) {
+      log(`configured the scenario on the server: ${changes.added} agents added, ${changes.changed} changed${changes.wrapUp ? `, wrap-up ${wrapUpSeconds} s` : ''}`);
+    }
+  }
   // ---- agents: only those the server knows; shifts by the agents API -------------
   const known = new Set<string>(((await api('GET', '/api/agents')).json?.agents ?? []).map((a: { id: string }) => a.id));
   const agents = plan.agents.filter((a) => known.has(a.id));
   const missing = plan.agents.length - agents.length;
   if (missing) log(`${missing} scenario agents are not configured on the server and are left out`);
+  const awaySeconds = scenario.ring?.awayAfterNoAnswerSeconds ?? 30;
+
+  // Everything below is timed on the emulator's clock (emulated ms), which starts now.
+  const clock = target.emulator.clock;
+  const realStart = Date.now();
+  clock.start();
+  const simStart = clock.now();
+  const burst = Math.min(opts.burst ?? 0, calls.length);
+  // With a burst the schedule resumes, after the burst, from the first call not in it.
+  const origin = burst > 0 && burst < calls.length ? calls[burst].arriveAt - 2000 * speed : plan.startAt;
+  const simAt = (t: number) => simStart + (t - origin);
+  const arrival = (c: CallPlan) => (c.seq < burst ? simStart + c.seq * 400 * speed : simAt(c.arriveAt));
+  const deadline = opts.maxSeconds ? realStart + opts.maxSeconds * 1000 : Infinity;
+  const timers = new Set<ClockTimer>();
+  const later = (at: number, fn: () => void) => {
+    const t = clock.setTimeout(() => { timers.delete(t); fn(); }, at - clock.now());
+    timers.add(t);
+  };
+  const sleepUntil = (at: number) => new Promise<void>((resolve) => {
+    if (opts.signal?.aborted) return resolve();
+    const t = clock.setTimeout(resolve, at - clock.now());
+    opts.signal?.addEventListener('abort', () => { t.cancel(); resolve(); }, { once: true });
+  });
   const byContact = new Map<string, AgentPlan>();
   for (const a of agents) byContact.set(a.contact ?? `client:${a.id}`, a);
   const setState = (id: string, state: 'available' | 'offline' | 'away', reason?: string) =>
     api('POST', `/api/agents/${id}/state`, reason ? { state, reason } : { state }).catch(() => undefined);
   for (const a of agents) {
     for (const s of a.shifts) {
-      later(Math.max(realStart, realAt(s.start)), () => void setState(a.id, 'available'));
-      if (Number.isFinite(s.end) && s.end < plan.runEndAt) later(realAt(s.end), () => void setState(a.id, 'offline'));
+      later(Math.max(simStart, simAt(s.start)), () => void setState(a.id, 'available'));
+      if (Number.isFinite(s.end) && s.end < plan.runEndAt) later(simAt(s.end), () => void setState(a.id, 'offline'));
     }
   }
 
@@ -132,19 +158,36 @@ export async function runLivePlan(plan: LivePlan, scenario: Scenario, settings: 
     const agent = byContact.get(contact);
     const p = planBySid.get(ctx.callSid);
     const answer = agentRandom() >= (agent?.ringNoAnswerProbability ?? 0);
-    if (!answer && agent) {
+    if (!answer && agent && !target.atende) {
       // Atende sets an agent who lets a call ring out away (no-answer); they come back after a short pause.
-      later(Date.now() + (ctx.timeoutSeconds + 30) * 1000 / speed, () => void setState(agent.id, 'available'));
+      later(clock.now() + (ctx.timeoutSeconds + awaySeconds) * 1000, () => void setState(agent.id, 'available'));
     }
     return { answer, afterSeconds: (p?.answersAfterMs ?? 5000) / 1000 };
   };
   target.emulator.setAgentBehaviour(behaviour);
+  // In process, as in the virtual run: whoever Atende sends away for a missed ring
+  // (its own offer timeout included) comes back after the pause, and with no wrap-up
+  // time an agent ends it at once (the console's "ready").
+  const stopWatching = target.atende?.engine.onDecisions((ds) => {
+    for (const d of ds) {
+      if (d.type !== 'agent-status') continue;
+      const id = d.agentId;
+      if (d.status === 'wrap-up' && wrapUpSeconds === 0) later(clock.now(), () => void api('POST', `/api/agents/${id}/ready`).catch(() => undefined));
+      if (d.status !== 'away' || d.reason !== 'no-answer') continue;
+      later(clock.now() + awaySeconds * 1000, () => {
+        const a = target.atende?.engine.core.agent(id);
+        if (a?.status === 'away' && a.reason === 'no-answer') void setState(id, 'available');
+      });
+    }
+  });
 
   // ---- calls -------------------------------------------------------------------------
   const records: CallRecord[] = [];
   const running = new Set<Promise<void>>();
   const sidRandom = streamRandom(plan.seed + 7, 'choices');
-  const wrapMs = (scenario.wrapUpSeconds ?? settings.wrapUpSeconds) * 1000 / speed;
+  // Wrap-up at the scenario's pace: on the emulator's clock Atende ends it itself; a
+  // server on its own clock is told after the scenario's wrap-up ÷ speed (emulated: the wrap-up).
+  const wrapMs = target.atende ? null : wrapUpSeconds * 1000;
   let placed = 0;
   const progress = () => opts.onProgress?.({
     placed, total: calls.length, done: records.length,
@@ -156,7 +199,7 @@ export async function runLivePlan(plan: LivePlan, scenario: Scenario, settings: 
   try {
     for (const c of calls) {
       if (opts.signal?.aborted || Date.now() > deadline) break;
-      await sleep(arrival(c) - Date.now(), opts.signal);
+      await sleepUntil(arrival(c));
       if (opts.signal?.aborted || Date.now() > deadline) break;
       const sid = newCallSid(sidRandom);
       planBySid.set(sid, c);
@@ -165,8 +208,8 @@ export async function runLivePlan(plan: LivePlan, scenario: Scenario, settings: 
         records.push(rec);
         planBySid.delete(sid);
         const agent = rec.agent ? byContact.get(rec.agent) : undefined;
-        // Wrap-up at the scenario's pace: end it early through the API (409 when already over).
-        if (agent && rec.outcome === 'answered') later(Date.now() + wrapMs, () => void api('POST', `/api/agents/${agent.id}/ready`).catch(() => undefined));
+        // 409 when the wrap-up is already over.
+        if (agent && rec.outcome === 'answered' && wrapMs !== null) later(clock.now() + wrapMs, () => void api('POST', `/api/agents/${agent.id}/ready`).catch(() => undefined));
       }, (err: unknown) => { log(`call ${sid} failed in the emulator: ${(err as Error).message}`); });
       const tracked = p.finally(() => running.delete(tracked));
       running.add(tracked);
@@ -175,12 +218,14 @@ export async function runLivePlan(plan: LivePlan, scenario: Scenario, settings: 
     while (running.size && !opts.signal?.aborted && Date.now() < deadline) await sleep(200, opts.signal);
   } finally {
     clearInterval(ticker);
-    for (const t of timers) clearTimeout(t);
+    stopWatching?.();
+    for (const t of timers) t.cancel();
     timers.clear();
   }
   progress();
   const snapshot = (await api('GET', '/api/snapshot')).json as Snapshot;
-  return { summary: summaryFromSnapshot(scenario, settings, snapshot, records, placed, realStart), records, snapshot };
+  const times = { simStart, simEnd: clock.now(), wallClockMs: Date.now() - realStart };
+  return { summary: summaryFromSnapshot(scenario, settings, snapshot, records, placed, times), records, snapshot };
 }
 
 /** The same scenario, moved to start now in the center's time zone and run for a day. */
@@ -202,7 +247,8 @@ function scope(f: WindowFigures, live: Snapshot['center'], thresholdSeconds: num
   };
 }
 
-function summaryFromSnapshot(scenario: Scenario, settings: Settings, snap: Snapshot, records: CallRecord[], placed: number, realStart: number): Summary {
+function summaryFromSnapshot(scenario: Scenario, settings: Settings, snap: Snapshot, records: CallRecord[], placed: number,
+  times: { simStart: number; simEnd: number; wallClockMs: number }): Summary {
   const count = (o: CallRecord['outcome']) => records.filter((r) => r.outcome === o).length;
   const longest = (queue?: string) => {
     const waits = records.filter((r) => r.waitSeconds !== null && (!queue || r.queue === queue)).map((r) => r.waitSeconds!);
@@ -214,7 +260,10 @@ function summaryFromSnapshot(scenario: Scenario, settings: Settings, snap: Snaps
       name: `${scenario.name} (live)`, description: scenario.description, seed: scenario.seed, settings: scenario.settings,
       date: scenario.date, start: scenario.start, hours: scenario.hours, timezone: settings.timezone,
     },
-    simulated: { startAt: new Date(realStart).toISOString(), arrivalsEndAt: new Date().toISOString(), endAt: new Date().toISOString(), events: records.reduce((n, r) => n + r.webhooks.length, 0) },
+    simulated: {
+      startAt: new Date(times.simStart).toISOString(), arrivalsEndAt: new Date(times.simEnd).toISOString(), endAt: new Date(times.simEnd).toISOString(),
+      events: records.reduce((n, r) => n + r.webhooks.length, 0),
+    },
     calls: {
       generated: placed, queued: records.filter((r) => r.queue !== null).length, answered: count('answered'), abandoned: count('abandoned'),
       overflowed: count('overflowed'), waitingAtEnd: snap.center.waiting, connectedAtEnd: snap.center.agents['on-call'],
@@ -225,6 +274,6 @@ function summaryFromSnapshot(scenario: Scenario, settings: Settings, snap: Snaps
     queues: snap.queues.map((q) => ({ id: q.id, name: q.name, ...scope(q.today, q, q.thresholdSeconds, q.target, longest(q.id)) })),
     tiers: [],
     theory: null,
-    wallClockMs: Date.now() - realStart,
+    wallClockMs: times.wallClockMs,
   };
 }

@@ -1,6 +1,8 @@
 // Atende and the Twilio emulator wired together in one process: the emulator's
 // REST API is Atende's TWILIO_API_URL, Atende's address is the emulator's target.
-// Used by live simulation, demo mode and the tests.
+// Atende runs on the emulator's clock (its deadline timer scaled by the speed), so
+// at ×1000 every time it records and every figure it computes is in the callers'
+// emulated time. Used by live simulation, replays and the tests.
 import { randomBytes } from 'node:crypto';
 import type { FastifyServerOptions } from 'fastify';
 import type { Settings } from '../server/config/types.ts';
@@ -14,6 +16,8 @@ export interface LocalStackOptions {
   settings: Settings;
   dbPath: string;
   speed: number;
+  /** Emulated time (epoch ms) the run starts at; the clock waits there until `emulator.clock.start()`. Default: now, running. */
+  startAt?: number;
   host?: string;
   port?: number;
   demo?: boolean;
@@ -41,7 +45,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   // Throwaway credentials: only the emulator and this Atende ever see them.
   const accountSid = `AC${randomBytes(16).toString('hex')}`;
   const authToken = randomBytes(16).toString('hex');
-  const emulator = await startEmulator({ accountSid, authToken, speed: opts.speed, faults: opts.faults, seed: opts.seed, secondsPerWord: opts.secondsPerWord });
+  const emulator = await startEmulator({ accountSid, authToken, speed: opts.speed, startAt: opts.startAt, faults: opts.faults, seed: opts.seed, secondsPerWord: opts.secondsPerWord });
   const host = opts.host ?? '127.0.0.1';
   let atende: Atende | null = null;
   try {
@@ -50,12 +54,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     let publicUrl = `http://${host}:${port}`;
     atende = await createAtende({
       settings: opts.settings, dbPath: opts.dbPath, demo: opts.demo ?? false, logger: opts.logger ?? false,
+      // The emulator's clock, never anything a request carries.
+      now: () => emulator.clock.now(),
       supervisorToken: opts.supervisorToken ?? null, viewerToken: opts.viewerToken ?? null, access: opts.access,
       twilio: {
         publicUrl: () => publicUrl,
         authToken, rest: createTwilioRest({ accountSid, authToken, apiUrl: emulator.apiUrl }),
       },
     });
+    atende.engine.setTimerSpeed(opts.speed);
     const address = await atende.app.listen({ host, port });
     publicUrl = address;
     emulator.setAtendeUrl(address);

@@ -121,8 +121,8 @@ export function scopeSummary(f: Figures, longestWaitMs: number | null): ScopeSum
 
 // ---- rendering -------------------------------------------------------------------
 
-const pct = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`);
-const secs = (v: number | null | undefined): string => {
+export const pct = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`);
+export const secs = (v: number | null | undefined): string => {
   if (v === null || v === undefined) return '—';
   if (v < 60) return `${v.toFixed(1)}s`;
   const m = Math.floor(v / 60);
@@ -132,7 +132,7 @@ const secs = (v: number | null | undefined): string => {
 const BANDS: Record<NpsBand, string> = { excellent: 'excelente', good: 'bom', mustImprove: 'melhorar', critical: 'crítico' };
 const nps = (n: ScopeSummary['nps']): string => (n.score === null ? '—' : `${n.score.toFixed(0)} ${BANDS[n.band!]}`);
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');

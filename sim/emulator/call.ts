@@ -1,7 +1,9 @@
 // One inbound call, run as Twilio runs it: fetch TwiML, execute its verbs in order,
 // follow actions and redirects, hold callers in queues (looping the waitUrl), ring
 // agent legs for <Dial>, and post status callbacks. Everything that takes time
-// (speech, pauses, ringing, talk, patience) is emulated seconds divided by `speed`.
+// (speech, pauses, ringing, talk, patience) is emulated seconds on the emulator's
+// clock (clock.ts): real time divided by `speed`, stalls of this process left out.
+import type { ClockTimer, EmulatedClock } from './clock.ts';
 import type { Hooks, HookResult } from './hooks.ts';
 import { newSid, type Member, type Queue, type Queues } from './queues.ts';
 import { loops, parseTwiml, pauseDuration, resolveUrl, sayDuration, type Verb } from './twiml.ts';
@@ -15,6 +17,8 @@ export interface CallEnv {
   statusCallbackUrl: string | null;
   toNumber: string;
   speed: number;
+  /** Emulated time: what Twilio's timestamps say. */
+  clock: EmulatedClock;
   playSeconds: number;
   secondsPerWord: number;
   hooks: Hooks;
@@ -49,7 +53,7 @@ export class CallRun implements Member {
   enteredWall = 0;
 
   private status: CallStatus = 'ringing';
-  private readonly t0 = performance.now();
+  private readonly t0: number;
   private ctl = new AbortController();
   private callerGone = false;
   private redirectTo: Fetch | null = null;
@@ -67,7 +71,7 @@ export class CallRun implements Member {
   private lastQueueSeconds = 0;
   private lastQueueResult: QueueResult | null = null;
   private firstQueuedAt: number | null = null;
-  private patienceTimer: NodeJS.Timeout | null = null;
+  private patienceTimer: ClockTimer | null = null;
   private waitSeconds: number | null = null;
 
   private bridgedEver = false;
@@ -84,6 +88,7 @@ export class CallRun implements Member {
     if (!/^CA[0-9a-fA-F]{32}$/.test(this.sid)) throw new Error(`callSid must be CA + 32 hex digits, got ${this.sid}`);
     this.from = script.from;
     this.to = script.to ?? env.toNumber;
+    this.t0 = env.clock.now();
   }
 
   get isEnded(): boolean { return this.ended; }
@@ -119,19 +124,19 @@ export class CallRun implements Member {
     return {
       call_sid: this.sid, queue_sid: q.sid, account_sid: accountSid,
       position: q.position(this) || 1,
-      wait_time: Math.round(this.emu(performance.now() - this.enteredAt)),
+      wait_time: Math.round(this.seconds(this.env.clock.now() - this.enteredAt)),
       date_enqueued: rfc2822(this.enteredWall),
       uri: `/2010-04-01/Accounts/${accountSid}/Queues/${q.sid}/Members/${this.sid}.json`,
     };
   }
 
   callJson(accountSid: string): Record<string, unknown> {
-    const now = Date.now();
+    const now = this.env.clock.now();
     return {
       sid: this.sid, account_sid: accountSid, parent_call_sid: null, to: this.to, to_formatted: this.to,
       from: this.from, from_formatted: this.from, phone_number_sid: null, status: this.ended ? 'completed' : this.status,
-      start_time: rfc2822(now - (performance.now() - this.t0)), end_time: this.ended ? rfc2822(now) : null,
-      duration: this.ended ? String(Math.round(this.emu(performance.now() - this.t0))) : null,
+      start_time: rfc2822(now - (this.env.clock.now() - this.t0)), end_time: this.ended ? rfc2822(now) : null,
+      duration: this.ended ? String(Math.round(this.seconds(this.env.clock.now() - this.t0))) : null,
       direction: 'inbound', api_version: '2010-04-01', answered_by: null, forwarded_from: null, caller_name: null,
       queue_time: '0', price: null, price_unit: 'USD', group_sid: null, trunk_sid: null,
       date_created: rfc2822(now), date_updated: rfc2822(now),
@@ -255,8 +260,8 @@ export class CallRun implements Member {
       extra: { QueueResult: result, ...(queued ? { QueueSid: q.sid, QueueTime: String(Math.round(this.lastQueueSeconds)) } : {}) },
     } : null;
 
-    this.enteredAt = performance.now();
-    this.enteredWall = Date.now();
+    this.enteredAt = this.env.clock.now();
+    this.enteredWall = this.env.clock.now();
     if (!q.add(this)) {
       this.lastQueueResult = 'queue-full';
       return actionFetch('queue-full', false) ?? 'next';
@@ -290,7 +295,7 @@ export class CallRun implements Member {
     const waitMethod = method(v.attrs.waitUrlMethod);
     let url = waitUrl ? resolveUrl(waitUrl, docUrl) : null;
     for (;;) {
-      const started = performance.now();
+      const started = this.env.clock.now();
       if (waitUrl === '') await this.sleep(3600); // silence
       else if (url === null) await this.sleep(this.env.playSeconds); // Twilio's default hold music
       else {
@@ -307,7 +312,7 @@ export class CallRun implements Member {
         if (next) url = next;
       }
       // An empty wait document would spin: Twilio plays at least a moment of it.
-      const took = this.emu(performance.now() - started);
+      const took = this.seconds(this.env.clock.now() - started);
       if (took < 1) await this.sleep(1 - took);
     }
   }
@@ -315,7 +320,7 @@ export class CallRun implements Member {
   private queueParams(q: Queue<CallRun>): Record<string, string> {
     return {
       QueueSid: q.sid, QueuePosition: String(q.position(this) || 1),
-      QueueTime: String(Math.round(this.emu(performance.now() - this.enteredAt))),
+      QueueTime: String(Math.round(this.seconds(this.env.clock.now() - this.enteredAt))),
       AvgQueueTime: String(q.averageWait()), CurrentQueueSize: String(q.members.length), MaxQueueSize: String(q.maxSize),
     };
   }
@@ -324,7 +329,7 @@ export class CallRun implements Member {
     const q = this.queue;
     if (!q) return;
     this.queue = null;
-    this.lastQueueSeconds = this.emu(performance.now() - this.enteredAt);
+    this.lastQueueSeconds = this.seconds(this.env.clock.now() - this.enteredAt);
     this.lastQueueResult = result;
     q.remove(this, this.lastQueueSeconds);
     this.env.emit({ type: 'call.left-queue', at: Date.now(), callSid: this.sid, queue: q.name, result, queueSeconds: Math.round(this.lastQueueSeconds) });
@@ -333,15 +338,14 @@ export class CallRun implements Member {
   private startPatience(): void {
     const p = this.script.patienceSeconds;
     if (p === null || p === undefined || !Number.isFinite(p)) return;
-    this.patienceTimer = setTimeout(() => {
+    this.patienceTimer = this.env.clock.setTimeout(() => {
       this.patienceTimer = null;
       if (!this.bridgedEver) this.hangup();
-    }, Math.max(0, (p * 1000) / this.env.speed));
-    this.patienceTimer.unref?.();
+    }, p * 1000);
   }
 
   private stopPatience(): void {
-    if (this.patienceTimer) clearTimeout(this.patienceTimer);
+    this.patienceTimer?.cancel();
     this.patienceTimer = null;
   }
 
@@ -371,10 +375,10 @@ export class CallRun implements Member {
     let bridgedAt = 0;
     let pickedUpAt: number | null = null;
     /** Emulated seconds since the agent's leg was picked up (the dialed call's length when it never bridged). */
-    const sincePickUp = () => (pickedUpAt === null ? 0 : this.emu(performance.now() - pickedUpAt));
+    const sincePickUp = () => (pickedUpAt === null ? 0 : this.seconds(this.env.clock.now() - pickedUpAt));
     const dialParams = (status: string): Record<string, string> => ({
       DialCallStatus: status, DialCallSid: leg.sid, DialBridged: String(bridged),
-      ...(bridged ? { DialCallDuration: String(Math.round(this.emu(performance.now() - bridgedAt))) }
+      ...(bridged ? { DialCallDuration: String(Math.round(this.seconds(this.env.clock.now() - bridgedAt))) }
         : pickedUpAt !== null ? { DialCallDuration: String(Math.round(sincePickUp())) } : {}),
     });
     const missed = (result: AgentAttempt['result'], legStatus: string) => {
@@ -392,7 +396,7 @@ export class CallRun implements Member {
         // Picked up: Twilio reports the leg answered now, before its url (the whisper)
         // runs "after they answer, but before the parties are connected"
         // (twilio.com/docs/voice/twiml/number).
-        pickedUpAt = performance.now();
+        pickedUpAt = this.env.clock.now();
         leg.answered();
       }
       if (answers && noun.attrs.url && !(await this.whisper(leg, resolveUrl(noun.attrs.url, docUrl), method(noun.attrs.method), decision.atWhisper ?? 'accepts'))) {
@@ -403,16 +407,16 @@ export class CallRun implements Member {
         dialStatus = 'completed';
       } else if (answers) {
         bridged = true;
-        bridgedAt = performance.now();
+        bridgedAt = this.env.clock.now();
         this.stopPatience();
         this.bridgedEver = true;
         this.agent = contact;
         this.attempts.push({ contact, legSid: leg.sid, result: 'answered' });
-        if (this.firstQueuedAt !== null && this.waitSeconds === null) this.waitSeconds = this.emu(bridgedAt - this.firstQueuedAt);
+        if (this.firstQueuedAt !== null && this.waitSeconds === null) this.waitSeconds = this.seconds(bridgedAt - this.firstQueuedAt);
         this.env.emit({ type: 'call.bridged', at: Date.now(), callSid: this.sid, legSid: leg.sid, contact, waitSeconds: this.waitSeconds });
         const timeLimit = Number(v.attrs.timeLimit);
         await this.sleep(Number.isFinite(timeLimit) && timeLimit > 0 ? Math.min(timeLimit, this.script.talkSeconds) : this.script.talkSeconds);
-        this.talkMs += performance.now() - bridgedAt;
+        this.talkMs += this.env.clock.now() - bridgedAt;
         if (this.script.hangsUp === 'caller') {
           this.callerGone = true;
           this.status = 'completed';
@@ -431,7 +435,7 @@ export class CallRun implements Member {
       // The caller hung up, or the call was redirected by REST: the Dial ends now.
       let params: Record<string, string>;
       if (bridged) {
-        this.talkMs += performance.now() - bridgedAt;
+        this.talkMs += this.env.clock.now() - bridgedAt;
         params = dialParams('completed');
         leg.end('completed', Number(params.DialCallDuration));
       } else {
@@ -516,9 +520,14 @@ export class CallRun implements Member {
 
   // ---- time ------------------------------------------------------------------------------------
 
-  /** Real milliseconds to emulated seconds. */
-  emu(realMs: number): number {
-    return (realMs * this.env.speed) / 1000;
+  /** Emulated time, epoch ms. */
+  now(): number {
+    return this.env.clock.now();
+  }
+
+  /** Emulated milliseconds (differences of clock readings) to emulated seconds. */
+  private seconds(ms: number): number {
+    return ms / 1000;
   }
 
   private check(): void {
@@ -534,11 +543,11 @@ export class CallRun implements Member {
 
   /** Waits emulated seconds; an interrupt (hang-up, REST redirect) ends the wait by throwing. */
   private async sleep(emuSeconds: number): Promise<void> {
-    let t: NodeJS.Timeout | undefined;
+    let t: ClockTimer | undefined;
     try {
-      await this.race(new Promise<void>((resolve) => { t = setTimeout(resolve, Math.max(0, (emuSeconds * 1000) / this.env.speed)); }));
+      await this.race(new Promise<void>((resolve) => { t = this.env.clock.setTimeout(resolve, emuSeconds * 1000); }));
     } finally {
-      clearTimeout(t);
+      t?.cancel();
     }
   }
 
@@ -565,14 +574,14 @@ export class CallRun implements Member {
     this.leaveQueue('hangup');
     this.status = 'completed';
     this.ended = true;
-    const durationSeconds = this.emu(performance.now() - this.t0);
+    const durationSeconds = this.seconds(this.env.clock.now() - this.t0);
     if (this.firstQueuedAt !== null && this.waitSeconds === null && !this.bridgedEver) {
-      this.waitSeconds = this.emu(performance.now() - this.firstQueuedAt);
+      this.waitSeconds = this.seconds(this.env.clock.now() - this.firstQueuedAt);
     }
     if (this.env.statusCallbackUrl) {
       this.sendCallback(this.env.statusCallbackUrl, 'POST', this.params({
         CallStatus: 'completed', CallDuration: String(Math.round(durationSeconds)), Duration: String(Math.max(1, Math.ceil(durationSeconds / 60))),
-        Timestamp: rfc2822(Date.now()), CallbackSource: 'call-progress-events', SequenceNumber: String(this.callerSeq++),
+        Timestamp: rfc2822(this.env.clock.now()), CallbackSource: 'call-progress-events', SequenceNumber: String(this.callerSeq++),
       }), 'caller');
     }
     while (this.pending.size) await Promise.allSettled([...this.pending]);
@@ -580,7 +589,7 @@ export class CallRun implements Member {
       sid: this.sid, from: this.from, to: this.to, outcome: this.outcome(),
       agent: this.agent, queue: this.lastQueue?.name ?? null, queueSid: this.lastQueue?.sid ?? null,
       waitSeconds: this.waitSeconds === null ? null : round1(this.waitSeconds),
-      talkSeconds: round1(this.emu(this.talkMs)), durationSeconds: round1(durationSeconds),
+      talkSeconds: round1(this.seconds(this.talkMs)), durationSeconds: round1(durationSeconds),
       survey: [...this.survey], attempts: [...this.attempts], webhooks: [...this.webhooks], error: this.error,
     };
     this.env.emit({ type: 'call.ended', at: Date.now(), callSid: this.sid, record });
@@ -629,7 +638,7 @@ class AgentLeg {
   }
 
   answered(): void {
-    this.answeredAt = performance.now();
+    this.answeredAt = this.call.now();
     this.fire('answered', 'in-progress');
   }
 
@@ -651,7 +660,7 @@ class AgentLeg {
     if (!this.callbackUrl || !this.events.has(event)) return;
     const p = this.params({
       CallStatus: callStatus, StatusCallbackEvent: event, CallbackSource: 'call-progress-events',
-      SequenceNumber: String(this.seq++), Timestamp: rfc2822(Date.now()), ...extra,
+      SequenceNumber: String(this.seq++), Timestamp: rfc2822(this.call.now()), ...extra,
     });
     if (this.held) this.held.push(p);
     else this.call.sendCallback(this.callbackUrl, this.callbackMethod, p, 'agent');

@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import formbody from '@fastify/formbody';
 import { mulberry32 } from '../random.ts';
 import { CallRun, type CallEnv } from './call.ts';
+import { EmulatedClock } from './clock.ts';
 import { Hooks, Stats } from './hooks.ts';
 import { Queues } from './queues.ts';
 import type { AgentBehaviour, EmulatedOutcome, CallRecord, CallScript, EmulatorEvent, EmulatorOptions, EmulatorStats } from './types.ts';
@@ -17,6 +18,11 @@ export type * from './types.ts';
 export interface Emulator {
   /** REST base URL (pass as TWILIO_API_URL / createTwilioRest({ apiUrl })). */
   readonly apiUrl: string;
+  /**
+   * Emulated time: every wait of the emulator, Twilio's timestamps, and the clock a
+   * live runner and an in-process Atende run on. Given `startAt`, it waits there until `clock.start()`.
+   */
+  readonly clock: EmulatedClock;
   /** Where Atende listens (when not given to startEmulator). */
   setAtendeUrl(url: string): void;
   /** Replaces how agent legs answer (a live runner installs its roster's behaviour). */
@@ -41,6 +47,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const speed = opts.speed ?? 1;
   if (!(speed > 0)) throw new Error('speed must be > 0');
   const seed = opts.seed ?? 1;
+  const clock = new EmulatedClock(speed, opts.startAt ?? Date.now(), opts.startAt === undefined);
   const faults = opts.faults ?? {};
   // One generator per concern: adding calls of one kind does not reshuffle another's faults.
   const stream = (salt: number) => mulberry32((seed ^ salt) >>> 0);
@@ -68,7 +75,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     get voiceUrl() { return hooks.publicBase + (opts.voicePath ?? '/twilio/voice'); },
     get statusCallbackUrl() { return statusPath === null ? null : hooks.publicBase + statusPath; },
     toNumber: opts.toNumber ?? '+551130001000',
-    speed, playSeconds: opts.playSeconds ?? 10, secondsPerWord: opts.secondsPerWord ?? 1 / 2.5,
+    speed, clock, playSeconds: opts.playSeconds ?? 10, secondsPerWord: opts.secondsPerWord ?? 1 / 2.5,
     hooks, queues, agents: opts.agents ?? DEFAULT_AGENTS, agentRandom: rngAgents,
     duplicateCallback: chance(rngDup, faults.duplicateCallbacks),
     reorderCallbacks: chance(rngOrder, faults.reorderCallbacks),
@@ -184,6 +191,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
 
   return {
     apiUrl,
+    clock,
     setAtendeUrl: (url) => hooks.setAtendeUrl(url),
     setAgentBehaviour: (behaviour) => { env.agents = behaviour; },
     placeCall(script) {
@@ -224,6 +232,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       for (const c of active.values()) c.hangup();
       await Promise.allSettled([...runs]);
       await app.close();
+      clock.stop();
     },
   };
 }

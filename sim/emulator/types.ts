@@ -90,6 +90,11 @@ export interface EmulatorOptions {
   statusCallbackPath?: string | null;
   /** Time factor: 10 = ten times faster than real time. Default 1. */
   speed?: number;
+  /**
+   * Emulated time (epoch ms) when the clock starts; it then waits there until
+   * `clock.start()`. Default: the real time now, running at once.
+   */
+  startAt?: number;
   agents?: AgentBehaviour;
   faults?: FaultOptions;
   seed?: number;

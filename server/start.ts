@@ -15,8 +15,12 @@ import { Engine } from './engine.ts';
 import { projectRecords } from './records.ts';
 import { openStorage, type Storage } from './storage/index.ts';
 
+import { readLog } from './storage/archive.ts';
 import { startHistory, type History } from './history/host.ts';
 import { settingsHash, startPoint } from './history/restore.ts';
+
+/** A database made before auto_vacuum was set is converted at start when it is at most this big (docs/reliability.md). */
+const VACUUM_AT_START_UP_TO_BYTES = 64 * 1024 * 1024;
 
 export interface AtendeOptions {
   settings: Settings;
@@ -38,8 +42,8 @@ export interface AtendeOptions {
   rateLimitPerMinute?: number | false;
   /** Called with every route as it is registered (an onRoute hook set before the app's routes): the fuzz suite's route list. */
   onRoute?: (route: RouteOptions) => void;
-  /** History worker timings (tests, tools): when it starts, how often it polls the log. */
-  historyTimings?: { startDelayMs?: number; pollMs?: number };
+  /** History worker timings (tests, tools): when it starts, how often it polls the log, when retention runs. */
+  historyTimings?: { startDelayMs?: number; pollMs?: number; retentionAfterMs?: number; retentionEveryMs?: number };
 }
 
 export interface Atende {
@@ -56,10 +60,10 @@ export interface Atende {
 
 export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   const now = opts.now ?? Date.now;
-  const storage = openStorage(opts.dbPath);
+  const storage = openStorage(opts.dbPath, { vacuumIntoIncrementalUpTo: VACUUM_AT_START_UP_TO_BYTES });
   let warn = (msg: string) => { process.emitWarning(msg); };
   // The log is the truth: the latest snapshot that reads plus the events after it (or
-  // the whole log), before anything can add to it.
+  // the whole log, archives first), before anything can add to it.
   const t0 = performance.now();
   const start = startPoint(storage.db, opts.settings, now(), (msg) => warn(msg));
   const core = start.core;
@@ -72,7 +76,8 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
     },
   });
   const patches: SettingsPatch[] = [...(start.snapshot?.extra.patches ?? [])];
-  const counts = engine.replay(storage.events.replay({ afterSeq: start.afterSeq }), (e) => {
+  const logged = function* () { for (const { event } of readLog(storage.db, storage.archiveDir, { afterSeq: start.afterSeq })) yield event; };
+  const counts = engine.replay(logged(), (e) => {
     if (e.type === 'config.changed') patches.push(((e.settings ?? {}) as { patch?: SettingsPatch }).patch ?? {});
   });
   const replayed = { ...counts, ms: Math.round(performance.now() - t0), fromSeq: start.afterSeq };
@@ -95,10 +100,10 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
     // The core replayed those changes against the file as it was then; settle it on today's file + changes.
     engine.dispatch(configChangedEvent(`start:settings:${now()}`, now(), live.current, {}), 'start');
   }
-  // Snapshots and interval figures, off the main thread (server/history).
+  // Snapshots, interval figures and retention, off the main thread (server/history).
   const kept = historyOf(opts.settings);
   const history = startHistory({
-    dbPath: opts.dbPath, db: storage.db, settings: opts.settings, origin: start.origin,
+    dbPath: opts.dbPath, db: storage.db, archiveDir: storage.archiveDir, settings: opts.settings, origin: start.origin,
     ...kept, ...opts.historyTimings, onError: (msg) => warn(msg),
   });
   storage.history = history;

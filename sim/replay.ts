@@ -1,6 +1,8 @@
 // Replays a recorded event log through the routing core in virtual time and prints
 // the same summary as the simulator. The log is the truth: the figures come out
-// exactly as the server showed them.
+// exactly as the server showed them. The log is the archive files beside the
+// database (events moved out by retention, server/history/retention.ts) followed by
+// the events still in the database.
 //
 //   tsx sim/replay.ts DB_FILE [--config SETTINGS] [--at ISO_TIME] [--json]
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -12,6 +14,7 @@ import type { DomainEvent } from '../routing/types.ts';
 import { DEFAULT_SETTINGS_PATH, loadSettings, SettingsError, toMetricsSettings, toRoutingConfig } from '../server/config/load.ts';
 import type { Settings } from '../server/config/types.ts';
 import { openStorage } from '../server/storage/index.ts';
+import { logBounds, readLog } from '../server/storage/archive.ts';
 import { createProgress, type ProgressStream } from '../server/tools/progress.ts';
 import { renderSummary, scopeSummary, type Summary } from './summary.ts';
 import { startEmulator } from './emulator/index.ts';
@@ -39,9 +42,7 @@ export function replayLog(dbPath: string, settings: Settings, settingsPath: stri
   if (dbPath !== ':memory:' && !existsSync(dbPath)) throw new Error(`${dbPath}: no such database file`);
   const storage = openStorage(dbPath);
   try {
-    const total = storage.events.count();
-    const firstAt = (storage.db.prepare('SELECT MIN(at) AS at FROM events').get() as { at: number | null }).at;
-    const lastAt = storage.events.lastAt();
+    const { events: total, firstAt, lastAt } = logBounds(storage.db);
     if (firstAt === null || lastAt === null) throw new Error(`${dbPath}: the event log is empty`);
     const core = new RoutingCore(toRoutingConfig(settings), toMetricsSettings(settings), firstAt);
     let applied = 0, refused = 0;
@@ -53,7 +54,7 @@ export function replayLog(dbPath: string, settings: Settings, settingsPath: stri
       else if (e.type === 'call.abandoned') counts.abandoned++;
       else if (e.type === 'call.offer-missed') counts.missed++;
     };
-    for (const e of storage.events.replay()) {
+    for (const { event: e } of readLog(storage.db, storage.archiveDir)) {
       try {
         core.apply(e);
         count(e);
@@ -110,7 +111,7 @@ export function planFromLog(dbPath: string, settings: Settings): { plan: LivePla
     const calls = new Map<string, Rec>();
     const shifts = new Map<string, { start: number; end: number }[]>();
     let firstAt: number | null = null, lastAt = 0;
-    for (const e of storage.events.replay()) {
+    for (const { event: e } of readLog(storage.db, storage.archiveDir)) {
       firstAt ??= e.at;
       lastAt = Math.max(lastAt, e.at);
       const c = 'callId' in e ? calls.get(e.callId) : undefined;
@@ -162,7 +163,9 @@ export function planFromLog(dbPath: string, settings: Settings): { plan: LivePla
 export const USAGE = `usage: npm run replay -- DB_FILE [--config SETTINGS_FILE] [--at ISO_TIME] [--json]
        npm run replay -- DB_FILE --live [--speed N] [--url URL] [--config SETTINGS_FILE]
   Replays the event log of an Atende database through the routing core (virtual time)
-  and prints the figures of the log's last day, as the simulator does.
+  and prints the figures of the log's last day, as the simulator does. Events moved out
+  of the database by retention are read from the archive folder beside it
+  (DB_FILE's name + "-archive/events-YYYY-MM-DD.jsonl.gz"), oldest first.
   --config  the settings the server ran with (default: $ATENDE_CONFIG or config/example.json)
   --at      read the figures at this time (default: the last logged event; timers up to then fire)
   --json    the summary as JSON on stdout (progress stays on stderr)

@@ -12,7 +12,7 @@ import { validateSettings } from '../../routing/metrics/settings.ts';
 import type { MetricsSettings } from '../../routing/metrics/types.ts';
 import type { QueueConfig, RoutingConfig } from '../../routing/types.ts';
 import { fromAjv, pointer, show } from './ajv-errors.ts';
-import type { AgentSetting, HistorySettings, Localised, MenuNode, MenuOption, Settings } from './types.ts';
+import type { AgentSetting, HistorySettings, Localised, MenuNode, MenuOption, RetentionSettings, Settings } from './types.ts';
 
 /** Absolute path of the shipped example center (config/example.json). */
 export const DEFAULT_SETTINGS_PATH = fileURLToPath(new URL('../../config/example.json', import.meta.url));
@@ -430,10 +430,12 @@ export function toMetricsSettings(s: Settings): MetricsSettings {
   };
 }
 
-/** Snapshot settings, with the schema's defaults for settings built by hand. */
-export function historyOf(s: Settings): HistorySettings {
+/** Snapshot and retention settings, with the schema's defaults for settings built by hand. */
+export function historyOf(s: Settings): HistorySettings & RetentionSettings {
   return {
     snapshotEveryEvents: s.history?.snapshotEveryEvents ?? 20_000,
     snapshotEveryMinutes: s.history?.snapshotEveryMinutes ?? 15,
+    eventDays: s.retention?.eventDays ?? 30,
+    callDays: s.retention?.callDays ?? 400,
   };
 }

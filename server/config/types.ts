@@ -110,6 +110,13 @@ export interface HistorySettings {
   snapshotEveryMinutes: number;
 }
 
+export interface RetentionSettings {
+  /** Events older than this (and covered by a snapshot) move to the archive files (default 30). */
+  eventDays: number;
+  /** Call records and interval figures older than this are deleted (default 400). */
+  callDays: number;
+}
+
 export interface Settings {
   centerName: string;
   timezone: string;
@@ -136,6 +143,8 @@ export interface Settings {
   alerts: AlertsSetting;
   /** Snapshots of the routing core, so a start replays only the events after the latest one (docs/performance.md). */
   history?: HistorySettings;
+  /** How long the hot database keeps events, call records and interval figures (docs/reliability.md). */
+  retention?: RetentionSettings;
   /** Tokens per role, stored only as hashes: "sha256:<hex>" (npm run hash-token -- TOKEN). */
   auth?: { viewers?: string[]; supervisors?: string[]; agents?: Record<string, string> };
 }

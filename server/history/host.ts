@@ -12,6 +12,7 @@ import type { Settings } from '../config/types.ts';
 import type { Database } from '../storage/db.ts';
 import type { HistoryLink, OpenInterval } from './link.ts';
 import { HistoryProcessor, type HistoryOrigin, type SnapshotWritten } from './processor.ts';
+import type { RetentionResult } from './retention.ts';
 import type { FromWorker, ToWorker, WorkerData } from './worker.ts';
 
 const BOOT = `
@@ -26,10 +27,13 @@ export interface HistoryOptions {
   dbPath: string;
   /** The server's connection: used only for an in-memory database. */
   db: Database;
+  archiveDir: string | null;
   settings: Settings;
   origin: HistoryOrigin;
   snapshotEveryEvents: number;
   snapshotEveryMinutes: number;
+  eventDays: number;
+  callDays: number;
   /** How often the worker looks for new events (default 200 ms). */
   pollMs?: number;
   /**
@@ -38,8 +42,11 @@ export interface HistoryOptions {
    * (a test) never pays for a thread, a real one loses nothing (the worker catches up).
    */
   startDelayMs?: number;
+  retentionAfterMs?: number;
+  retentionEveryMs?: number;
   onError?: (message: string) => void;
   onSnapshot?: (s: SnapshotWritten) => void;
+  onRetention?: (r: RetentionResult, ms: number) => void;
 }
 
 export interface History extends HistoryLink {
@@ -80,7 +87,7 @@ function lazily(start: () => History, delayMs: number): History {
 
 function inlineHistory(o: HistoryOptions): History {
   const processor = new HistoryProcessor({
-    db: o.db, settings: o.settings, origin: o.origin, snapshotEveryEvents: Infinity, snapshotEveryMinutes: Infinity,
+    db: o.db, archiveDir: null, settings: o.settings, origin: o.origin, snapshotEveryEvents: Infinity, snapshotEveryMinutes: Infinity,
   });
   return {
     catchUp: async (now) => processor.catchUp(now),
@@ -91,8 +98,10 @@ function inlineHistory(o: HistoryOptions): History {
 
 function workerHistory(o: HistoryOptions): History {
   const data: WorkerData & { tsx: string; entry: string } = {
-    dbPath: o.dbPath, settings: o.settings, origin: o.origin,
-    snapshotEveryEvents: o.snapshotEveryEvents, snapshotEveryMinutes: o.snapshotEveryMinutes, pollMs: o.pollMs ?? 200,
+    dbPath: o.dbPath, archiveDir: o.archiveDir, settings: o.settings, origin: o.origin,
+    snapshotEveryEvents: o.snapshotEveryEvents, snapshotEveryMinutes: o.snapshotEveryMinutes,
+    eventDays: o.eventDays, callDays: o.callDays, pollMs: o.pollMs ?? 200,
+    retentionAfterMs: o.retentionAfterMs ?? 60_000, retentionEveryMs: o.retentionEveryMs ?? 86_400_000,
     // The ESM entry of tsx's API (a CommonJS require would pick its .cjs twin, which cannot register ESM hooks here).
     tsx: import.meta.resolve('tsx/esm/api'),
     entry: new URL('./worker.ts', import.meta.url).href,
@@ -116,6 +125,7 @@ function workerHistory(o: HistoryOptions): History {
         o.onSnapshot?.({ seq: m.seq, ms: m.ms, jsonBytes: m.jsonBytes, bytes: m.bytes });
         if (m.id !== undefined) { waiting.get(m.id)?.resolve({ seq: m.seq, ms: m.ms, jsonBytes: m.jsonBytes, bytes: m.bytes }); waiting.delete(m.id); }
         break;
+      case 'retention': o.onRetention?.(m.result, m.ms); break;
       case 'failed':
         o.onError?.(m.message);
         if (m.id !== undefined) { waiting.get(m.id)?.reject(new Error(m.message)); waiting.delete(m.id); }

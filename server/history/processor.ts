@@ -4,8 +4,9 @@
 // on a database file (server/history/worker.ts); on an in-memory database (tests) it
 // runs on the main thread, on demand, without snapshots.
 import type { Settings } from '../config/types.ts';
+import { readLog } from '../storage/archive.ts';
 import type { Database } from '../storage/db.ts';
-import { EventLog, type LoggedEvent } from '../storage/event-log.ts';
+import type { LoggedEvent } from '../storage/event-log.ts';
 import { IntervalStore, SnapshotStore, type IntervalRecord } from '../storage/history.ts';
 import { encodeSnapshot } from './codec.ts';
 import type { OpenInterval } from './link.ts';
@@ -17,6 +18,7 @@ export type HistoryOrigin = { snapshotId: number } | { startAt: number };
 
 export interface ProcessorOptions {
   db: Database;
+  archiveDir: string | null;
   /** The settings file (not the live settings: the log carries those). */
   settings: Settings;
   origin: HistoryOrigin;
@@ -42,13 +44,11 @@ export class HistoryProcessor {
   private readonly hash: string;
   private readonly wallNow: () => number;
   private pending: IntervalRecord[] = [];
-  private readonly events: EventLog;
-  private batch: LoggedEvent[] = [];
+  private source: Iterator<LoggedEvent> | null = null;
   private sinceSnapshot = 0;
   private lastSnapshotWall: number;
 
   constructor(private readonly opts: ProcessorOptions) {
-    this.events = new EventLog(opts.db);
     this.intervals = new IntervalStore(opts.db);
     this.snapshots = new SnapshotStore(opts.db);
     this.hash = settingsHash(opts.settings);
@@ -69,14 +69,15 @@ export class HistoryProcessor {
   pump(limit = 5000): number {
     let n = 0;
     while (n < limit) {
-      if (!this.batch.length) this.batch = this.events.after(this.lastSeq, Math.min(2000, limit - n)).reverse();
-      const next = this.batch.pop();
-      if (!next) break;
-      this.tracker.feed(next.event);
-      this.lastSeq = next.seq;
+      this.source ??= readLog(this.opts.db, this.opts.archiveDir, { afterSeq: this.lastSeq });
+      const next = this.source.next();
+      if (next.done) { this.source = null; break; }
+      this.tracker.feed(next.value.event);
+      this.lastSeq = next.value.seq;
       n++;
       if (++this.sinceSnapshot >= this.opts.snapshotEveryEvents) this.snapshot();
     }
+    if (n < limit) this.source = null; // caught up: the next pump reads the table again
     if (this.sinceSnapshot > 0 && this.wallNow() - this.lastSnapshotWall >= this.opts.snapshotEveryMinutes * 60_000) this.snapshot();
     this.flush();
     return n;

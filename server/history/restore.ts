@@ -1,4 +1,5 @@
-// Where a start begins: the newest snapshot that reads, else the whole log. A snapshot written by another version of the code (SnapshotError), or one
+// Where a start begins: the newest snapshot that reads, else the whole log (archives
+// included). A snapshot written by another version of the code (SnapshotError), or one
 // that does not inflate or parse, is skipped with a warning and the one before it tried.
 // So is one taken under a settings file whose structure differs from today's (other
 // queues, tier count, strategy, levels, repeat memory): a full replay builds the core
@@ -8,15 +9,15 @@ import { RoutingCore } from '../../routing/core.ts';
 import { SnapshotError } from '../../routing/snapshot.ts';
 import { toMetricsSettings, toRoutingConfig } from '../config/load.ts';
 import type { Settings } from '../config/types.ts';
+import { logBounds } from '../storage/archive.ts';
 import type { Database } from '../storage/db.ts';
-import { EventLog } from '../storage/event-log.ts';
 import { SnapshotStore } from '../storage/history.ts';
 import { decodeSnapshot, SnapshotDecodeError, type SnapshotExtra } from './codec.ts';
 import type { HistoryOrigin } from './processor.ts';
 
 export interface StartPoint {
   core: RoutingCore;
-  /** The log after this seq is still to be applied (0: all of it). */
+  /** The log after this seq is still to be applied (0: all of it, archives first). */
   afterSeq: number;
   /** The snapshot started from, or null for a full replay. */
   snapshot: { id: number; seq: number; extra: SnapshotExtra } | null;
@@ -59,7 +60,7 @@ export function freshCore(settings: Settings, startAt: number): RoutingCore {
 
 /** The start time of a full replay: the log's first event, or now for an empty log (never later than now). */
 export function fullReplayStart(db: Database, now: number): number {
-  const first = new EventLog(db).firstAt();
+  const first = logBounds(db).firstAt;
   return Math.min(first ?? now, now);
 }
 

@@ -167,6 +167,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX interval_figures_start ON interval_figures (start_at);
     `,
   },
+  {
+    version: 6,
+    name: 'event archives',
+    up: `
+      -- Events moved out of the hot log into gzip'd JSON-lines files, one per local day
+      -- (server/storage/archive.ts); one row per part written.
+      CREATE TABLE archives (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        file        TEXT    NOT NULL,            -- file name inside the archive folder
+        first_seq   INTEGER NOT NULL,
+        last_seq    INTEGER NOT NULL,
+        events      INTEGER NOT NULL,
+        min_at      INTEGER NOT NULL,
+        max_at      INTEGER NOT NULL,
+        archived_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export interface OpenOptions {
@@ -174,6 +192,12 @@ export interface OpenOptions {
   migrations?: readonly Migration[];
   /** Milliseconds a statement waits for another connection's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
+  /**
+   * A database created before auto_vacuum was set gets it with one VACUUM at open, when it
+   * is at most this many bytes (default 0: never). Only the server asks, before anyone else
+   * has the file open; a bigger file is left as it is (docs/reliability.md says how).
+   */
+  vacuumIntoIncrementalUpTo?: number;
 }
 
 function isMemory(path: string): boolean {
@@ -191,6 +215,9 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database {
   if (!isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true });
   const db = new BetterSqlite3(path);
   try {
+    // Space freed by retention goes back to the file system with `incremental_vacuum`.
+    // It can only be chosen before the first table exists.
+    if (!isMemory(path) && isEmpty(db)) db.pragma('auto_vacuum = INCREMENTAL');
     // WAL: readers never block the writer and a commit is one append to the -wal file.
     // synchronous=NORMAL: in WAL mode the WAL is fsynced only at checkpoints, not at
     // every commit. The database stays consistent in every case; a crash of this
@@ -202,10 +229,28 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database {
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
     migrate(db, migrations);
+    if (!isMemory(path)) vacuumIntoIncremental(db, opts.vacuumIntoIncrementalUpTo ?? 0);
     return db;
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+function isEmpty(db: Database): boolean {
+  return (db.prepare('SELECT COUNT(*) FROM sqlite_master').pluck().get() as number) === 0;
+}
+
+/** auto_vacuum = INCREMENTAL on a database made without it: one VACUUM, when the file is small enough. */
+function vacuumIntoIncremental(db: Database, maxBytes: number): void {
+  if ((db.pragma('auto_vacuum', { simple: true }) as number) !== 0) return;
+  const bytes = (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+  if (bytes > maxBytes) return;
+  db.pragma('auto_vacuum = INCREMENTAL');
+  try {
+    db.exec('VACUUM');
+  } catch {
+    // Another connection holds the file: the next start tries again.
   }
 }
 

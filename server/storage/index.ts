@@ -4,6 +4,7 @@ import { openDatabase, type Database, type OpenOptions } from './db.ts';
 import { EventLog } from './event-log.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { AuditLog } from './audit.ts';
+import { archiveDirFor } from './archive.ts';
 import { IntervalStore } from './history.ts';
 import type { HistoryLink } from '../history/link.ts';
 
@@ -18,6 +19,8 @@ export interface Storage {
   audit: AuditLog;
   /** Closed intervals' counters, written by the history worker, read by the reports. */
   intervals: IntervalStore;
+  /** Folder of the event archives beside the database (null in memory). */
+  archiveDir: string | null;
   /** The history worker, once the server has started it (server/start.ts); reports ask it to catch up. */
   history: HistoryLink | null;
   /** Runs fn in one transaction (nested calls become savepoints); rolls back if it throws. */
@@ -51,6 +54,7 @@ export function openStorage(path: string, opts: StorageOptions = {}): Storage {
     records,
     audit,
     intervals: new IntervalStore(db),
+    archiveDir: archiveDirFor(path),
     history: null,
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();

@@ -12,6 +12,7 @@ import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
+import { archiveDirFor, listArchives } from '../storage/archive.ts';
 import { schemaVersion } from '../storage/db.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
 
@@ -117,7 +118,9 @@ export const USAGE = `usage: npm run backup -- DEST_FILE [--db FILE] [--force]
   --db     the database (default: $ATENDE_DB or data/atende.db)
   --force  overwrite DEST_FILE if it exists
   Restore: stop the server, delete ATENDE_DB and its -wal and -shm files, copy
-  DEST_FILE to ATENDE_DB, start the server (it replays the log of the copy).`;
+  DEST_FILE to ATENDE_DB, start the server (it replays the log of the copy).
+  Events older than retention.eventDays live in the archive folder beside the
+  database (ATENDE_DB's name + "-archive/"): plain files, copy them as they are.`;
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
@@ -150,9 +153,17 @@ export async function main(argv: string[], io: { stdout: { write(s: string): unk
     `  events     ${r.events} (last seq ${r.lastSeq}), schema v${r.schemaVersion}`,
     `  integrity  ${r.integrity}`,
     `  time       ${r.ms} ms${r.restarts ? ` (${r.restarts} restart${r.restarts > 1 ? 's' : ''}: the server wrote meanwhile)` : ''}`,
+    ...archivesNote(r.source),
     '',
   ].join('\n'));
   return 0;
+}
+
+/** The archived events are files beside the database, not in it: the copy does not hold them. */
+function archivesNote(db: string): string[] {
+  const dir = archiveDirFor(db);
+  const files = listArchives(dir);
+  return files.length ? [`  archives   ${files.length} file${files.length > 1 ? 's' : ''} in ${dir} are not in the copy: copy that folder too`] : [];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -99,6 +99,24 @@ describe('database file', () => {
     s2.close();
   });
 
+  it('gives freed pages back: a new database is auto_vacuum=INCREMENTAL; an older one is converted at open when small enough', () => {
+    const fresh = openStorage(join(dir, 'new.db'));
+    expect(fresh.db.pragma('auto_vacuum', { simple: true })).toBe(2);
+    fresh.close();
+    // A database made before auto_vacuum was set (a table already there: too late to choose).
+    const path = join(dir, 'old.db');
+    const raw = new BetterSqlite3(path);
+    raw.exec('CREATE TABLE legacy (x INTEGER)');
+    raw.close();
+    const tooBig = openDatabase(path, { vacuumIntoIncrementalUpTo: 1024 });
+    expect(tooBig.pragma('auto_vacuum', { simple: true })).toBe(0);
+    tooBig.close();
+    const small = openDatabase(path, { vacuumIntoIncrementalUpTo: 64 * 1024 * 1024 });
+    expect(small.pragma('auto_vacuum', { simple: true })).toBe(2);
+    expect(small.pragma('journal_mode', { simple: true })).toBe('wal');
+    small.close();
+  });
+
   it('refuses a database written by a newer schema', () => {
     const path = join(dir, 'atende.db');
     openStorage(path).close();

@@ -45,7 +45,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   // Throwaway credentials: only the emulator and this Atende ever see them.
   const accountSid = `AC${randomBytes(16).toString('hex')}`;
   const authToken = randomBytes(16).toString('hex');
-  const emulator = await startEmulator({ accountSid, authToken, speed: opts.speed, startAt: opts.startAt, faults: opts.faults, seed: opts.seed, secondsPerWord: opts.secondsPerWord });
+  const emulator = await startEmulator({
+    accountSid, authToken, speed: opts.speed, startAt: opts.startAt, faults: opts.faults, seed: opts.seed, secondsPerWord: opts.secondsPerWord,
+    // The number's Voice fallback URL, as the README's console setup configures it.
+    voiceFallbackPath: '/twilio/fallback',
+  });
   const host = opts.host ?? '127.0.0.1';
   let atende: Atende | null = null;
   try {

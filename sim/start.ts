@@ -32,7 +32,8 @@ async function serveDemo(): Promise<void> {
   // Throwaway credentials: only the emulator and this Atende ever see them.
   const accountSid = `AC${randomBytes(16).toString('hex')}`;
   const authToken = randomBytes(16).toString('hex');
-  const emulator = await startEmulator({ accountSid, authToken, speed: 1, secondsPerWord: 0.1 });
+  // The number as the README's console setup configures it: Voice URL and its fallback.
+  const emulator = await startEmulator({ accountSid, authToken, speed: 1, secondsPerWord: 0.1, voiceFallbackPath: '/twilio/fallback' });
   let publicUrl = `http://${env.host}:${env.port}`;
   const controller = new AbortController();
   let traffic: Promise<void> = Promise.resolve();

@@ -5,6 +5,7 @@
 // clock (clock.ts): real time divided by `speed`, stalls of this process left out.
 import type { ClockTimer, EmulatedClock } from './clock.ts';
 import type { Hooks, HookResult } from './hooks.ts';
+import { geography, type CallExtras } from './params.ts';
 import { newSid, type Member, type Queue, type Queues } from './queues.ts';
 import { loops, parseTwiml, pauseDuration, resolveUrl, sayDuration, type Verb } from './twiml.ts';
 import type {
@@ -15,6 +16,10 @@ export interface CallEnv {
   accountSid: string;
   voiceUrl: string;
   statusCallbackUrl: string | null;
+  /** The number's Voice fallback URL; null: none. */
+  voiceFallbackUrl: string | null;
+  /** Draws what Twilio adds to this call's requests (CallToken, StirVerstat, AddOns). */
+  extras: () => CallExtras;
   toNumber: string;
   speed: number;
   /** Emulated time: what Twilio's timestamps say. */
@@ -54,6 +59,9 @@ export class CallRun implements Member {
 
   private status: CallStatus = 'ringing';
   private readonly t0: number;
+  /** Emulated epoch ms when the call ended (the Call resource's end_time; t0 is its start_time). */
+  private endedAt: number | null = null;
+  private readonly extras: CallExtras;
   private ctl = new AbortController();
   private callerGone = false;
   private redirectTo: Fetch | null = null;
@@ -89,6 +97,7 @@ export class CallRun implements Member {
     this.from = script.from;
     this.to = script.to ?? env.toNumber;
     this.t0 = env.clock.now();
+    this.extras = env.extras();
   }
 
   get isEnded(): boolean { return this.ended; }
@@ -116,6 +125,7 @@ export class CallRun implements Member {
     if (this.ended || this.callerGone) return;
     this.callerGone = true;
     this.status = 'completed';
+    this.endedAt ??= this.env.clock.now();
     this.leaveQueue('hangup');
     this.wake(new Interrupt('hangup'));
   }
@@ -130,13 +140,15 @@ export class CallRun implements Member {
     };
   }
 
+  /** The REST Calls resource, as Twilio's JSON has it: end_time and duration once the call is over. */
   callJson(accountSid: string): Record<string, unknown> {
     const now = this.env.clock.now();
+    const end = this.endedAt;
     return {
       sid: this.sid, account_sid: accountSid, parent_call_sid: null, to: this.to, to_formatted: this.to,
-      from: this.from, from_formatted: this.from, phone_number_sid: null, status: this.ended ? 'completed' : this.status,
-      start_time: rfc2822(now - (this.env.clock.now() - this.t0)), end_time: this.ended ? rfc2822(now) : null,
-      duration: this.ended ? String(Math.round(this.seconds(this.env.clock.now() - this.t0))) : null,
+      from: this.from, from_formatted: this.from, phone_number_sid: null, status: end !== null ? 'completed' : this.status,
+      start_time: rfc2822(this.t0), end_time: end !== null ? rfc2822(end) : null,
+      duration: end !== null ? String(Math.round((end - this.t0) / 1000)) : null,
       direction: 'inbound', api_version: '2010-04-01', answered_by: null, forwarded_from: null, caller_name: null,
       queue_time: '0', price: null, price_unit: 'USD', group_sid: null, trunk_sid: null,
       date_created: rfc2822(now), date_updated: rfc2822(now),
@@ -148,10 +160,20 @@ export class CallRun implements Member {
 
   async run(): Promise<CallRecord> {
     this.env.emit({ type: 'call.started', at: Date.now(), callSid: this.sid, from: this.from, to: this.to });
-    let next: Fetch | null = { url: this.env.voiceUrl, method: 'POST', extra: {} };
+    // Add-on results come with the incoming call's request only.
+    const incoming: Record<string, string> = this.extras.addOns === null ? {} : { AddOns: this.extras.addOns };
+    let next: Fetch | null = { url: this.env.voiceUrl, method: 'POST', extra: incoming };
+    let first = true;
     try {
       while (next && !this.callerGone) {
-        const doc = await this.fetchTwiml(next);
+        let doc = await this.fetchTwiml(next);
+        // The Voice URL failed: Twilio asks the number's fallback URL at once, telling why and where.
+        if (first && !doc.ok && this.env.voiceFallbackUrl && !this.callerGone) {
+          const fallback: Fetch = { url: this.env.voiceFallbackUrl, method: 'POST', extra: { ...incoming, ErrorCode: doc.code, ErrorUrl: next.url.replace(/#.*$/, '') } };
+          next = fallback;
+          doc = await this.fetchTwiml(fallback);
+        }
+        first = false;
         if (this.status === 'ringing') this.status = 'in-progress';
         if (this.callerGone) break;
         if (this.redirectTo) { next = this.takeRedirect(); continue; }
@@ -490,16 +512,18 @@ export class CallRun implements Member {
 
   // ---- requests ------------------------------------------------------------------------------
 
-  /** Standard parameters of every request on the caller's leg. */
+  /** Standard parameters of every request on the caller's leg, with the geography and STIR/SHAKEN Twilio adds. */
   params(extra: Record<string, string> = {}): Record<string, string> {
     return {
       AccountSid: this.env.accountSid, ApiVersion: '2010-04-01', CallSid: this.sid,
       From: this.from, To: this.to, Caller: this.from, Called: this.to,
-      Direction: 'inbound', CallStatus: this.status, ...extra,
+      Direction: 'inbound', CallStatus: this.status,
+      ...geography('From', this.from), ...geography('To', this.to), ...geography('Caller', this.from), ...geography('Called', this.to),
+      CallToken: this.extras.callToken, StirVerstat: this.extras.stirVerstat, ...extra,
     };
   }
 
-  private async fetchTwiml(f: Fetch, leg?: AgentLeg): Promise<{ ok: true; verbs: Verb[] } | { ok: false; error: string }> {
+  private async fetchTwiml(f: Fetch, leg?: AgentLeg): Promise<{ ok: true; verbs: Verb[] } | { ok: false; error: string; code: string }> {
     const params = leg ? leg.params({ CallStatus: 'in-progress', ...f.extra }) : this.params(f.extra);
     const res = await this.env.hooks.send(
       { url: f.url, method: f.method, params, kind: 'twiml', leg: leg ? 'agent' : 'caller', callSid: this.sid },
@@ -574,6 +598,7 @@ export class CallRun implements Member {
     this.leaveQueue('hangup');
     this.status = 'completed';
     this.ended = true;
+    this.endedAt ??= this.env.clock.now();
     const durationSeconds = this.seconds(this.env.clock.now() - this.t0);
     if (this.firstQueuedAt !== null && this.waitSeconds === null && !this.bridgedEver) {
       this.waitSeconds = this.seconds(this.env.clock.now() - this.firstQueuedAt);
@@ -633,7 +658,9 @@ class AgentLeg {
     return {
       AccountSid: this.call.params().AccountSid, ApiVersion: '2010-04-01', CallSid: this.sid, ParentCallSid: this.call.sid,
       From: this.call.from, To: this.contact, Caller: this.call.from, Called: this.contact,
-      Direction: 'outbound-dial', CallStatus: 'ringing', ...extra,
+      Direction: 'outbound-dial', CallStatus: 'ringing',
+      ...geography('From', this.call.from), ...geography('To', this.contact), ...geography('Caller', this.call.from), ...geography('Called', this.contact),
+      ...extra,
     };
   }
 
@@ -667,12 +694,18 @@ class AgentLeg {
   }
 }
 
-function parsed(res: HookResult, url: string): { ok: true; verbs: Verb[] } | { ok: false; error: string } {
-  if (res.status < 200 || res.status >= 300) return { ok: false, error: `${url}: HTTP ${res.status || res.error}` };
+/**
+ * The TwiML of an answer, or why there is none, with the code Twilio posts to the
+ * fallback URL: 11205 HTTP connection failure (no connection, timeout), 11200 HTTP
+ * retrieval failure (a non-2xx answer), 12100 document parse failure.
+ */
+function parsed(res: HookResult, url: string): { ok: true; verbs: Verb[] } | { ok: false; error: string; code: string } {
+  if (res.status === 0) return { ok: false, error: `${url}: ${res.error}`, code: '11205' };
+  if (res.status < 200 || res.status >= 300) return { ok: false, error: `${url}: HTTP ${res.status}`, code: '11200' };
   try {
     return { ok: true, verbs: parseTwiml(res.body) };
   } catch (err) {
-    return { ok: false, error: `${url}: ${(err as Error).message}` };
+    return { ok: false, error: `${url}: ${(err as Error).message}`, code: '12100' };
   }
 }
 

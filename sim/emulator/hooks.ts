@@ -1,7 +1,15 @@
 // Webhook delivery as Twilio does it: form-encoded POST (or GET with the
 // parameters in the query), X-Twilio-Signature over the exact URL as given in the
-// TwiML (Atende's public URL), an I-Twilio-Idempotency-Token stable across the
-// retries of one logical request. The request itself goes to where Atende listens.
+// TwiML (Atende's public URL) without its fragment, an I-Twilio-Idempotency-Token
+// stable across the retries of one logical request. The request itself goes to
+// where Atende listens.
+//
+// Retries as Twilio documents them (docs usage/webhooks/webhooks-connection-overrides;
+// twilio.md §4): by default one retry (rc=1) and only when the connection could not
+// be made (rp=ct); a 5xx, a 4xx or a read timeout is final, Retry-After is ignored.
+// A URL fragment `#ct=…&rt=…&tt=…&rc=…&rp=…` overrides that for this URL: connect
+// timeout, read timeout, total time of all tries (≤ 15 s for calls), retry count
+// (0–5) and which failures are retried (4xx, 5xx, ct, rt, all; a list).
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -13,11 +21,30 @@ import type { EmulatorEvent, WebhookRecord } from './types.ts';
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
 
-/** One HTTP request, the whole body read as text. Rejects on a socket error or after `timeoutMs`. */
-export function httpRequest(target: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<{ status: number; text: string; serverMs: number | null }> {
+/** Why an attempt got no answer: the connection was never made (ct), or no answer came in time (rt). */
+export class AttemptError extends Error {
+  constructor(message: string, readonly failure: 'ct' | 'rt') { super(message); }
+}
+
+/** Errors of a connection that was never made. */
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
+
+export interface Timeouts {
+  /** Connect timeout (ms). */
+  connectMs: number;
+  /** Read timeout (ms): to the first byte of the answer, and between its packets. */
+  readMs: number;
+  /** Hard end of this attempt (ms), whatever comes. */
+  totalMs: number;
+}
+
+/** One HTTP request, the whole body read as text. Rejects with an AttemptError when no answer came. */
+export function httpRequest(target: string, method: string, headers: Record<string, string>, body: string | undefined, timeouts: number | Timeouts): Promise<{ status: number; text: string; serverMs: number | null }> {
+  const t = typeof timeouts === 'number' ? { connectMs: timeouts, readMs: timeouts, totalMs: timeouts } : timeouts;
   return new Promise((resolve, reject) => {
     const u = new URL(target);
     const lib = u.protocol === 'https:' ? https : http;
+    let connected = false;
     const req = lib.request({
       hostname: u.hostname, port: u.port, path: u.pathname + u.search, method,
       headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
@@ -26,15 +53,70 @@ export function httpRequest(target: string, method: string, headers: Record<stri
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
+        clearTimeout(total);
         const timing = /dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''));
         resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), serverMs: timing ? Number(timing[1]) : null });
       });
-      res.on('error', reject);
+      res.on('error', (err) => fail(err));
     });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on('error', reject);
+    const fail = (err: Error) => {
+      clearTimeout(total);
+      if (err instanceof AttemptError) return reject(err);
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      // A keep-alive socket the server had closed: Twilio would have opened a fresh connection.
+      const staleSocket = req.reusedSocket && code === 'ECONNRESET';
+      reject(new AttemptError(err.message, !connected && (CONNECT_ERRORS.has(code) || staleSocket) ? 'ct' : 'rt'));
+    };
+    const total = setTimeout(() => req.destroy(new AttemptError(`no answer within ${t.totalMs} ms`, connected ? 'rt' : 'ct')), t.totalMs);
+    req.on('socket', (socket) => {
+      if (!socket.connecting) { connected = true; return; }
+      const connect = setTimeout(() => req.destroy(new AttemptError(`connect timeout after ${t.connectMs} ms`, 'ct')), t.connectMs);
+      socket.once('connect', () => { connected = true; clearTimeout(connect); });
+      socket.once('close', () => clearTimeout(connect));
+    });
+    req.setTimeout(t.readMs, () => req.destroy(new AttemptError(`read timeout after ${t.readMs} ms`, 'rt')));
+    req.on('error', fail);
     req.end(body);
   });
+}
+
+/** A URL's connection overrides, Twilio's defaults where absent or out of range. */
+export interface ConnectionOverrides {
+  connectMs: number;
+  readMs: number;
+  totalMs: number;
+  retries: number;
+  /** Failures that are retried: 'ct', 'rt', '4xx', '5xx' (or 'all'). */
+  retryOn: Set<string>;
+}
+
+/** Twilio's hard cap on a call-related request, retries included. */
+const CALL_REQUEST_CAP_MS = 15_000;
+
+export function connectionOverrides(url: string, capMs = CALL_REQUEST_CAP_MS): ConnectionOverrides {
+  const at = url.indexOf('#');
+  const f = new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
+  const num = (key: string, min: number, max: number, def: number) => {
+    const v = Number(f.get(key));
+    return f.has(key) && Number.isInteger(v) && v >= min && v <= max ? v : def;
+  };
+  const cap = Math.min(capMs, CALL_REQUEST_CAP_MS);
+  const policy = (f.get('rp') ?? '').split(',').filter((p) => ['4xx', '5xx', 'ct', 'rt', 'all'].includes(p));
+  return {
+    connectMs: num('ct', 100, 10_000, 5000),
+    readMs: Math.min(num('rt', 100, 15_000, 15_000), cap),
+    totalMs: Math.min(num('tt', 100, 15_000, 15_000), cap),
+    retries: num('rc', 0, 5, 1),
+    retryOn: new Set(policy.length ? policy : ['ct']),
+  };
+}
+
+/** The failure class of an attempt's result, or null when it is an answer Twilio keeps. */
+function failureOf(status: number, failure: 'ct' | 'rt' | null): string | null {
+  if (status === 0) return failure ?? 'rt';
+  if (status >= 500) return '5xx';
+  if (status >= 400) return '4xx';
+  return null;
 }
 
 export interface HookRequest {
@@ -54,6 +136,8 @@ export interface HookResult {
   /** Atende's own time for the request (its Server-Timing header), when it says. */
   serverMs?: number | null;
   error: string | null;
+  /** No answer: the connection was never made (ct) or no answer came in time (rt). */
+  failure?: 'ct' | 'rt' | null;
 }
 
 export class Stats {
@@ -140,9 +224,10 @@ export class Hooks {
   }
 
   /**
-   * Sends one logical request: a connection failure is retried once (Twilio's default
-   * `rc=1`, `rp=ct`), and `retry()` may send it once more with the same token.
-   * `onAttempt` sees every HTTP attempt (for the call's record).
+   * Sends one logical request, retried as its URL's connection overrides say (by
+   * default once, on a connection failure only); `retry()` (a fault) may send an
+   * answered request once more with the same token. `onAttempt` sees every HTTP
+   * attempt (for the call's record).
    */
   async send(req: HookRequest, onAttempt: (w: WebhookRecord) => void): Promise<HookResult> {
     let signed = req.url.replace(/#.*$/, '');
@@ -165,15 +250,18 @@ export class Hooks {
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
     const target = this.target(signed);
     const path = new URL(signed).pathname;
+    const overrides = connectionOverrides(req.url, this.opts.timeoutMs);
+    const started = performance.now();
 
     const attempt = async (repeat: boolean): Promise<HookResult> => {
       const t0 = performance.now();
+      const left = Math.max(1, overrides.totalMs - (t0 - started));
       let result: HookResult;
       try {
-        const res = await httpRequest(target, req.method, headers, body, this.opts.timeoutMs);
-        result = { status: res.status, body: res.text, ms: performance.now() - t0, serverMs: res.serverMs, error: null };
+        const res = await httpRequest(target, req.method, headers, body, { connectMs: Math.min(overrides.connectMs, left), readMs: overrides.readMs, totalMs: left });
+        result = { status: res.status, body: res.text, ms: performance.now() - t0, serverMs: res.serverMs, error: null, failure: null };
       } catch (err) {
-        result = { status: 0, body: '', ms: performance.now() - t0, error: (err as Error).message };
+        result = { status: 0, body: '', ms: performance.now() - t0, error: (err as Error).message, failure: err instanceof AttemptError ? err.failure : 'rt' };
       }
       this.opts.stats.webhook(result.status, result.ms);
       const ms = round(result.ms);
@@ -188,8 +276,14 @@ export class Hooks {
     };
 
     let res = await attempt(false);
-    if (res.status === 0 && /ECONNREFUSED|ECONNRESET|socket hang up/i.test(res.error ?? '')) res = await attempt(true);
-    if (this.opts.retry()) res = await attempt(true);
+    for (let n = 0; n < overrides.retries; n++) {
+      const failure = failureOf(res.status, res.failure ?? null);
+      const retried = failure !== null && (overrides.retryOn.has('all') || overrides.retryOn.has(failure));
+      if (!retried || performance.now() - started >= overrides.totalMs) break;
+      res = await attempt(true);
+    }
+    // The fault: an answer lost on its way back, the request sent again with its token.
+    if (res.status >= 200 && res.status < 300 && this.opts.retry()) res = await attempt(true);
     return res;
   }
 }

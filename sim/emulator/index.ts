@@ -10,6 +10,7 @@ import { mulberry32 } from '../random.ts';
 import { CallRun, type CallEnv } from './call.ts';
 import { EmulatedClock } from './clock.ts';
 import { Hooks, Stats } from './hooks.ts';
+import { extrasFor } from './params.ts';
 import { Queues } from './queues.ts';
 import type { AgentBehaviour, EmulatedOutcome, CallRecord, CallScript, EmulatorEvent, EmulatorOptions, EmulatorStats } from './types.ts';
 
@@ -51,7 +52,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const faults = opts.faults ?? {};
   // One generator per concern: adding calls of one kind does not reshuffle another's faults.
   const stream = (salt: number) => mulberry32((seed ^ salt) >>> 0);
-  const rngRest = stream(0x52455354), rngHooks = stream(0x484f4f4b), rngDup = stream(0x44555021), rngOrder = stream(0x4f524452), rngAgents = stream(0x4147454e);
+  const rngRest = stream(0x52455354), rngHooks = stream(0x484f4f4b), rngDup = stream(0x44555021), rngOrder = stream(0x4f524452), rngAgents = stream(0x4147454e), rngParams = stream(0x50415253);
   const chance = (rng: () => number, p: number | undefined) => () => (!p || p <= 0 ? false : p >= 1 ? true : rng() < p);
   const responseLost = chance(stream(0x4c4f5354), faults.restLostResponseRate);
 
@@ -74,6 +75,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     accountSid: opts.accountSid,
     get voiceUrl() { return hooks.publicBase + (opts.voicePath ?? '/twilio/voice'); },
     get statusCallbackUrl() { return statusPath === null ? null : hooks.publicBase + statusPath; },
+    get voiceFallbackUrl() { return opts.voiceFallbackPath ? hooks.publicBase + opts.voiceFallbackPath : null; },
+    extras: () => extrasFor(rngParams, opts.params),
     toNumber: opts.toNumber ?? '+551130001000',
     speed, clock, playSeconds: opts.playSeconds ?? 10, secondsPerWord: opts.secondsPerWord ?? 1 / 2.5,
     hooks, queues, agents: opts.agents ?? DEFAULT_AGENTS, agentRandom: rngAgents,

@@ -85,7 +85,16 @@ export interface EmulatorOptions {
    * its TwiML. Requests are signed with it and sent to `atendeUrl`. Default: atendeUrl.
    */
   publicUrl?: string;
+  /** The number's Voice URL path; a fragment (`#rc=2&rp=ct,rt`) sets Twilio's connection overrides for it. */
   voicePath?: string;
+  /**
+   * The number's Voice fallback URL path (Atende's is /twilio/fallback): requested, with
+   * ErrorCode and ErrorUrl, when the Voice URL fails (no connection, timeout, non-2xx,
+   * TwiML that cannot be parsed). Null (default): none, the call ends in an application error.
+   */
+  voiceFallbackPath?: string | null;
+  /** The parameters Twilio adds on some calls: long CallTokens, AddOns (params.ts). */
+  params?: import('./params.ts').ParamOptions;
   /** The number's status callback; null: none. */
   statusCallbackPath?: string | null;
   /** Time factor: 10 = ten times faster than real time. Default 1. */

@@ -20,6 +20,7 @@ export default defineWebhook({
   url: '/twilio/agent/status',
   body: Body,
   query: AgentQuery,
+  callback: true,
   handle({ body, query, log, voice }) {
     log.debug({ agent: query.agent, parentCallSid: query.call ?? body.ParentCallSid, event: body.StatusCallbackEvent, status: body.CallStatus }, 'agent leg status');
     return voice.response();

@@ -40,11 +40,11 @@ async function twoCallersFirstRingsAna(h: Harness) {
 }
 
 /** What an unbridged Dial leaves: no answer, the caller first in line with its original wait, no survey. */
-async function expectBackAtTheHead(h: Harness, first: Call, second: Call, done: Awaited<ReturnType<Harness['post']>>) {
+async function expectBackAtTheHead(h: Harness, first: Call, second: Call, done: Awaited<ReturnType<Harness['post']>>, reason = 'not-bridged') {
   expect(done.twiml!.Gather).toBeUndefined(); // no survey
   expect(done.twiml!.Enqueue?.[0]['#text']).toBe('suporte'); // back into the Twilio queue
   expect(eventsOf(h, first.sid)).not.toContain('call.answered');
-  expect(h.atende.storage.records.offersFor(first.sid).map((o) => [o.agentId, o.result])).toEqual([['ana', 'not-bridged']]);
+  expect(h.atende.storage.records.offersFor(first.sid).map((o) => [o.agentId, o.result])).toEqual([['ana', reason]]);
   const snap = await h.snapshot();
   expect(snap.center.today).toMatchObject({ answered: 0, abandoned: 0 });
   expect(snap.waitingCalls.map((c) => c.callId)).toEqual([first.sid, second.sid]);
@@ -181,5 +181,13 @@ describe('Twilio edge: answered means bridged', () => {
     const done = await dialDone(h, call, dial, agentLeg, 'completed', { DialBridged: 'true', DialCallDuration: '25' });
     expect(done.twiml!.Gather[0].action).toContain('step=nps');
     expect((await h.snapshot()).center.today).toMatchObject({ answered: 1 });
+  });
+  it('a DialCallStatus Twilio adds tomorrow is no 400: it counts as not picked up, the caller back at the head of its tier', async () => {
+    const h = await harness();
+    const { first, second, dial, agentLeg } = await twoCallersFirstRingsAna(h);
+    h.tick(15);
+    const done = await dialDone(h, first, dial, agentLeg, 'transferred-elsewhere');
+    expect(done.status).toBe(200);
+    await expectBackAtTheHead(h, first, second, done, 'failed');
   });
 });

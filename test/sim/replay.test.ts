@@ -38,7 +38,9 @@ describe('replay', () => {
         const dial = (await h.post(local(dq.url), callParams(sid, from))).twiml!.Dial[0];
         h.tick(2 + i * 3); // rings a while: some within the 20 s threshold, some late
         const leg = newSid('CA');
-        await h.post(local(dial.Client[0].url), { ...callParams(leg, from), Direction: 'outbound-dial', ParentCallSid: sid });
+        const agentLeg = { ...callParams(leg, from), Direction: 'outbound-dial', ParentCallSid: sid };
+        const spoken = await h.post(local(dial.Client[0].url), agentLeg);
+        await h.post(local(spoken.twiml!.Redirect[0]['#text']), agentLeg); // the whisper's end is the bridge
         h.tick(40 + i);
         const done = await h.post(local(dial.action), callParams(sid, from, { DialCallStatus: 'completed', DialCallSid: leg, DialCallDuration: '40' }));
         if (done.twiml!.Gather) await h.post(local(done.twiml!.Gather[0].action), callParams(sid, from, { Digits: String(i + 2) }));

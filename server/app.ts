@@ -12,6 +12,7 @@ import alertsPlugin from './alerts/plugin.ts';
 import callsApi from './calls/routes.ts';
 import { forecastApi } from './forecast/routes.ts';
 import { opsPlugin } from './ops/plugin.ts';
+import edgePublisher from './edge/publisher.ts';
 import errorHandler from './plugins/error-handler.ts';
 import services, { type Services } from './plugins/services.ts';
 import { reportsApi } from './reports/routes.ts';
@@ -37,6 +38,7 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(opsPlugin, { rateLimitPerMinute: opts.rateLimitPerMinute });
   await fastify.register(hubPlugin, { tuning: opts.hub });
   await fastify.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await fastify.register(edgePublisher);
 
   await fastify.register(wallboardRoutes);
   await fastify.register(agentsApi);

@@ -22,6 +22,11 @@ const Schema = Type.Object({
   ATENDE_SUPERVISOR_TOKEN: Type.Optional(Type.String()),
   ATENDE_VIEWER_TOKEN: Type.Optional(Type.String()),
   ATENDE_AGENT_TOKENS: Type.Optional(Type.String()),
+  // Edges (server/edge/, docs/deploy.md): the Redis the leader publishes its frames to and
+  // edges read them from; where edges send the pages' /api/* calls; which process this is.
+  REDIS_URL: Type.Optional(Type.String({ minLength: 1 })),
+  ATENDE_LEADER_URL: Type.Optional(Type.String({ minLength: 1 })),
+  ATENDE_ROLE: Type.Union([Type.Literal('server'), Type.Literal('edge')], { default: 'server' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 });
 type Raw = Static<typeof Schema>;
@@ -38,6 +43,12 @@ export interface Environment {
   dbPath: string | null;
   tokens: { supervisor: string | null; viewer: string | null; agents: Record<string, string> };
   logLevel: string;
+  /** REDIS_URL: a server publishes its screens' frames there for edges; an edge reads them. Null = no edges. */
+  redisUrl: string | null;
+  /** ATENDE_LEADER_URL: where an edge forwards the pages' /api/* calls (the leader, or a balancer in front of it). */
+  leaderUrl: string | null;
+  /** ATENDE_ROLE: `server` (routes calls; the default) or `edge` (serves screens only, `npm run edge`). */
+  role: 'server' | 'edge';
 }
 
 export class EnvironmentError extends Error {}
@@ -60,6 +71,13 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   if (publicUrl !== null) {
     try { new URL(publicUrl); } catch { throw new EnvironmentError(`PUBLIC_URL is not a URL: "${raw.PUBLIC_URL}"`); }
   }
+  const redisUrl = raw.REDIS_URL ?? null;
+  if (redisUrl !== null && !/^rediss?:\/\/[^/]/.test(redisUrl)) throw new EnvironmentError(`REDIS_URL is not a redis:// or rediss:// URL: "${redisUrl}"`);
+  const leaderUrl = raw.ATENDE_LEADER_URL?.replace(/\/+$/, '') ?? null;
+  if (leaderUrl !== null && !/^https?:\/\/[^/]/.test(leaderUrl)) throw new EnvironmentError(`ATENDE_LEADER_URL is not an http(s) URL: "${raw.ATENDE_LEADER_URL}"`);
+  if (raw.ATENDE_ROLE === 'edge' && (!redisUrl || !leaderUrl)) {
+    throw new EnvironmentError('ATENDE_ROLE=edge needs REDIS_URL (where the leader publishes) and ATENDE_LEADER_URL (where /api/* goes)');
+  }
   let agents: Record<string, string>;
   try { agents = parseAgentTokens(raw.ATENDE_AGENT_TOKENS); } catch (err) { throw new EnvironmentError((err as Error).message); }
   return {
@@ -74,5 +92,15 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     dbPath: raw.ATENDE_DB ?? null,
     tokens: { supervisor: raw.ATENDE_SUPERVISOR_TOKEN ?? null, viewer: raw.ATENDE_VIEWER_TOKEN ?? null, agents },
     logLevel: raw.LOG_LEVEL,
+    redisUrl,
+    leaderUrl,
+    role: raw.ATENDE_ROLE,
   };
+}
+
+/** The environment of `npm run edge`: ATENDE_ROLE is `edge` unless said otherwise, and must be. */
+export function readEdgeEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const read = readEnvironment({ ATENDE_ROLE: 'edge', ...env });
+  if (read.role !== 'edge') throw new EnvironmentError(`ATENDE_ROLE=${read.role}: \`npm run edge\` starts an edge (unset ATENDE_ROLE, or set it to edge)`);
+  return read;
 }

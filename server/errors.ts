@@ -43,6 +43,10 @@ export const StoreUnavailableError = createError<[string]>('ATENDE_ERR_STORE_UNA
 export const NotReadyError = createError<[string]>('ATENDE_ERR_UNAVAILABLE', '%s', 503);
 /** No Twilio voice for the console's softphone: API key variables missing, or demo mode (the emulator answers). */
 export const VoiceUnconfiguredError = createError<[string]>('ATENDE_ERR_VOICE_UNCONFIGURED', 'no softphone voice on this server: %s', 503);
+/** An edge (server/edge/) cannot read its leader's frames nor check a ticket: Redis is unreachable. The page retries. */
+export const EdgeFeedUnavailableError = createError<[string]>('ATENDE_ERR_EDGE_UNAVAILABLE', 'the live feed is unavailable on this edge: %s', 503);
+/** An edge could not reach the leader it forwards /api/* to (ATENDE_LEADER_URL). */
+export const LeaderUnreachableError = createError<[string]>('ATENDE_ERR_LEADER_UNREACHABLE', 'the leader cannot be reached: %s', 503);
 
 /**
  * The routing core's refusal as the HTTP error a client sees. A missing call,

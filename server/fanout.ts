@@ -4,7 +4,16 @@
 // goes to each of its sockets. Every topic gets the same care: coalesced updates, a
 // heartbeat re-armed by each frame, slow readers skipped (they catch up with the
 // newest frame, never a backlog) and closed when stuck, silent peers pinged out.
+// A topic can also be fed frames serialised elsewhere (an edge relays its leader's,
+// server/edge/): they go out as they are, with the same care.
 import type { WebSocket } from 'ws';
+
+/** A message already serialised (a frame relayed from another process): sent as is, never re-encoded. */
+export class Serialised {
+  constructor(readonly json: string) {}
+}
+
+const encode = (message: unknown): string => (message instanceof Serialised ? message.json : JSON.stringify(message));
 
 export interface FanoutOptions {
   /** A topic that sent no frame for this long sends its heartbeat (a page goes stale after 5 s). */
@@ -22,7 +31,11 @@ export interface TopicOptions {
   welcome: () => unknown[];
   /** The topic's frame as of now; null when there is nothing new to say. */
   frame: () => unknown;
-  /** Sent after heartbeatMs without a frame; by default a fresh frame(). */
+  /**
+   * Sent after heartbeatMs without a frame; by default a fresh frame(). Null or undefined
+   * sends nothing: a topic fed from elsewhere relays its source's heartbeats, and falls
+   * silent (so the screens say stale) when its source does.
+   */
   heartbeat?: () => unknown;
   /** At most one frame per this many ms; changes in between leave in one trailing frame. */
   minIntervalMs?: number;
@@ -136,7 +149,7 @@ export class Topic {
     ws.on('pong', () => { s.alive = true; });
     ws.on('close', s.leave);
     ws.on('error', s.leave);
-    for (const f of this.t.welcome()) ws.send(JSON.stringify(f));
+    for (const f of this.t.welcome()) ws.send(encode(f));
   }
 
   /** Something changed: a frame soon, at most one per minIntervalMs. */
@@ -155,13 +168,24 @@ export class Topic {
     if (frame === null || frame === undefined) return;
     this.lastSent = Date.now();
     this.heartbeat.refresh();
-    this.deliver(JSON.stringify(frame));
+    this.deliver(encode(frame));
+  }
+
+  /**
+   * A frame that was built and serialised elsewhere (an edge feeding its leader's frames
+   * through): sent as is to every socket, now, and it counts as the heartbeat.
+   */
+  feed(json: string): void {
+    if (this.host.closed() || this.subscribers.size === 0) return;
+    this.lastSent = Date.now();
+    this.heartbeat.refresh();
+    this.deliver(json);
   }
 
   /** Sends one more message to every socket, serialised once (not the topic's frame). */
   send(message: unknown): void {
     if (this.host.closed() || this.subscribers.size === 0) return;
-    this.deliver(JSON.stringify(message));
+    this.deliver(encode(message));
   }
 
   /** Closes this topic's sockets; newcomers are turned away. */
@@ -180,7 +204,9 @@ export class Topic {
   private beat(): void {
     if (!this.t.heartbeat) { this.publish(); return; }
     if (this.host.closed() || this.subscribers.size === 0) return;
-    this.deliver(JSON.stringify(this.t.heartbeat()));
+    const beat = this.t.heartbeat();
+    if (beat === null || beat === undefined) return;
+    this.deliver(encode(beat));
   }
 
   /** A socket too far behind is skipped (it gets the newest frame once it drains), then dropped. */

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Access } from '../../server/auth/access.ts';
 import { buildWallboard, describeWithChromium, findChromium, launchChromium, removeDir } from '../helpers/browser.ts';
-import { callParams, local, newSid, startHarness, type Harness } from '../helpers/twilio.ts';
+import { bridge, callParams, local, newSid, startHarness, type Harness } from '../helpers/twilio.ts';
 
 const chromiumPath = findChromium();
 
@@ -170,10 +170,10 @@ describeWithChromium('agent console in a real browser', () => {
     const w1 = await page.locator('#f-waited').textContent();
     await page.waitForFunction((w) => document.querySelector('#f-waited')?.textContent !== w, w1, { timeout: 2500 });
 
-    // Ana answers (the whisper is the answer): in progress, with escalation to N2.
+    // Ana answers (the whisper's end is the answer): in progress, with escalation to N2.
     t0 = performance.now();
     const agentLeg = newSid('CA');
-    await h.post(local(dial.Client[0].url), { ...callParams(agentLeg, VIP), Direction: 'outbound-dial', ParentCallSid: sid });
+    await bridge(h, local(dial.Client[0].url), { ...callParams(agentLeg, VIP), Direction: 'outbound-dial', ParentCallSid: sid });
     took.answered = await shownWithin(page, t0, 'call in progress', { state: 'on-call', phase: 'in-progress', from: VIP, escalate: 'Escalar para N2' });
     expect(await page.locator('#state-label').textContent()).toBe('Em atendimento');
     expect(await page.locator('#f-waited-label').textContent()).toBe('Esperou');
@@ -246,7 +246,7 @@ describeWithChromium('agent console in a real browser', () => {
     await h.post(local(res.twiml!.Enqueue[0].waitUrl), callParams(sid, from, { QueueSid: newSid('QU') }));
     await h.atende.idle();
     const dial = (await h.post(local(h.rest.dequeues()[0].url), callParams(sid, from))).twiml!.Dial[0];
-    await h.post(local(dial.Client[0].url), { ...callParams(newSid('CA'), from), Direction: 'outbound-dial', ParentCallSid: sid });
+    await bridge(h, local(dial.Client[0].url), { ...callParams(newSid('CA'), from), Direction: 'outbound-dial', ParentCallSid: sid });
     await page.waitForFunction(screenIs, { state: 'on-call', escalate: 'Escalate to N2' }, { timeout: BUDGET_MS });
 
     await page.fill('#escalate-note', 'quer desconto acima da alçada');

@@ -21,7 +21,7 @@ import { Access } from '../../server/auth/access.ts';
 import type { VoiceCredentials } from '../../server/plugins/services.ts';
 import { buildTestApp } from '../helpers/app.ts';
 import { buildWallboard, describeWithChromium, findChromium, launchChromium, removeDir } from '../helpers/browser.ts';
-import { callParams, local, newSid, startHarness, type Harness, type TwimlNode } from '../helpers/twilio.ts';
+import { bridge, callParams, local, newSid, startHarness, type Harness, type TwimlNode } from '../helpers/twilio.ts';
 
 const chromiumPath = findChromium();
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -198,7 +198,7 @@ describeWithChromium('the softphone in the agent console (Voice SDK test double)
     await page.click('#btn-answer');
     await sp.asked('accept');
     expect((await sp.log()).slice(-2)).toEqual(['input:headset-mic', 'accept']);
-    await h.post(local(dial.Client[0].url), { ...callParams(agentLeg, VIP), Direction: 'outbound-dial', ParentCallSid: sid });
+    await bridge(h, local(dial.Client[0].url), { ...callParams(agentLeg, VIP), Direction: 'outbound-dial', ParentCallSid: sid });
     await phase(page, 'on-call', 'open');
     expect(await page.locator('#phone-text').textContent()).toBe('Em chamada pelo softphone');
     expect(await visible(page, '#btn-answer')).toBe(false);

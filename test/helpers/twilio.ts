@@ -219,3 +219,15 @@ export function callParams(callSid: string, from: string, extra: Record<string, 
     Caller: from, Called: '+551130001000', Direction: 'inbound', CallStatus: 'in-progress', ...extra,
   };
 }
+
+/**
+ * The agent picks up and hears the whisper to its end: Twilio fetches the whisper URL on
+ * the agent's leg, then follows its <Redirect> (a softphone) — that request is the bridge,
+ * the answer time. For a phone-number agent the accept <Gather> is answered with a key.
+ */
+export async function bridge(h: Harness, whisperUrl: string, agentLeg: Record<string, string>): Promise<void> {
+  const spoken = await h.post(whisperUrl, agentLeg);
+  const gather = spoken.twiml!.Gather?.[0];
+  const next = gather ? local(gather.action) : local(spoken.twiml!.Redirect[0]['#text']);
+  await h.post(next, gather ? { ...agentLeg, Digits: '1' } : agentLeg);
+}

@@ -179,7 +179,9 @@ export class Topic {
     if (this.host.closed() || this.subscribers.size === 0) return;
     this.lastSent = Date.now();
     this.heartbeat.refresh();
-    this.deliver(json);
+    // Encoded to UTF-8 once here, not once per socket: an edge sends each frame to
+    // thousands of screens (docs/performance.md, "Edges").
+    this.deliver(Buffer.from(json, 'utf8'));
   }
 
   /** Sends one more message to every socket, serialised once (not the topic's frame). */
@@ -210,7 +212,7 @@ export class Topic {
   }
 
   /** A socket too far behind is skipped (it gets the newest frame once it drains), then dropped. */
-  private deliver(payload: string): void {
+  private deliver(payload: string | Buffer): void {
     const now = Date.now();
     for (const s of this.subscribers) {
       if (s.ws.readyState !== OPEN) continue;
@@ -220,7 +222,8 @@ export class Topic {
         continue;
       }
       s.stuckSince = null;
-      s.ws.send(payload);
+      if (typeof payload === 'string') s.ws.send(payload);
+      else s.ws.send(payload, { binary: false });
     }
   }
 

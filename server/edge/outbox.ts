@@ -4,7 +4,8 @@
 // what cannot go out now waits here, and only the newest frame of each topic and
 // type waits (a heartbeat does not wait at all), so the buffer is bounded by the
 // number of topics, not by the length of an outage. Everything held goes out as soon
-// as Redis answers again.
+// as Redis answers again, and with it the latest frame of every topic (resent): a
+// Redis that restarted empty (it keeps nothing on disk) has the whole state again.
 import { encodeMessage, frameType, HEARTBEAT, latestField, type EdgeKeys } from './channel.ts';
 import type { RedisLink } from './redis.ts';
 
@@ -24,6 +25,8 @@ export interface OutboxStats {
 
 export class Outbox {
   private readonly held = new Map<string, Held>();
+  /** The newest frame of each topic and type that is not a heartbeat: what Redis must hold. */
+  private readonly latest = new Map<string, Held>();
   private inFlight = false;
   private closed = false;
   private readonly counts = { published: 0, superseded: 0 };
@@ -38,6 +41,7 @@ export class Outbox {
     const type = frameType(json) ?? 'frame';
     if (type === HEARTBEAT && !this.link.isUp) { this.counts.superseded++; return; }
     const key = latestField(topic, type);
+    if (type !== HEARTBEAT) this.latest.set(key, { topic, type, json });
     if (this.held.has(key)) this.counts.superseded++;
     // Re-inserted at the end: a topic's frames go out in the order they were made.
     this.held.delete(key);
@@ -80,9 +84,15 @@ export class Outbox {
     });
   }
 
+  /** Redis is back (maybe restarted empty): every topic's latest frame goes out again, then what waited. */
+  reconnected(): void {
+    for (const [key, f] of this.latest) if (!this.held.has(key)) this.held.set(key, f);
+    this.flush();
+  }
+
   /** Forgets a topic (an agent removed): its latest frames leave Redis too. */
   drop(topic: string, types: string[]): void {
-    for (const t of types) this.held.delete(latestField(topic, t));
+    for (const t of types) { this.held.delete(latestField(topic, t)); this.latest.delete(latestField(topic, t)); }
     if (!this.link.isUp) return;
     this.link.client.hdel(this.keys.latest, ...types.map((t) => latestField(topic, t))).catch(() => { /* gone with its TTL */ });
   }
@@ -90,5 +100,6 @@ export class Outbox {
   close(): void {
     this.closed = true;
     this.held.clear();
+    this.latest.clear();
   }
 }

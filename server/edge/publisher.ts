@@ -61,7 +61,7 @@ export class EdgePublisher {
       onUp: () => {
         log.info({ held: this.outbox?.stats.held ?? 0 }, 'edges: publishing to Redis');
         failureSaid = false;
-        this.outbox?.flush();
+        this.outbox?.reconnected();
       },
       onDown: (reason) => log.warn({ reason }, 'edges: Redis unreachable; routing goes on, screens on edges go stale, the newest frame of each topic waits for Redis'),
     });

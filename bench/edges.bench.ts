@@ -1,0 +1,324 @@
+// Edges: N wall screens across two edges fed through Redis, changes at 2 Hz; latency
+// from the leader's update (the dispatch of a domain event, in the leader's process)
+// to its snapshot arriving at each screen, and the leader's CPU with and without
+// edges (the same N screens on the leader itself, then on the edges).
+//
+// Run: npm run bench -- edges            (or: npx tsx bench/edges.bench.ts)
+//      npm run bench -- edges --screens=10000 --updates=20 --budget=150
+//
+// Processes, all on 127.0.0.1: the leader (createAtende, in-memory log, no rate limit)
+// in this process; each edge (createEdge) in a forked child; the screens (`ws`
+// clients) in one more forked child; Redis is REDIS_URL (default 127.0.0.1:6379),
+// under a random key prefix removed at the end. Everything shares the machine's
+// cores, so on a small machine the figures are a lower bound.
+//
+// As bench/ws.bench.ts: each measured update is ONE `call.queued` dispatch (the calls
+// arrived before the screens connected), so the centre's waiting count names the
+// update; dispatches are ≥ 501 ms apart, so the 500 ms coalescing never holds one.
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
+
+const CLIENT_FLAG = '--edges-bench-screens';
+const EDGE_FLAG = '--edges-bench-edge';
+const wallNow = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+// ---- messages between the processes ---------------------------------------
+type ToChild =
+  | { cmd: 'clock'; t: number }
+  | { cmd: 'connect'; urls: string[]; n: number; updates: number; base: number }
+  | { cmd: 'progress' }
+  | { cmd: 'results'; dispatchAt: number[]; offset: number }
+  | { cmd: 'close' }
+  | { cmd: 'edge'; redisUrl: string; leaderUrl: string; prefix: string }
+  | { cmd: 'cpu' };
+type FromChild =
+  | { cmd: 'clock'; t: number; c: number }
+  | { cmd: 'connected'; ok: number; failed: number; ms: number }
+  | { cmd: 'progress'; lastComplete: number }
+  | { cmd: 'results'; received: number; missing: number; p50: number; p90: number; p99: number; max: number }
+  | { cmd: 'closed' }
+  | { cmd: 'edge'; url: string }
+  | { cmd: 'cpu'; micros: number; screens: number; rssMB: number };
+
+// ===========================================================================
+// Screens process: N sockets over the URLs, first arrival of every update on each.
+// ===========================================================================
+function screensMain(): void {
+  let sockets: WebSocket[] = [];
+  let recv: Float64Array[] = [];
+  let base = 0;
+  /** Frames are byte-identical for every screen: parse one, recognise the rest by head and length. */
+  const seen = new Map<string, number>();
+  const send = (m: FromChild) => process.send!(m);
+  const updateOf = (data: Buffer): number => {
+    if (data[9] !== 0x73 /* {"type":"s… */) return -1;
+    const key = `${data.toString('latin1', 0, 48)}|${data.length}`;
+    let w = seen.get(key);
+    if (w === undefined) {
+      const msg = JSON.parse(data.toString()) as { type: string; center?: { waiting: number } };
+      w = msg.type === 'snapshot' && msg.center ? msg.center.waiting : -1;
+      seen.set(key, w);
+    }
+    return w - base;
+  };
+  process.on('message', async (m: ToChild) => {
+    if (m.cmd === 'clock') send({ cmd: 'clock', t: m.t, c: wallNow() });
+    else if (m.cmd === 'connect') {
+      const t0 = performance.now();
+      base = m.base;
+      recv = Array.from({ length: m.updates + 1 }, () => new Float64Array(m.n));
+      seen.clear();
+      let ok = 0, failed = 0, next = 0;
+      const one = (idx: number) => new Promise<void>((resolve) => {
+        const ws = new WebSocket(m.urls[idx % m.urls.length], { perMessageDeflate: false });
+        sockets[idx] = ws;
+        ws.on('message', (data: Buffer) => {
+          const at = wallNow();
+          const k = updateOf(data);
+          if (k >= 1 && k < recv.length && recv[k][idx] === 0) recv[k][idx] = at;
+        });
+        ws.once('open', () => { ok++; resolve(); });
+        ws.once('error', () => { failed++; resolve(); });
+      });
+      const worker = async () => { while (next < m.n) await one(next++); };
+      await Promise.all(Array.from({ length: 200 }, worker));
+      send({ cmd: 'connected', ok, failed, ms: performance.now() - t0 });
+    } else if (m.cmd === 'progress') {
+      let lastComplete = 0;
+      for (let k = 1; k < recv.length; k++) if (recv[k].every((x) => x !== 0)) lastComplete = k;
+      send({ cmd: 'progress', lastComplete });
+    } else if (m.cmd === 'results') {
+      const lat: number[] = [];
+      let missing = 0;
+      for (let k = 1; k < recv.length; k++) {
+        for (const at of recv[k]) {
+          if (at === 0) missing++;
+          else lat.push(at - m.offset - m.dispatchAt[k - 1]);
+        }
+      }
+      lat.sort((a, b) => a - b);
+      const q = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : NaN);
+      send({ cmd: 'results', received: lat.length, missing, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat.at(-1) ?? NaN });
+    } else if (m.cmd === 'close') {
+      await Promise.all(sockets.filter(Boolean).map((ws) => new Promise<void>((resolve) => {
+        if (ws.readyState === WebSocket.CLOSED) return resolve();
+        ws.once('close', () => resolve());
+        ws.terminate();
+      })));
+      sockets = [];
+      recv = [];
+      send({ cmd: 'closed' });
+    }
+  });
+}
+
+// ===========================================================================
+// Edge process: one edge, its CPU on request.
+// ===========================================================================
+function edgeMain(): void {
+  let edge: import('../server/edge/start.ts').Edge | null = null;
+  let cpu0 = process.cpuUsage();
+  process.on('message', async (m: ToChild) => {
+    if (m.cmd === 'edge') {
+      const { createEdge } = await import('../server/edge/start.ts');
+      edge = await createEdge({ redisUrl: m.redisUrl, leaderUrl: m.leaderUrl, prefix: m.prefix });
+      const url = await edge.app.listen({ host: '127.0.0.1', port: 0 });
+      process.send!({ cmd: 'edge', url } satisfies FromChild);
+    } else if (m.cmd === 'cpu') {
+      const c = process.cpuUsage(cpu0);
+      cpu0 = process.cpuUsage();
+      process.send!({ cmd: 'cpu', micros: c.user + c.system, screens: edge?.app.edgeScreens().wallboards ?? 0, rssMB: process.memoryUsage().rss / 2 ** 20 } satisfies FromChild);
+    } else if (m.cmd === 'close') {
+      await edge?.close();
+      process.send!({ cmd: 'closed' } satisfies FromChild);
+    }
+  });
+}
+
+// ===========================================================================
+// Leader process.
+// ===========================================================================
+class Child {
+  private readonly proc: ChildProcess;
+  private waiting: ((m: FromChild) => void)[] = [];
+  constructor(flag: string) {
+    this.proc = fork(fileURLToPath(import.meta.url), [flag], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.proc.on('message', (m: FromChild) => this.waiting.shift()?.(m));
+  }
+  ask<C extends FromChild['cmd']>(m: ToChild): Promise<Extract<FromChild, { cmd: C }>> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve as (m: FromChild) => void);
+      this.proc.send(m);
+    });
+  }
+  kill(): void { this.proc.kill(); }
+}
+
+export interface EdgesBenchOptions {
+  /** Wall screens (default 10,000), split evenly across the two edges. */
+  screens?: number;
+  /** Measured updates per phase (default 20, at 2 Hz). */
+  updates?: number;
+  /** Give up connecting or waiting after this many seconds in all (default 150). */
+  budgetSeconds?: number;
+}
+
+interface Phase {
+  where: string;
+  screens: number;
+  'connect s': number;
+  'p50 ms': number;
+  'p90 ms': number;
+  'p99 ms': number;
+  'max ms': number;
+  missed: number;
+  'leader CPU %': number;
+  'edges CPU % (each)': string;
+}
+
+async function clockOffset(child: Child): Promise<number> {
+  const samples: { rtt: number; off: number }[] = [];
+  for (let i = 0; i < 30; i++) {
+    const t = wallNow();
+    const r = await child.ask<'clock'>({ cmd: 'clock', t });
+    const back = wallNow();
+    samples.push({ rtt: back - t, off: r.c - (t + back) / 2 });
+  }
+  samples.sort((a, b) => a.rtt - b.rtt);
+  return samples[0].off;
+}
+
+export async function run(opts: EdgesBenchOptions = {}): Promise<Record<string, number | string>> {
+  const screens = opts.screens ?? 10_000;
+  const updates = opts.updates ?? 20;
+  const deadline = Date.now() + (opts.budgetSeconds ?? 150) * 1000;
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const prefix = `atende-bench-${randomBytes(4).toString('hex')}`;
+
+  const [{ createAtende }, { DEFAULT_SETTINGS_PATH, loadSettings }, { Redis }] = await Promise.all([
+    import('../server/start.ts'), import('../server/config/load.ts'), import('ioredis'),
+  ]);
+  const settings = { ...loadSettings(DEFAULT_SETTINGS_PATH), centerName: 'Bench' };
+  const atende = await createAtende({
+    settings, dbPath: ':memory:', logger: false, demo: true, viewerToken: null, supervisorToken: null, rateLimitPerMinute: false,
+  });
+  const { app, engine } = atende;
+  let id = 0;
+  const ev = (x: Record<string, unknown>) => ({ id: `b${id++}`, at: Date.now(), ...x }) as Parameters<typeof engine.dispatch>[0];
+  // Both phases' calls arrive before anyone watches; each update then queues one.
+  for (let i = 0; i <= 2 * updates; i++) {
+    engine.dispatch(ev({ type: 'call.arrived', callId: `c${i}`, from: `+55119${String(10_000_000 + i)}` }));
+    engine.dispatch(ev({ type: 'call.ivr', callId: `c${i}`, path: ['1'] }));
+  }
+  const leaderUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  const screensProc = new Child(CLIENT_FLAG);
+  const edges = [new Child(EDGE_FLAG), new Child(EDGE_FLAG)];
+  const phases: Phase[] = [];
+
+  /** One phase: connect, `updates` updates at 2 Hz, results; `first` = the first call it queues. */
+  const phase = async (where: string, urls: string[], first: number, offset: number): Promise<Phase> => {
+    // The waiting count before update 1: update k shows base + k.
+    const base = engine.core.waitingCount();
+    log(`${where}: connecting ${screens} screens… (waiting before: ${base})`);
+    const conn = await screensProc.ask<'connected'>({ cmd: 'connect', urls, n: screens, updates, base });
+    if (conn.failed) log(`  ${conn.failed} of ${screens} connections failed`);
+    log(`  ${conn.ok} connected in ${(conn.ms / 1000).toFixed(1)} s`);
+    // Warm-up change (not measured; nobody becomes available, so the waiting count stays).
+    engine.dispatch(ev({ type: 'agent.state', agentId: 'ana', state: where === 'leader' ? 'away' : 'offline', reason: where === 'leader' ? 'lanche' : undefined }));
+    await sleep(1100);
+    const dispatchAt: number[] = [];
+    let lastDate = 0;
+    if (where !== 'leader') for (const e of edges) await e.ask<'cpu'>({ cmd: 'cpu' }); // resets their counters
+    const cpu0 = process.cpuUsage();
+    const wall0 = wallNow();
+    for (let k = 1; k <= updates; k++) {
+      if (k > 1) {
+        await sleep(502);
+        while (Date.now() - lastDate < 501) await new Promise((r) => setImmediate(r));
+      }
+      lastDate = Date.now();
+      const t = wallNow();
+      const r = engine.dispatch(ev({ type: 'call.queued', callId: `c${first + k}`, queue: 'suporte' }));
+      if (!r.ok) throw r.error;
+      dispatchAt.push(t);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const wall = wallNow() - wall0;
+    const edgeCpu = where === 'leader' ? [] : await Promise.all(edges.map((e) => e.ask<'cpu'>({ cmd: 'cpu' })));
+    const until = Math.min(Date.now() + 10_000, deadline);
+    for (;;) {
+      const p = await screensProc.ask<'progress'>({ cmd: 'progress' });
+      if (p.lastComplete >= updates || Date.now() > until) break;
+      await sleep(100);
+    }
+    const res = await screensProc.ask<'results'>({ cmd: 'results', dispatchAt, offset });
+    await screensProc.ask<'closed'>({ cmd: 'close' });
+    const row: Phase = {
+      where, screens: conn.ok, 'connect s': round(conn.ms / 1000),
+      'p50 ms': round(res.p50), 'p90 ms': round(res.p90), 'p99 ms': round(res.p99), 'max ms': round(res.max), missed: res.missing,
+      'leader CPU %': round(((cpu.user + cpu.system) / 1000 / wall) * 100),
+      'edges CPU % (each)': edgeCpu.map((c) => `${round((c.micros / 1000 / wall) * 100)} (${c.screens} screens, ${Math.round(c.rssMB)} MB)`).join(' / ') || '—',
+    };
+    log(`  ${where}: p50 ${row['p50 ms']} ms, p99 ${row['p99 ms']} ms, missed ${row.missed}, leader CPU ${row['leader CPU %']} %`);
+    return row;
+  };
+
+  try {
+    const offset = await clockOffset(screensProc);
+    log(`clock offset screens − leader: ${offset.toFixed(3)} ms (corrected)`);
+    // Without edges: the same screens on the leader itself.
+    phases.push(await phase('leader', [`${leaderUrl.replace('http', 'ws')}/ws/wallboard`], 0, offset));
+    if (Date.now() + updates * 600 + 20_000 > deadline) {
+      log('stopping before the edges phase: out of budget');
+    } else {
+      app.edgePublisher.start({ redisUrl, prefix });
+      const urls = await Promise.all(edges.map((e) => e.ask<'edge'>({ cmd: 'edge', redisUrl, leaderUrl, prefix })));
+      await sleep(2500); // the edges hear the leader's first frames (heartbeat: 2 s)
+      phases.push(await phase('2 edges', urls.map((u) => `${u.url.replace('http', 'ws')}/ws/wallboard`), updates, offset));
+    }
+  } finally {
+    await Promise.all(edges.map((e) => e.ask<'closed'>({ cmd: 'close' }).catch(() => null)));
+    for (const c of [screensProc, ...edges]) c.kill();
+    await atende.close();
+    const r = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    const keys = await r.keys(`${prefix}:*`).catch(() => [] as string[]);
+    if (keys.length) await r.del(...keys).catch(() => 0);
+    r.disconnect();
+  }
+
+  console.log(`\nEdges: ${screens} wall screens, ${updates} updates at 2 Hz; latency = the leader's dispatch → frame received, over all screens × updates`);
+  console.table(phases);
+  const out: Record<string, number | string> = {};
+  for (const p of phases) out[`${p.where}: p50 / p99 / max ms, missed, leader CPU %`] = `${p['p50 ms']} / ${p['p99 ms']} / ${p['max ms']}, ${p.missed}, ${p['leader CPU %']}`;
+  return out;
+}
+
+/** `--screens=10000 --updates=20 --budget=150` (also `--screens 10000`). */
+export function parseArgs(argv: string[]): EdgesBenchOptions {
+  const o: EdgesBenchOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--(screens|updates|budget)(?:=(\d+))?$/.exec(argv[i]);
+    if (!m) continue;
+    const v = Number(m[2] ?? argv[++i]);
+    if (!Number.isFinite(v) || v <= 0) continue;
+    if (m[1] === 'screens') o.screens = v;
+    else if (m[1] === 'updates') o.updates = v;
+    else o.budgetSeconds = v;
+  }
+  return o;
+}
+
+if (process.argv.includes(CLIENT_FLAG)) {
+  screensMain();
+} else if (process.argv.includes(EDGE_FLAG)) {
+  edgeMain();
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await run(parseArgs(process.argv.slice(2)));
+}

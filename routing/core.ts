@@ -7,15 +7,15 @@ import { Deadlines, type Deadline } from './timers.ts';
 import { refuse, RoutingError } from './errors.ts';
 import { MetricsCore, validateSettings, type MetricsSettings } from './metrics/index.ts';
 import {
-  type AgentState, type CallState, agentView, callView, isBusy, isStaffed, newAgent, newCall, shareEmptyValues,
+  type AgentState, type CallState, type QueueClosures, agentView, callView, isBusy, isStaffed, newAgent, newCall, shareEmptyValues,
 } from './state.ts';
 import {
   AGENT_COLUMNS, CALL_COLUMNS, DEADLINE_COLUMNS, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, SnapshotError, readSnapshot, writeTable,
   type CoreSnapshot, type SnapshotState,
 } from './snapshot.ts';
 import type {
-  AgentConfig, AgentStatus, AgentView, CallView, Decision, DomainEvent, OfferMissReason, Outcome,
-  QueueConfig, RoutingConfig, TierAssignment,
+  AgentConfig, AgentStatus, AgentView, CallbackResult, CallbackSettings, CallOutcome, CallView, Decision, DomainEvent,
+  OfferMissReason, Outcome, QueueConfig, QueueStateView, RoutingConfig, TierAssignment,
 } from './types.ts';
 
 const SEEN_IDS_KEPT = 500_000;
@@ -29,6 +29,23 @@ const ENDED_CALLS_KEPT_MS = 30 * 60_000;
 export interface AbandonRecord { callId: string; at: number; waitMs: number; queue: string; tier: number }
 
 const RECENT_ABANDONS_KEPT = 50;
+
+/** Callbacks when the settings say nothing: agent first, three calls to the customer two minutes apart. */
+const DEFAULT_CALLBACKS: CallbackSettings = { retryDelaySeconds: 120, maxAttempts: 3, customerFirst: false };
+
+/** What the callers of a scope that are callbacks add up to (see `callbacksWaiting`). */
+export interface CallbacksWaiting {
+  /** Callbacks waiting for an agent, those waiting for a retry included. */
+  waiting: number;
+  /** Of them, those in the queue's order right now (the rest wait for a retry or the queue's opening). */
+  inLine: number;
+  /** Index 0 = P1. */
+  byTier: number[];
+  /** The same, of those in line now. */
+  inLineByTier: number[];
+  /** Original queue entry of the oldest waiting callback (ms), null when none. */
+  oldestQueuedAt: number | null;
+}
 
 interface QueueWaiting { queue: string; waiting: number; byTier: number[]; longestWaitStart: number | null }
 
@@ -59,6 +76,11 @@ export class RoutingCore {
   private offerSeq = 0;
   private decisions: Decision[] = [];
   private readonly abandons: AbandonRecord[] = [];
+  /** Only queues with a closure (or a supervisor's opening over the schedule) have an entry. */
+  private readonly queueClosures = new Map<string, QueueClosures>();
+  private closureSeq = 0;
+  /** Calls that are callbacks and have not ended: few, so reads over them stay cheap. */
+  private readonly callbackCalls = new Set<CallState>();
 
   constructor(config: RoutingConfig, metricsSettings: MetricsSettings, startAt: number) {
     this.config = config;
@@ -135,6 +157,8 @@ export class RoutingCore {
       seenIds: this.seenIdsOldestFirst(),
       repeatCallers: this.repeats.entries(),
       recentAbandons: this.abandons.map((a) => ({ ...a })),
+      queueStates: [...this.queueClosures.values()],
+      closureSeq: this.closureSeq,
       metrics: this.metrics.snapshot(),
     };
   }
@@ -168,9 +192,13 @@ export class RoutingCore {
       this.agentCounts[a.status]++;
     }
     for (const c of s.calls) this.calls.set(c.id, shareEmptyValues(c));
-    // The heaps are not in the snapshot: live entries are exactly the queued calls and the
-    // free, unblocked agents, and both orders are total, so rebuilt heaps pick the same.
-    for (const c of s.calls) if (c.status === 'queued') this.callIndex.add(c);
+    // The heaps are not in the snapshot: live entries are exactly the queued calls (less the
+    // callbacks waiting for a retry) and the free, unblocked agents, and both orders are
+    // total, so rebuilt heaps pick the same.
+    for (const c of s.calls) if (c.status === 'queued' && c.callback?.retryAt == null) this.callIndex.add(c);
+    for (const c of s.calls) if (c.callback !== null && c.status !== 'ended') this.callbackCalls.add(c);
+    for (const q of s.queueStates) this.queueClosures.set(q.queue, q);
+    this.closureSeq = s.closureSeq;
     for (const a of s.agents) if (a.status === 'available' && a.blockedUntil === 0) this.agentIndex.add(a);
     this.deadlines.restore(s.deadlines, s.deadlineSeq);
     for (const id of s.seenIds) this.remember(id);
@@ -244,7 +272,8 @@ export class RoutingCore {
   /** Callers ahead of this one in its queue plus one: what the wait announcement says. */
   positionOf(callId: string): number | null {
     const c = this.calls.get(callId);
-    if (!c || c.status !== 'queued') return null;
+    // A callback waiting for its retry has no place in line until it comes back.
+    if (!c || c.status !== 'queued' || c.callback?.retryAt != null) return null;
     let ahead = 0;
     for (const o of this.callIndex.waiting) {
       if (o.queue === c.queue && (o.tier < c.tier || (o.tier === c.tier && (o.orderAt < c.orderAt || (o.orderAt === c.orderAt && o.seq < c.seq))))) ahead++;
@@ -274,6 +303,47 @@ export class RoutingCore {
     let staffed = 0;
     for (const a of this.agents.values()) if (isStaffed(a.status) && a.config.skills.includes(queue)) staffed++;
     return Math.round((position * tma) / Math.max(1, staffed));
+  }
+
+  /** Whether a queue takes callers now, and why not. */
+  queueState(queue: string): QueueStateView {
+    const c = this.closureOf(queue);
+    return c
+      ? { open: false, reason: c.reason, emergency: c.emergency, by: c.by, since: c.since, until: c.until }
+      : { open: true, reason: null, emergency: false, by: null, since: null, until: null };
+  }
+
+  /** A queue's closures by layer: the schedule's, a supervisor's, and a supervisor's opening over the schedule. */
+  queueLayers(queue: string): QueueClosures {
+    return { ...this.closuresOf(queue) };
+  }
+
+  /** The waiting callbacks of a queue (or the center): apart from the callers on the line. */
+  callbacksWaiting(queue?: string): CallbacksWaiting {
+    const tiers = this.config.tiers;
+    const out: CallbacksWaiting = { waiting: 0, inLine: 0, byTier: new Array(tiers).fill(0), inLineByTier: new Array(tiers).fill(0), oldestQueuedAt: null };
+    for (const c of this.callbackCalls) {
+      if (c.status !== 'queued' || (queue !== undefined && c.queue !== queue)) continue;
+      out.waiting++;
+      const inLine = c.callback!.retryAt === null;
+      if (inLine) out.inLine++;
+      if (c.tier >= 1 && c.tier <= tiers) {
+        out.byTier[c.tier - 1]++;
+        if (inLine) out.inLineByTier[c.tier - 1]++;
+      }
+      if (out.oldestQueuedAt === null || c.queuedAt! < out.oldestQueuedAt) out.oldestQueuedAt = c.queuedAt!;
+    }
+    return out;
+  }
+
+  /** Like `longestWaitStart`, counting only callers on the line (not callbacks). */
+  lineWaitStart(queue?: string): number | null {
+    if (this.callbacksWaiting(queue).inLine === 0) return this.longestWaitStart(queue);
+    let oldest: number | null = null;
+    for (const c of this.callIndex.waiting) {
+      if (c.callback === null && (queue === undefined || c.queue === queue) && (oldest === null || c.queuedAt! < oldest)) oldest = c.queuedAt!;
+    }
+    return oldest;
   }
 
   /** The last abandoned callers, newest first. */
@@ -352,6 +422,20 @@ export class RoutingCore {
         }
         return;
       }
+      case 'callback-retry': {
+        const c = this.calls.get(d.ref);
+        if (c && c.version === d.version && c.status === 'queued' && c.callback && c.callback.retryAt !== null) {
+          c.callback = { ...c.callback, retryAt: null };
+          this.putInQueue(c, at);
+        }
+        return;
+      }
+      case 'queue-reopen': {
+        const q = this.queueClosures.get(d.ref);
+        // Back to what the schedule says: the supervisor's closure alone ends.
+        if (q?.supervisor && q.supervisor.seq === d.version) this.setClosures({ ...q, supervisor: null });
+        return;
+      }
     }
   }
 
@@ -363,6 +447,9 @@ export class RoutingCore {
       case 'call.arrived':
         if (typeof e.callId !== 'string' || !e.callId) refuse('ATENDE_BAD_EVENT', 'call.arrived needs a callId');
         if (this.calls.has(e.callId)) refuse('ATENDE_CALL_EXISTS', `call ${e.callId} already arrived`);
+        if (e.protocol !== undefined && (typeof e.protocol !== 'string' || !/^\d{1,40}$/.test(e.protocol))) {
+          refuse('ATENDE_BAD_EVENT', 'a protocol number is digits only');
+        }
         return;
       case 'call.ivr': {
         const c = this.needCall(e.callId);
@@ -374,6 +461,7 @@ export class RoutingCore {
         const c = this.needCall(e.callId);
         if (c.status !== 'ivr') refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} cannot be queued while ${c.status}`);
         this.needQueue(e.queue);
+        this.needOpenQueue(e.queue);
         return;
       }
       case 'call.offered': {
@@ -437,12 +525,14 @@ export class RoutingCore {
           refuse('ATENDE_BAD_EVENT', `cannot escalate call ${c.id} from N${c.level} to N${e.toLevel}`);
         }
         if (e.queue !== undefined) this.needQueue(e.queue);
+        if (e.queue !== undefined && e.queue !== c.queue) this.needOpenQueue(e.queue);
         return;
       }
       case 'call.moved': {
         const c = this.needCall(e.callId);
         if (c.status !== 'queued') refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} is ${c.status}, not waiting`);
         if (e.queue !== undefined) this.needQueue(e.queue);
+        if (e.queue !== undefined && e.queue !== c.queue) this.needOpenQueue(e.queue);
         if (e.tier !== undefined && (!Number.isInteger(e.tier) || e.tier < 1 || e.tier > this.config.tiers)) {
           refuse('ATENDE_BAD_EVENT', `tier must be 1..${this.config.tiers}`);
         }
@@ -465,6 +555,38 @@ export class RoutingCore {
         if (typeof e.resolvedFirstContact !== 'boolean') refuse('ATENDE_BAD_EVENT', 'resolvedFirstContact must be true or false');
         return;
       }
+      case 'call.callback-requested': return this.validateCallbackRequest(e);
+      case 'call.callback-attempt': {
+        const c = this.needCall(e.callId);
+        if (!['answered', 'no-answer', 'busy', 'failed'].includes(e.result)) refuse('ATENDE_BAD_EVENT', `unknown callback result ${String(e.result)}`);
+        // Agent-first the agent is on the line (connected); customer-first the agent is held ringing (offering).
+        if (!c.callback || c.callback.reached || (c.status !== 'connected' && c.status !== 'offering')) {
+          refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} is not a callback being placed (${c.status})`);
+        }
+        return;
+      }
+      case 'call.dropped': {
+        const c = this.needCall(e.callId);
+        if (e.number !== undefined && (typeof e.number !== 'string' || !e.number)) refuse('ATENDE_BAD_EVENT', 'number must be a non-empty string');
+        const waitingCallback = c.callback !== null && !c.callback.reached;
+        const droppable = c.status === 'queued' || c.status === 'offering' || c.status === 'connected' || (c.status === 'ended' && c.outcome === 'answered');
+        if (!droppable || waitingCallback || c.queue === null) {
+          refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} is ${c.status}${c.outcome ? ` (${c.outcome})` : ''}${waitingCallback ? ' and already a callback' : ''}: it cannot be called back as dropped`);
+        }
+        return;
+      }
+      case 'queue.closed': {
+        this.needQueue(e.queue);
+        if (typeof e.reason !== 'string' || !e.reason) refuse('ATENDE_BAD_EVENT', 'queue.closed needs a reason');
+        if (e.until !== undefined && !(Number.isFinite(e.until) && e.until > e.at)) refuse('ATENDE_BAD_EVENT', 'until must be a time after the closure');
+        if (e.by !== undefined && e.by !== 'supervisor' && e.by !== 'schedule') refuse('ATENDE_BAD_EVENT', `unknown source ${String(e.by)}`);
+        if (e.waiting !== undefined && e.waiting !== 'serve' && e.waiting !== 'offer-callback') refuse('ATENDE_BAD_EVENT', `waiting must be serve or offer-callback`);
+        return;
+      }
+      case 'queue.opened':
+        this.needQueue(e.queue);
+        if (e.by !== undefined && e.by !== 'supervisor' && e.by !== 'schedule') refuse('ATENDE_BAD_EVENT', `unknown source ${String(e.by)}`);
+        return;
       default:
         refuse('ATENDE_BAD_EVENT', `unknown event type ${String((e as { type?: unknown }).type)}`);
     }
@@ -476,7 +598,7 @@ export class RoutingCore {
     switch (e.type) {
       case 'config.changed': return this.changeConfig(e);
       case 'call.arrived': {
-        const c = newCall(e.callId, e.from ?? '', e.to ?? null, at, this.seq++);
+        const c = newCall(e.callId, e.from ?? '', e.to ?? null, at, this.seq++, e.protocol ?? null);
         this.calls.set(c.id, c);
         if (c.from && this.remembersCallers) this.repeats.record(c.from, at);
         return;
@@ -518,6 +640,18 @@ export class RoutingCore {
         this.metrics.recordDisposition(at, c.countedQueue!, c.countedTier!, e.resolvedFirstContact);
         return;
       }
+      case 'call.callback-requested': return this.requestCallback(this.calls.get(e.callId)!, e, at);
+      case 'call.callback-attempt': return this.callbackAttempt(this.calls.get(e.callId)!, e.result, at);
+      case 'call.dropped': return this.dropped(this.calls.get(e.callId)!, e.number, at);
+      case 'queue.closed': return this.closeQueue(e, at);
+      case 'queue.opened': {
+        const q = this.closuresOf(e.queue);
+        this.setClosures((e.by ?? 'supervisor') === 'schedule'
+          ? { ...q, schedule: null, override: false }
+          // Opened by hand during scheduled closed hours: open until the schedule's next change.
+          : { ...q, supervisor: null, override: q.schedule !== null });
+        return;
+      }
     }
   }
 
@@ -528,6 +662,10 @@ export class RoutingCore {
       if (ids.size !== this.queues.size || [...this.queues.keys()].some((id) => !ids.has(id))) {
         refuse('ATENDE_BAD_EVENT', 'queues can be changed live but not added or removed (that needs a restart with a new settings file)');
       }
+    }
+    if (r.callbacks && !(Number.isFinite(r.callbacks.retryDelaySeconds) && r.callbacks.retryDelaySeconds >= 0 &&
+      Number.isInteger(r.callbacks.maxAttempts) && r.callbacks.maxAttempts >= 1 && typeof r.callbacks.customerFirst === 'boolean')) {
+      refuse('ATENDE_BAD_EVENT', 'callbacks needs retryDelaySeconds ≥ 0, maxAttempts ≥ 1 and customerFirst');
     }
     if (r.agingSeconds && r.agingSeconds.length !== this.config.tiers) refuse('ATENDE_BAD_EVENT', `agingSeconds needs one entry per tier (${this.config.tiers})`);
     for (const rule of r.tierRules ?? []) {
@@ -591,7 +729,8 @@ export class RoutingCore {
         this.estimatedWaitSeconds(q, waiting + 1) > cfg.maxEstimatedWaitSeconds) reason = 'wait-too-long';
       if (!reason) return q;
       seen.add(q);
-      const next = cfg.overflowQueue ?? null;
+      // A closed queue takes nobody, not even overflow.
+      const next = cfg.overflowQueue && this.closureOf(cfg.overflowQueue) === null ? cfg.overflowQueue : null;
       this.emit({ type: 'overflow', callId: c.id, fromQueue: q, toQueue: next && !seen.has(next) ? next : null, reason });
       if (!next || seen.has(next) || !this.queues.has(next)) return null;
       q = next;
@@ -605,6 +744,11 @@ export class RoutingCore {
     c.agentId = null;
     c.offeredAt = null;
     c.version++;
+    if (c.callback && c.callback.retryAt !== null) {
+      // Out of the agents' reach until then; its place (tier, orderAt, seq) waits for it.
+      this.deadlines.add(c.callback.retryAt, 'callback-retry', c.id, c.version);
+      return;
+    }
     this.callIndex.add(c);
     const aging = this.config.agingSeconds[c.tier - 1];
     if (aging !== null && aging !== undefined && c.tier > 1) {
@@ -683,7 +827,10 @@ export class RoutingCore {
     this.setStatus(a, 'ringing', null, at);
     const timeout = (this.config.offerTimeoutSeconds + this.config.offerGraceSeconds) * 1000;
     this.deadlines.add(at + timeout, 'offer-expire', c.id, c.version);
-    this.emit({ type: 'offer', callId: c.id, agentId: a.config.id, queue: c.queue!, tier: c.tier });
+    const cb = c.callback;
+    this.emit(cb && !cb.reached
+      ? { type: 'offer', callId: c.id, agentId: a.config.id, queue: c.queue!, tier: c.tier, callback: true, number: cb.number, attempt: cb.attempts + 1, customerFirst: this.callbackSettings().customerFirst }
+      : { type: 'offer', callId: c.id, agentId: a.config.id, queue: c.queue!, tier: c.tier });
   }
 
   private answer(c: CallState, at: number): void {
@@ -692,20 +839,30 @@ export class RoutingCore {
     c.version++;
     c.answeredAt = at;
     c.excludedAgent = null;
-    if (c.firstAnsweredAt === null) {
-      c.firstAnsweredAt = at;
-      c.countedQueue = c.queue;
-      c.countedTier = c.tier;
-      this.metrics.recordAnswered(at, c.queue!, c.tier, at - c.queuedAt!);
-    }
+    // A callback placed agent-first is answered when the customer is reached, not the agent.
+    if (!c.callback || c.callback.reached) this.countAnswered(c, at);
     a.consecutiveMisses = 0;
     this.setStatus(a, 'on-call', null, at);
+  }
+
+  /** The service level's "answered": the wait runs from the (first) queue entry to now. Counted once per call. */
+  private countAnswered(c: CallState, at: number): void {
+    if (c.firstAnsweredAt !== null) return;
+    c.firstAnsweredAt = at;
+    c.countedQueue = c.queue;
+    c.countedTier = c.tier;
+    this.metrics.recordAnswered(at, c.queue!, c.tier, at - c.queuedAt!);
   }
 
   private missOffer(c: CallState, reason: OfferMissReason, at: number): void {
     const a = this.agents.get(c.agentId!)!;
     c.excludedAgent = a.config.id;
     a.callId = null;
+    if (c.callback?.reached) {
+      // Customer-first: the customer is on the line now, waiting like any caller.
+      c.callback = null;
+      this.callbackCalls.delete(c);
+    }
     if (reason === 'not-delivered') {
       // The phone never rang: the agent is free at once and keeps a clean record.
       this.freeAgent(a, at);
@@ -743,14 +900,15 @@ export class RoutingCore {
     return head;
   }
 
-  private endCall(c: CallState, at: number): void {
+  /** `outcome`: what a waiting call that ends is counted as (a callback never reached: not-reached). */
+  private endCall(c: CallState, at: number, outcome: CallOutcome = 'abandoned'): void {
     switch (c.status) {
       case 'ivr':
         c.outcome = 'ended-in-ivr';
         break;
       case 'queued':
         this.leaveQueue(c);
-        this.abandon(c, at);
+        this.abandon(c, at, c.callback ? 'not-reached' : outcome);
         break;
       case 'offering': {
         const a = this.agents.get(c.agentId!)!;
@@ -764,6 +922,13 @@ export class RoutingCore {
       case 'connected': {
         const a = this.agents.get(c.agentId!)!;
         c.version++;
+        if (c.callback && !c.callback.reached) {
+          // The agent left before the customer was reached: nobody talked, the callback ends unreached.
+          a.callId = null;
+          this.freeAgent(a, at);
+          this.abandon(c, at, 'not-reached');
+          break;
+        }
         if (c.holdStartedAt !== null) { c.holdMs += at - c.holdStartedAt; c.holdStartedAt = null; }
         c.outcome = 'answered';
         this.startWrapUp(a, c, at);
@@ -772,15 +937,16 @@ export class RoutingCore {
       case 'ended':
         return;
     }
+    this.callbackCalls.delete(c);
     c.status = 'ended';
     c.endedAt = at;
     this.endedFifo.push({ at, id: c.id });
   }
 
-  private abandon(c: CallState, at: number): void {
+  private abandon(c: CallState, at: number, outcome: CallOutcome = 'abandoned'): void {
     // An escalated caller who gives up was answered once already; it is not a second abandon.
     if (c.firstAnsweredAt === null) {
-      c.outcome = 'abandoned';
+      c.outcome = outcome;
       c.countedQueue = c.queue;
       c.countedTier = c.tier;
       this.metrics.recordAbandoned(at, c.queue!, c.tier, at - c.queuedAt!);
@@ -804,7 +970,10 @@ export class RoutingCore {
     const w = a.wrap!;
     this.metrics.recordHandled(at, w.queue, w.tier, { talkMs: w.talkMs, holdMs: w.holdMs, wrapMs: at - w.startedAt });
     a.wrap = null;
+    const held = a.callId ? this.calls.get(a.callId) : undefined;
     a.callId = null;
+    // Kept past its time only because this agent still held it (another took it since): it goes now.
+    if (held && held.status === 'ended' && held.endedAt! < this.clock - ENDED_CALLS_KEPT_MS && !this.heldByAgent(held)) this.calls.delete(held.id);
     a.callsHandled++;
     if (a.pending) this.applyPending(a, at);
     else this.setStatus(a, 'available', null, at);
@@ -935,6 +1104,164 @@ export class RoutingCore {
     this.putInQueue(c, at);
   }
 
+  // ---- SAC: callbacks and queue closures ---------------------------------------
+
+  private callbackSettings(): CallbackSettings {
+    return this.config.callbacks ?? DEFAULT_CALLBACKS;
+  }
+
+  private validateCallbackRequest(e: Extract<DomainEvent, { type: 'call.callback-requested' }>): void {
+    const c = this.needCall(e.callId);
+    if (typeof e.number !== 'string' || !e.number) refuse('ATENDE_BAD_EVENT', 'a callback needs the number to call');
+    if (e.notBefore !== undefined && !Number.isFinite(e.notBefore)) refuse('ATENDE_BAD_EVENT', 'notBefore must be a time');
+    if (c.status === 'ivr') {
+      // At a closed queue: the request takes a place without the caller ever having been on the line.
+      if (e.queue === undefined) refuse('ATENDE_BAD_EVENT', `call ${c.id} is not in a queue yet: name the queue`);
+      this.needQueue(e.queue);
+      return;
+    }
+    if (c.status !== 'queued' || c.callback !== null) refuse('ATENDE_BAD_CALL_STATE', `call ${c.id} is ${c.status}${c.callback ? ' (already a callback)' : ''}, not waiting on the line`);
+    if (e.queue !== undefined && e.queue !== c.queue) refuse('ATENDE_BAD_EVENT', `call ${c.id} waits in ${c.queue}, not ${e.queue}`);
+  }
+
+  /** The caller leaves the line and keeps exactly their place: tier, original arrival, aging. */
+  private requestCallback(c: CallState, e: Extract<DomainEvent, { type: 'call.callback-requested' }>, at: number): void {
+    if (c.status === 'ivr') {
+      const queue = e.queue!;
+      const rule = this.tierRules.assign({
+        from: c.from, queue, ivrPath: c.ivrPath, attributes: c.attributes, recentArrivals: this.repeats.recent(c.from), at,
+      });
+      c.queue = queue;
+      c.queueIndex = this.queues.get(queue)!.index;
+      c.tier = rule.tier;
+      c.tierRule = rule;
+      c.tierSince = at;
+      c.queuedAt = at;
+      c.orderAt = at;
+      c.level = 1;
+      c.maxLevel = 1;
+    } else {
+      this.leaveQueue(c);
+    }
+    const later = e.notBefore !== undefined && e.notBefore > at ? e.notBefore : null;
+    c.callback = { number: e.number, origin: 'requested', requestedAt: at, attempts: 0, retryAt: later, reached: false };
+    c.offerCallback = false;
+    this.callbackCalls.add(c);
+    // Same tier, orderAt and seq: the heap puts it back exactly where it was.
+    this.putInQueue(c, at);
+  }
+
+  private callbackAttempt(c: CallState, result: CallbackResult, at: number): void {
+    if (result !== 'answered') return this.callbackFailed(c, result, at);
+    c.callback = { ...c.callback!, reached: true };
+    if (c.status === 'connected') {
+      // Agent-first: the agent was waiting on the line; the customer is reached now.
+      this.countAnswered(c, at);
+      return;
+    }
+    // Customer-first: the customer is on the line; the agent's ring starts now.
+    c.version++;
+    c.offeredAt = at;
+    this.deadlines.add(at + (this.config.offerTimeoutSeconds + this.config.offerGraceSeconds) * 1000, 'offer-expire', c.id, c.version);
+  }
+
+  /** The customer did not answer: retried after the delay, keeping the place, or ended as not reached. */
+  private callbackFailed(c: CallState, result: CallbackResult, at: number): void {
+    const a = this.agents.get(c.agentId!)!;
+    a.callId = null;
+    c.version++;
+    if (c.status === 'offering') this.emit({ type: 'offer-withdrawn', callId: c.id, agentId: a.config.id, reason: `callback ${result}` });
+    c.answeredAt = null;
+    c.excludedAgent = null;
+    // Not the agent's miss, and no talk to wrap up.
+    this.freeAgent(a, at);
+    const { retryDelaySeconds, maxAttempts } = this.callbackSettings();
+    const attempts = c.callback!.attempts + 1;
+    if (attempts >= maxAttempts) {
+      c.callback = { ...c.callback!, attempts };
+      this.emit({ type: 'callback-not-reached', callId: c.id, attempts });
+      c.status = 'queued'; // what endCall ends from; it is in no heap
+      this.endCall(c, at, 'not-reached');
+      return;
+    }
+    const retryAt = at + retryDelaySeconds * 1000;
+    c.callback = { ...c.callback!, attempts, retryAt };
+    this.emit({ type: 'callback-retry', callId: c.id, at: retryAt, attempts });
+    this.putInQueue(c, at);
+  }
+
+  /** A call dropped on the company's side comes back as a callback at the head of its tier, protocol and all. */
+  private dropped(c: CallState, number: string | undefined, at: number): void {
+    switch (c.status) {
+      case 'queued':
+        this.leaveQueue(c);
+        break;
+      case 'offering': {
+        const a = this.agents.get(c.agentId!)!;
+        a.callId = null;
+        c.version++;
+        this.emit({ type: 'offer-withdrawn', callId: c.id, agentId: a.config.id, reason: 'call dropped' });
+        this.freeAgent(a, at);
+        break;
+      }
+      case 'connected': {
+        const a = this.agents.get(c.agentId!)!;
+        c.version++;
+        if (c.holdStartedAt !== null) { c.holdMs += at - c.holdStartedAt; c.holdStartedAt = null; }
+        this.startWrapUp(a, c, at);
+        break;
+      }
+      default: {
+        // Ended a moment ago: it leaves the list of ended calls to be forgotten.
+        const i = this.endedFifo.findIndex((x, k) => k >= this.endedHead && x.id === c.id);
+        if (i >= 0) this.endedFifo.splice(i, 1);
+      }
+    }
+    c.outcome = null;
+    c.endedAt = null;
+    c.answeredAt = null;
+    c.excludedAgent = null;
+    c.offerCallback = false;
+    c.callback = { number: number ?? c.from, origin: 'dropped', requestedAt: at, attempts: 0, retryAt: null, reached: false };
+    this.callbackCalls.add(c);
+    this.requeueAtHead(c, 'dropped on the company side', at);
+  }
+
+  private closeQueue(e: Extract<DomainEvent, { type: 'queue.closed' }>, at: number): void {
+    const q = this.closuresOf(e.queue);
+    const until = e.until ?? null;
+    if ((e.by ?? 'supervisor') === 'schedule') {
+      // A change of the schedule ends a supervisor's opening over it.
+      this.setClosures({ ...q, schedule: { reason: e.reason, since: at, until }, override: false });
+    } else {
+      const seq = this.closureSeq++;
+      this.setClosures({ ...q, supervisor: { reason: e.reason, emergency: e.emergency === true, since: at, until, seq } });
+      if (until !== null) this.deadlines.add(until, 'queue-reopen', e.queue, seq);
+    }
+    if (e.waiting === 'offer-callback') {
+      for (const c of this.callIndex.waiting) if (c.queue === e.queue && c.callback === null) c.offerCallback = true;
+    }
+  }
+
+  private closuresOf(queue: string): QueueClosures {
+    return this.queueClosures.get(queue) ?? { queue, schedule: null, supervisor: null, override: false };
+  }
+
+  /** Replaces a queue's closures (never edited in place: snapshots share them). */
+  private setClosures(q: QueueClosures): void {
+    if (q.schedule === null && q.supervisor === null && !q.override) this.queueClosures.delete(q.queue);
+    else this.queueClosures.set(q.queue, q);
+  }
+
+  /** The closure in force: a supervisor's wins; the schedule's holds unless a supervisor opened over it. */
+  private closureOf(queue: string): { reason: string; emergency: boolean; by: 'supervisor' | 'schedule'; since: number; until: number | null } | null {
+    const q = this.queueClosures.get(queue);
+    if (!q) return null;
+    if (q.supervisor) return { reason: q.supervisor.reason, emergency: q.supervisor.emergency, by: 'supervisor', since: q.supervisor.since, until: q.supervisor.until };
+    if (q.schedule && !q.override) return { reason: q.schedule.reason, emergency: false, by: 'schedule', since: q.schedule.since, until: q.schedule.until };
+    return null;
+  }
+
   // ---- helpers ---------------------------------------------------------------
 
   private callTierOf(a: AgentState): number | null {
@@ -959,6 +1286,11 @@ export class RoutingCore {
     if (typeof id !== 'string' || !this.queues.has(id)) refuse('ATENDE_UNKNOWN_QUEUE', `unknown queue ${String(id)}`);
   }
 
+  private needOpenQueue(id: string): void {
+    const closed = this.closureOf(id);
+    if (closed) refuse('ATENDE_QUEUE_CLOSED', `queue ${id} is closed (${closed.reason})`);
+  }
+
   private emit(d: Decision): void {
     this.decisions.push(d);
   }
@@ -978,16 +1310,26 @@ export class RoutingCore {
     this.seen.add(id);
   }
 
+  /**
+   * An agent still holds the call (wrap-up included). An escalated or dropped call may have
+   * passed through several agents; only for those rare calls are all agents looked at.
+   */
+  private heldByAgent(c: CallState): boolean {
+    const holder = c.agentId ? this.agents.get(c.agentId) : undefined;
+    if (holder && holder.callId === c.id) return true;
+    if (c.escalations === 0 && c.callback === null) return false;
+    for (const a of this.agents.values()) if (a.callId === c.id) return true;
+    return false;
+  }
+
   private forgetEndedCalls(): void {
     const cutoff = this.clock - ENDED_CALLS_KEPT_MS;
     const fifo = this.endedFifo;
     while (this.endedHead < fifo.length && fifo[this.endedHead].at < cutoff) {
       const { id } = fifo[this.endedHead++];
       const c = this.calls.get(id);
-      if (c && c.status === 'ended') {
-        const holder = c.agentId ? this.agents.get(c.agentId) : undefined;
-        if (!holder || holder.callId !== id) this.calls.delete(id);
-      }
+      // One still held by an agent in wrap-up goes when that wrap-up ends (finishWrapUp).
+      if (c && c.status === 'ended' && !this.heldByAgent(c)) this.calls.delete(id);
     }
     if (this.endedHead > 4096 && this.endedHead * 2 > fifo.length) {
       fifo.splice(0, this.endedHead);

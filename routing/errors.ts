@@ -10,7 +10,9 @@ export type RoutingErrorCode =
   | 'ATENDE_BAD_AGENT_STATE'
   | 'ATENDE_AGENT_BUSY'
   | 'ATENDE_NOT_ELIGIBLE'
-  | 'ATENDE_BAD_EVENT';
+  | 'ATENDE_BAD_EVENT'
+  /** Nobody is enqueued into a closed queue (business hours, holiday, a supervisor's closure). */
+  | 'ATENDE_QUEUE_CLOSED';
 
 export class RoutingError extends Error {
   readonly code: RoutingErrorCode;

@@ -17,12 +17,12 @@
 // schema and the structural check reads it.
 import type { AbandonRecord } from './core.ts';
 import { metricsSnapshotProblem, type MetricsSnapshot } from './metrics/snapshot.ts';
-import type { AgentState, CallState } from './state.ts';
+import type { AgentState, CallState, QueueClosures } from './state.ts';
 import type { Deadline, DeadlineKind } from './timers.ts';
 import type { QueueConfig, RoutingConfig } from './types.ts';
 
 /** Bump whenever the shape or the meaning of a field changes: a loader refuses every other version. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 export const SNAPSHOT_FORMAT = 'atende/routing-core';
 
 export interface Table { fields: string[]; rows: unknown[][] }
@@ -52,6 +52,10 @@ export interface CoreSnapshot {
   /** Arrivals remembered for repeat-caller rules: [normalised number, at], oldest first. */
   repeatCallers: [string, number][];
   recentAbandons: AbandonRecord[];
+  /** Queues closed by the schedule or a supervisor (and supervisor openings over the schedule); open queues are left out. */
+  queueStates: QueueClosures[];
+  /** Next supervisor-closure number (the version its reopen deadline carries). */
+  closureSeq: number;
   metrics: MetricsSnapshot;
 }
 
@@ -75,7 +79,7 @@ type Columns<T> = { readonly [K in keyof T]-?: Column };
 
 const CALL_STATUSES = ['ivr', 'queued', 'offering', 'connected', 'ended'] as const;
 const AGENT_STATUSES = ['offline', 'available', 'ringing', 'on-call', 'wrap-up', 'away'] as const;
-const DEADLINE_KINDS: readonly DeadlineKind[] = ['wrap-end', 'offer-expire', 'aging', 'widen', 'unblock', 'exclusion-end'];
+const DEADLINE_KINDS: readonly DeadlineKind[] = ['wrap-end', 'offer-expire', 'aging', 'widen', 'unblock', 'exclusion-end', 'callback-retry', 'queue-reopen'];
 
 // `satisfies Columns<…>` makes a field added to CallState, AgentState or Deadline a type
 // error here until the snapshot carries it (and SNAPSHOT_VERSION is bumped).
@@ -85,9 +89,9 @@ export const CALL_COLUMNS = {
   orderAt: 'number', seq: 'number', version: 'number', level: 'number', maxLevel: 'number', agentId: 'string?',
   offeredAt: 'number?', answeredAt: 'number?', firstAnsweredAt: 'number?', holdStartedAt: 'number?', holdMs: 'number',
   ivrPath: 'array', language: 'string?', attributes: 'object', notes: 'array', escalations: 'number', missedBy: 'array',
-  excludedAgent: 'string?', outcome: ['answered', 'abandoned', 'ended-in-ivr', 'overflowed', null], endedAt: 'number?',
+  excludedAgent: 'string?', outcome: ['answered', 'abandoned', 'ended-in-ivr', 'overflowed', 'not-reached', null], endedAt: 'number?',
   surveyNps: 'number?', surveyCsat: 'number?', resolvedFirstContact: 'boolean?', countedQueue: 'string?',
-  countedTier: 'number?',
+  countedTier: 'number?', protocol: 'string?', callback: 'object?', offerCallback: 'boolean',
 } as const satisfies Columns<CallState>;
 
 export const AGENT_COLUMNS = {
@@ -212,6 +216,14 @@ export function readSnapshot(snapshot: unknown): SnapshotState {
   }
   if (!Array.isArray(s.recentAbandons) || !s.recentAbandons.every((a) => isObject(a) && typeof a.callId === 'string')) {
     throw new SnapshotError('recentAbandons must be abandon records');
+  }
+  if (!isNumber(s.closureSeq)) throw new SnapshotError('closureSeq must be a finite number');
+  if (!Array.isArray(s.queueStates) || !s.queueStates.every((q) => isObject(q) && typeof q.queue === 'string' && queues.has(q.queue) &&
+    (q.schedule === null || isObject(q.schedule)) && (q.supervisor === null || isObject(q.supervisor)) && typeof q.override === 'boolean')) {
+    throw new SnapshotError('queueStates must be the closures of known queues');
+  }
+  for (const c of calls) {
+    if (c.callback !== null && (typeof c.callback.number !== 'string' || !isNumber(c.callback.attempts))) throw new SnapshotError(`call ${c.id} has a broken callback`);
   }
   const problem = metricsSnapshotProblem(s.metrics);
   if (problem) throw new SnapshotError(`metrics${problem.startsWith('.') ? '' : ' '}${problem}`);

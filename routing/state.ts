@@ -1,8 +1,11 @@
 // Mutable records the core keeps per call and per agent. Only core.ts mutates them;
 // the outside world reads CallView / AgentView copies.
 import type {
-  AgentConfig, AgentStatus, AgentView, CallAttributes, CallOutcome, CallStatus, CallView, TierAssignment,
+  AgentConfig, AgentStatus, AgentView, CallAttributes, CallbackView, CallOutcome, CallStatus, CallView, TierAssignment,
 } from './types.ts';
+
+/** A callback's own facts. Replaced, never edited, so a snapshot may share it. */
+export type CallbackState = Readonly<CallbackView>;
 
 export interface CallState {
   id: string;
@@ -45,6 +48,21 @@ export interface CallState {
   /** Tier and queue the call was counted under when first answered/abandoned; surveys land there too. */
   countedQueue: string | null;
   countedTier: number | null;
+  /** The SAC protocol number, from call.arrived. */
+  protocol: string | null;
+  /** Non-null while the call is a callback (requested, or dropped on the company's side). */
+  callback: CallbackState | null;
+  /** Marked for a callback offer when its queue closed while it waited. */
+  offerCallback: boolean;
+}
+
+/** A queue's closures: the schedule's (business hours, holidays) and a supervisor's, which wins. */
+export interface QueueClosures {
+  queue: string;
+  schedule: { reason: string; since: number; until: number | null } | null;
+  supervisor: { reason: string; emergency: boolean; since: number; until: number | null; seq: number } | null;
+  /** A supervisor opened the queue while the schedule had it closed: open until the schedule's next change. */
+  override: boolean;
 }
 
 export interface AgentState {
@@ -71,13 +89,14 @@ export interface AgentState {
 const NONE: never[] = Object.freeze([]) as never[];
 const NO_ATTRIBUTES: CallAttributes = Object.freeze({});
 
-export function newCall(id: string, from: string, to: string | null, at: number, seq: number): CallState {
+export function newCall(id: string, from: string, to: string | null, at: number, seq: number, protocol: string | null = null): CallState {
   return {
     id, from, to, status: 'ivr', queue: null, queueIndex: -1, tier: 0, tierRule: null, tierSince: at, arrivedAt: at,
     queuedAt: null, orderAt: at, seq, version: 0, level: 1, maxLevel: 1, agentId: null, offeredAt: null,
     answeredAt: null, firstAnsweredAt: null, holdStartedAt: null, holdMs: 0, ivrPath: NONE, language: null,
     attributes: NO_ATTRIBUTES, notes: NONE, escalations: 0, missedBy: NONE, excludedAgent: null, outcome: null, endedAt: null,
     surveyNps: null, surveyCsat: null, resolvedFirstContact: null, countedQueue: null, countedTier: null,
+    protocol, callback: null, offerCallback: false,
   };
 }
 
@@ -105,6 +124,9 @@ export function callView(c: CallState): CallView {
     attributes: { ...c.attributes }, notes: [...c.notes], escalations: c.escalations, missedBy: [...c.missedBy],
     outcome: c.outcome,
     resolvedFirstContact: c.resolvedFirstContact,
+    protocol: c.protocol,
+    callback: c.callback ? { ...c.callback } : null,
+    offerCallback: c.offerCallback,
   };
 }
 

@@ -3,7 +3,12 @@
 // clock back, so one wall-clock timer (or a simulator's event queue) drives them all.
 import { Heap } from './heap.ts';
 
-export type DeadlineKind = 'wrap-end' | 'offer-expire' | 'aging' | 'widen' | 'unblock' | 'exclusion-end';
+export type DeadlineKind =
+  | 'wrap-end' | 'offer-expire' | 'aging' | 'widen' | 'unblock' | 'exclusion-end'
+  /** A callback waiting for its retry (or its queue's opening) takes its place again. */
+  | 'callback-retry'
+  /** A supervisor's closure with `until` ends. */
+  | 'queue-reopen';
 
 export interface Deadline { at: number; seq: number; kind: DeadlineKind; ref: string; version: number }
 

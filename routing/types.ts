@@ -4,7 +4,8 @@
 
 export type AgentStatus = 'offline' | 'available' | 'ringing' | 'on-call' | 'wrap-up' | 'away';
 export type CallStatus = 'ivr' | 'queued' | 'offering' | 'connected' | 'ended';
-export type CallOutcome = 'answered' | 'abandoned' | 'ended-in-ivr' | 'overflowed';
+/** `not-reached`: a callback whose customer never answered, after every attempt (counted as an abandon). */
+export type CallOutcome = 'answered' | 'abandoned' | 'ended-in-ivr' | 'overflowed' | 'not-reached';
 /**
  * `not-delivered`: the call never reached the agent (e.g. the telephony dequeue failed); not the agent's miss.
  * `not-bridged`: the agent's phone was picked up but the caller was never connected (the agent dropped
@@ -28,7 +29,11 @@ interface EventBase {
   at: number;
 }
 
-interface CallArrived extends EventBase { type: 'call.arrived'; callId: string; from: string; to?: string }
+interface CallArrived extends EventBase {
+  type: 'call.arrived'; callId: string; from: string; to?: string;
+  /** The SAC protocol number given to the call before anything else (server/sac/protocol.ts); kept for good. */
+  protocol?: string;
+}
 interface IvrSelected extends EventBase { type: 'call.ivr'; callId: string; path: string[]; language?: string }
 interface CallQueued extends EventBase {
   type: 'call.queued'; callId: string; queue: string; attributes?: CallAttributes;
@@ -55,10 +60,39 @@ interface DispositionSet extends EventBase {
   type: 'call.disposition'; callId: string; resolvedFirstContact: boolean; note?: string;
 }
 
+/** How a call to the customer placed for a callback ended. */
+export type CallbackResult = 'answered' | 'no-answer' | 'busy' | 'failed';
+
+/**
+ * The caller asks to be called back and leaves the line, keeping exactly their place: same
+ * tier, same original arrival, same aging. From `ivr` (a closed queue takes a callback request
+ * for its next opening) it needs `queue`; `notBefore` keeps it out of the agents' reach until then.
+ */
+interface CallbackRequested extends EventBase {
+  type: 'call.callback-requested'; callId: string; number: string; queue?: string; notBefore?: number;
+}
+/** The outcome of one call to the customer (agent-first: after the agent answered; customer-first: before). */
+interface CallbackAttempt extends EventBase { type: 'call.callback-attempt'; callId: string; result: CallbackResult }
+/** The call dropped on the company's side: it becomes a callback at the head of its tier. */
+interface CallDropped extends EventBase { type: 'call.dropped'; callId: string; number?: string }
+/**
+ * A queue stops taking callers. `by: 'schedule'` comes from business hours and holidays,
+ * `by: 'supervisor'` (the default) from POST /api/queues/:id/close and wins over the schedule.
+ * `until` (epoch ms) reopens it by itself. `waiting: 'offer-callback'` marks the callers
+ * already waiting for a callback offer; by default they are simply served.
+ */
+interface QueueClosed extends EventBase {
+  type: 'queue.closed'; queue: string; reason: string; emergency?: boolean; until?: number;
+  by?: QueueChangeSource; waiting?: 'serve' | 'offer-callback';
+}
+/** A supervisor's opening during scheduled closed hours lasts until the schedule's next change. */
+interface QueueOpened extends EventBase { type: 'queue.opened'; queue: string; by?: QueueChangeSource }
+export type QueueChangeSource = 'supervisor' | 'schedule';
+
 /** Settings a supervisor may change live; queues keep their ids (none added or removed). */
 export type LiveRoutingSettings = Partial<Pick<RoutingConfig,
   'tierRules' | 'vipNumbers' | 'vipValues' | 'agingSeconds' | 'offerTimeoutSeconds' | 'wrapUpSeconds'
-  | 'levelWideningSeconds' | 'maxConsecutiveMisses' | 'missDelaySeconds' | 'queues'>>;
+  | 'levelWideningSeconds' | 'maxConsecutiveMisses' | 'missDelaySeconds' | 'queues' | 'callbacks'>>;
 
 export interface ConfigChanged extends EventBase {
   type: 'config.changed';
@@ -72,17 +106,29 @@ export type DomainEvent =
   | ConfigChanged
   | CallArrived | IvrSelected | CallQueued | CallOffered | OfferAnswered | OfferMissed | CallHeld
   | CallEnded | CallAbandoned | WrapUpEnded | AgentStateChanged | AgentConfigured | CallEscalated
-  | CallMoved | SurveyAnswered | DispositionSet;
+  | CallMoved | SurveyAnswered | DispositionSet
+  | CallbackRequested | CallbackAttempt | CallDropped | QueueClosed | QueueOpened;
 
 /** What the core decided; the outside world carries it out (Twilio REST, TwiML). */
 export type Decision =
-  | { type: 'offer'; callId: string; agentId: string; queue: string; tier: number }
+  | { type: 'offer'; callId: string; agentId: string; queue: string; tier: number } & CallbackOffer
   | { type: 'offer-withdrawn'; callId: string; agentId: string; reason: string }
   | { type: 'requeued'; callId: string; queue: string; tier: number; reason: string }
   | { type: 'overflow'; callId: string; fromQueue: string; toQueue: string | null; reason: 'queue-full' | 'wait-too-long' }
   | { type: 'tier-changed'; callId: string; tier: number; reason: string }
   | { type: 'levels-widened'; callId: string; maxLevel: number }
-  | { type: 'agent-status'; agentId: string; status: AgentStatus; reason: string | null };
+  | { type: 'agent-status'; agentId: string; status: AgentStatus; reason: string | null }
+  /** A callback's customer did not answer: the callback waits until `at`, then takes its place again. */
+  | { type: 'callback-retry'; callId: string; at: number; attempts: number }
+  /** Every attempt failed: the callback ended as not reached. */
+  | { type: 'callback-not-reached'; callId: string; attempts: number };
+
+/**
+ * On an offer of a waiting callback: there is nobody on the line. Agent-first (the default)
+ * the edge rings the agent, then calls `number`; customer-first it calls `number` first and
+ * rings the agent once the customer answered. `attempt` counts from 1.
+ */
+type CallbackOffer = { callback?: undefined } | { callback: true; number: string; attempt: number; customerFirst: boolean };
 
 export interface Outcome {
   /** False when the event id had been applied before: nothing changed. */
@@ -167,6 +213,15 @@ export interface RoutingConfig {
   missDelaySeconds: number;
   /** How long a number is remembered for repeat-caller rules. */
   repeatMemoryHours: number;
+  /** Callbacks: delay before a failed call to the customer is tried again, attempts in all, who is called first. */
+  callbacks?: CallbackSettings;
+}
+
+export interface CallbackSettings {
+  retryDelaySeconds: number;
+  maxAttempts: number;
+  /** False (the default): the agent is called first, then the customer. */
+  customerFirst: boolean;
 }
 
 // ---- read models ----------------------------------------------------------
@@ -196,6 +251,36 @@ export interface CallView {
   outcome: CallOutcome | null;
   /** The agent's disposition: resolved on first contact (null until given). */
   resolvedFirstContact: boolean | null;
+  /** The SAC protocol number (null for calls that arrived without one). */
+  protocol: string | null;
+  /** Set while the call is a callback: nobody is on the line, the place is kept. */
+  callback: CallbackView | null;
+  /** The queue closed while the caller waited and the center offers a callback to those waiting. */
+  offerCallback: boolean;
+}
+
+export interface CallbackView {
+  number: string;
+  /** `requested` by the caller while waiting (or at a closed queue), or `dropped` on the company's side. */
+  origin: 'requested' | 'dropped';
+  requestedAt: number;
+  /** Calls to the customer that failed so far. */
+  attempts: number;
+  /** While waiting for a retry (or for the queue's opening): when it takes its place again. */
+  retryAt: number | null;
+  /** The customer answered the callback call. */
+  reached: boolean;
+}
+
+/** A queue's state as the core knows it: closures by the schedule or a supervisor. */
+export interface QueueStateView {
+  open: boolean;
+  reason: string | null;
+  emergency: boolean;
+  by: QueueChangeSource | null;
+  since: number | null;
+  /** When it reopens by itself (a supervisor's `until`, or the schedule's next opening); null when unknown. */
+  until: number | null;
 }
 
 export interface AgentView {

@@ -16,6 +16,7 @@ import edgePublisher from './edge/publisher.ts';
 import errorHandler from './plugins/error-handler.ts';
 import services, { type Services } from './plugins/services.ts';
 import { reportsApi } from './reports/routes.ts';
+import sacPlugin from './sac/plugin.ts';
 import settingsApi from './settings/routes.ts';
 import supervisorScreen from './supervisor/plugin.ts';
 import { twilioEdge } from './twilio/plugin.ts';
@@ -50,6 +51,7 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(whatIfApi);
   await fastify.register(alertsPlugin);
   await fastify.register(supervisorScreen);
+  await fastify.register(sacPlugin);
   await fastify.register(twilioEdge);
 
   // The built pages: the wallboard at /, the agent console at /agent/.

@@ -24,6 +24,13 @@ export interface WindowFigures {
   abandonRate: number | null;
   handled: number;
   occupancy: number | null;
+  /**
+   * SAC "dentro do limite legal": answered within the queue's legal wait limit ÷ (those + the
+   * breaches: answered or abandoned after it); null when nothing counted. Absent from older servers.
+   */
+  withinLegal?: number | null;
+  /** Callers who waited longer than the legal limit (answered late, or abandoned late). */
+  legalBreaches?: number;
 }
 
 export interface Feedback {
@@ -56,10 +63,16 @@ export interface ColourBands {
 export interface ScopeLive extends Feedback {
   rolling: WindowFigures;
   today: WindowFigures;
+  /** Callers on the line now (waiting callbacks are counted apart, in `callbacksWaiting`). */
   waiting: number;
-  /** Index 0 = P1. */
+  /** Index 0 = P1; callers on the line. */
   waitingByTier: number[];
+  /** The longest wait of a caller on the line. */
   longestWaitSeconds: number | null;
+  /** Callbacks waiting for an agent (their place kept, nobody on the line). Absent from older servers. */
+  callbacksWaiting?: number;
+  /** How long the oldest waiting callback has waited since it first entered the queue; null when none. */
+  oldestCallbackWaitSeconds?: number | null;
   /** Agents by state (for a queue: agents holding its skill). */
   agents: Record<AgentStatus, number>;
   /**
@@ -92,6 +105,16 @@ export interface QueueBlock extends ScopeLive {
   language: string | null;
   thresholdSeconds: number;
   target: number;
+  /** False while closed (business hours, a holiday, the center's dates, a supervisor). Absent from older servers: open. */
+  open?: boolean;
+  /** "hours", "holiday: Natal", "date: Inventário", or a supervisor's reason; null while open. */
+  closedReason?: string | null;
+  /** When it opens again (epoch ms); null while open or when nobody said. */
+  nextOpeningAt?: number | null;
+  /** Closed by an emergency. */
+  emergency?: boolean;
+  /** The SAC legal wait limit of this queue, seconds. */
+  legalWaitSeconds?: number;
 }
 
 export interface WaitingCall {
@@ -105,6 +128,8 @@ export interface WaitingCall {
   waitSeconds: number;
   level: number;
   ringing: boolean;
+  /** A callback keeping its place: nobody is on the line. */
+  callback?: boolean;
 }
 
 export interface AbandonedCall {

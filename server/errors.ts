@@ -32,6 +32,8 @@ export const BadAgentStateError = createError<[string]>('ATENDE_ERR_BAD_AGENT_ST
 export const AgentBusyError = createError<[string]>('ATENDE_ERR_AGENT_BUSY', '%s', 409);
 export const NotEligibleError = createError<[string]>('ATENDE_ERR_NOT_ELIGIBLE', '%s', 409);
 export const BadEventError = createError<[string]>('ATENDE_ERR_BAD_EVENT', '%s', 409);
+/** Nobody is enqueued into a closed queue (business hours, holiday, a supervisor's closure). */
+export const QueueClosedError = createError<[string]>('ATENDE_ERR_QUEUE_CLOSED', '%s', 409);
 /** A softphone token for an agent reached on a phone number (E.164): the phone rings, no browser does. */
 export const NoSoftphoneError = createError<[string, string]>('ATENDE_ERR_NO_SOFTPHONE', "agent '%s' is reached on the phone %s: there is no softphone for a phone", 409);
 
@@ -47,6 +49,8 @@ export const VoiceUnconfiguredError = createError<[string]>('ATENDE_ERR_VOICE_UN
 export const EdgeFeedUnavailableError = createError<[string]>('ATENDE_ERR_EDGE_UNAVAILABLE', 'the live feed is unavailable on this edge: %s', 503);
 /** An edge could not reach the leader it forwards /api/* to (ATENDE_LEADER_URL). */
 export const LeaderUnreachableError = createError<[string]>('ATENDE_ERR_LEADER_UNREACHABLE', 'the leader cannot be reached: %s', 503);
+/** A feature that still reads the SQLite file directly, on a center whose store is PostgreSQL (docs/deploy.md lists them). */
+export const SqliteOnlyError = createError<[string]>('ATENDE_ERR_SQLITE_ONLY', '%s reads the SQLite file directly: not available on PostgreSQL yet', 501);
 
 /**
  * The routing core's refusal as the HTTP error a client sees. A missing call,
@@ -63,6 +67,7 @@ export function httpErrorOf(err: RoutingError): Error {
     ATENDE_AGENT_BUSY: (m) => new AgentBusyError(m),
     ATENDE_NOT_ELIGIBLE: (m) => new NotEligibleError(m),
     ATENDE_BAD_EVENT: (m) => new BadEventError(m),
+    ATENDE_QUEUE_CLOSED: (m) => new QueueClosedError(m),
   };
   return byCode[err.code](err.message);
 }

@@ -23,6 +23,8 @@ import type {
 export const BUCKET_MS = 1000;
 const HOUR = 3_600_000;
 const ZERO_ROW = new Float64Array(FIELDS);
+/** The old decree's 60 s, still the usual sector target (docs/sac.md). */
+const DEFAULT_LEGAL_WAIT_SECONDS = 60;
 
 const wholeMs = (v: number): number => (v > 0 ? Math.round(v) : 0);
 const npsClass = (v: number): number => (v >= 0 && v <= 10 ? (v >= 9 ? 2 : v >= 7 ? 1 : 0) : -1);
@@ -35,6 +37,8 @@ export class MetricsCore {
   private s!: MetricsSettings;
   private clock!: DailyBoundary;
   private queueConf = new Map<string, QueueMetricsSettings>();
+  /** Legal wait limit per queue index (ms), filled on first use, cleared when the settings change. */
+  private legalMs: number[] = [];
   private windowBuckets = 0;
   private intervalMs = 0;
   private maxClosed = 0;
@@ -104,6 +108,11 @@ export class MetricsCore {
 
   queueIds(): string[] { return this.queueIdList.slice(); }
 
+  /** The SAC legal wait limit of a queue, seconds (its own, else the center's, else 60). */
+  legalWaitSeconds(queue: string): number {
+    return this.queueConf.get(queue)?.legalWaitSeconds ?? this.s.legalWaitSeconds ?? DEFAULT_LEGAL_WAIT_SECONDS;
+  }
+
   /** Latest time the core has seen. */
   get time(): number { return this.now; }
 
@@ -121,9 +130,10 @@ export class MetricsCore {
     const w = wholeMs(waitMs);
     const base = this.base;
     const b = this.cur;
-    this.center.answered(base, b, w);
-    this.tierAgg(tier).answered(base, b, w);
-    this.queueAggs[queue].answered(base, b, w);
+    const legal = this.queueLegalMs(queue);
+    this.center.answered(base, b, w, legal);
+    this.tierAgg(tier).answered(base, b, w, legal);
+    this.queueAggs[queue].answered(base, b, w, legal);
   }
 
   recordAbandoned(at: number, queue: string, tier: number, waitMs: number): void {
@@ -137,9 +147,10 @@ export class MetricsCore {
     const short = w < this.shortMs;
     const base = this.base;
     const b = this.cur;
-    this.center.abandoned(base, b, w, short);
-    this.tierAgg(tier).abandoned(base, b, w, short);
-    this.queueAggs[queue].abandoned(base, b, w, short);
+    const legal = this.queueLegalMs(queue);
+    this.center.abandoned(base, b, w, short, legal);
+    this.tierAgg(tier).abandoned(base, b, w, short, legal);
+    this.queueAggs[queue].abandoned(base, b, w, short, legal);
   }
 
   recordHandled(at: number, queue: string, tier: number, h: { talkMs: number; holdMs: number; wrapMs: number }): void {
@@ -387,6 +398,7 @@ export class MetricsCore {
       : this.clock;
     this.s = { ...settings, queues: settings.queues.map((q) => ({ ...q })) };
     this.queueConf = new Map(this.s.queues.map((q) => [q.id, q]));
+    this.legalMs = [];
     this.shortMs = settings.shortAbandonSeconds * 1000;
 
     const buckets = (settings.windowMinutes * MINUTE) / BUCKET_MS;
@@ -418,6 +430,16 @@ export class MetricsCore {
       this.clock = clock;
       if (prev) this.resetAt = this.boundaryAfter(this.now);
     }
+  }
+
+  /** The SAC legal wait limit of a queue (by index), ms: its own, else the center's, else 60 s. */
+  private queueLegalMs(queue: number): number {
+    let ms = this.legalMs[queue];
+    if (ms === undefined) {
+      const q = this.queueConf.get(this.queueIdList[queue]);
+      this.legalMs[queue] = ms = (q?.legalWaitSeconds ?? this.s.legalWaitSeconds ?? DEFAULT_LEGAL_WAIT_SECONDS) * 1000;
+    }
+    return ms;
   }
 
   private queueWithinMs(id: string): number {

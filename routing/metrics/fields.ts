@@ -20,8 +20,12 @@ export const CSAT_RESPONSES = 14;
 export const CSAT_SATISFIED = 15;
 export const FCR_RESPONSES = 16;
 export const FCR_RESOLVED = 17;
+/** SAC legal wait limit (per queue): answered with wait ≤ the limit… */
+export const ANSWERED_WITHIN_LEGAL = 18;
+/** …and breaches: answered, or abandoned (short abandons aside), after waiting longer than it. */
+export const LEGAL_BREACHES = 19;
 /** Agent-milliseconds; only the center scope accrues them. */
-export const BUSY_MS = 18;
-export const STAFFED_MS = 19;
+export const BUSY_MS = 20;
+export const STAFFED_MS = 21;
 
-export const FIELDS = 20;
+export const FIELDS = 22;

@@ -4,7 +4,7 @@
 import {
   ABANDONED, ABANDONED_WITHIN, ANSWERED, ANSWERED_WITHIN, ANSWER_WAIT_MS, CSAT_RESPONSES, CSAT_SATISFIED,
   DETRACTORS, FCR_RESOLVED, FCR_RESPONSES, HANDLED, HOLD_MS, NPS_RESPONSES, PASSIVES, PROMOTERS,
-  SHORT_ABANDONED, TALK_MS, WRAP_MS,
+  SHORT_ABANDONED, TALK_MS, WRAP_MS, ANSWERED_WITHIN_LEGAL, LEGAL_BREACHES,
 } from './fields.ts';
 import type { Figures, NpsBand, SlFormula } from './types.ts';
 
@@ -59,6 +59,9 @@ export function toFigures(row: ArrayLike<number>, o: number, terms: ScopeTerms, 
   const promoters = row[o + PROMOTERS];
   const detractors = row[o + DETRACTORS];
   const npsScore = npsResponses > 0 ? ((promoters - detractors) * 100) / npsResponses : null;
+  // `|| 0`: stored counter rows written before the legal columns existed are shorter.
+  const answeredWithinLegal = row[o + ANSWERED_WITHIN_LEGAL] || 0;
+  const legalBreaches = row[o + LEGAL_BREACHES] || 0;
   return {
     offered, answered, abandoned,
     shortAbandoned: row[o + SHORT_ABANDONED],
@@ -77,5 +80,7 @@ export function toFigures(row: ArrayLike<number>, o: number, terms: ScopeTerms, 
     },
     csat: { score: ratio(row[o + CSAT_SATISFIED], row[o + CSAT_RESPONSES]), responses: row[o + CSAT_RESPONSES] },
     fcr: { rate: ratio(row[o + FCR_RESOLVED], row[o + FCR_RESPONSES]), responses: row[o + FCR_RESPONSES] },
+    answeredWithinLegal, legalBreaches,
+    withinLegal: ratio(answeredWithinLegal, answeredWithinLegal + legalBreaches),
   };
 }

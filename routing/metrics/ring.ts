@@ -6,7 +6,7 @@
 import {
   ABANDONED, ABANDONED_WITHIN, ANSWERED, ANSWERED_WITHIN, ANSWER_WAIT_MS, CSAT_RESPONSES, CSAT_SATISFIED,
   DETRACTORS, FCR_RESOLVED, FCR_RESPONSES, FIELDS, HANDLED, HOLD_MS, NPS_RESPONSES, PASSIVES, PROMOTERS,
-  SHORT_ABANDONED, TALK_MS, WRAP_MS,
+  SHORT_ABANDONED, TALK_MS, WRAP_MS, ANSWERED_WITHIN_LEGAL, LEGAL_BREACHES,
 } from './fields.ts';
 import { decodeSparse, encodeSparse, type ScopeSnapshot } from './snapshot.ts';
 
@@ -33,19 +33,22 @@ export class ScopeAgg {
     this.ivl[f] += v;
   }
 
-  answered(base: number, bucket: number, waitMs: number): void {
+  /** `legalMs`: the legal wait limit of the call's queue (the same verdict in every scope the fact lands in). */
+  answered(base: number, bucket: number, waitMs: number, legalMs: number): void {
     this.add(base, ANSWERED, 1);
     this.add(base, ANSWER_WAIT_MS, waitMs);
     if (waitMs <= this.withinMs) this.add(base, ANSWERED_WITHIN, 1);
+    this.add(base, waitMs <= legalMs ? ANSWERED_WITHIN_LEGAL : LEGAL_BREACHES, 1);
     this.lastBucket = bucket;
   }
 
   /** `short` is decided by the core (one center-wide setting). */
-  abandoned(base: number, bucket: number, waitMs: number, short: boolean): void {
+  abandoned(base: number, bucket: number, waitMs: number, short: boolean, legalMs: number): void {
     if (short) this.add(base, SHORT_ABANDONED, 1);
     else {
       this.add(base, ABANDONED, 1);
       if (waitMs <= this.withinMs) this.add(base, ABANDONED_WITHIN, 1);
+      if (waitMs > legalMs) this.add(base, LEGAL_BREACHES, 1);
     }
     this.lastBucket = bucket;
   }

@@ -43,5 +43,7 @@ export function validateSettings(s: MetricsSettings): void {
     seen.add(q.id);
     if (q.thresholdSeconds !== undefined) nonNeg(q.thresholdSeconds, `queues[${q.id}].thresholdSeconds`);
     if (q.target !== undefined) share(q.target, `queues[${q.id}].target`);
+    if (q.legalWaitSeconds !== undefined) nonNeg(q.legalWaitSeconds, `queues[${q.id}].legalWaitSeconds`);
   }
+  if (s.legalWaitSeconds !== undefined) nonNeg(s.legalWaitSeconds, 'legalWaitSeconds');
 }

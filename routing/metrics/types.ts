@@ -3,7 +3,11 @@
 
 export type SlFormula = 'offered' | 'answered' | 'abandonsWithinThresholdMet' | 'abandonsWithinThresholdNeutral';
 
-export interface QueueMetricsSettings { id: string; thresholdSeconds?: number; target?: number }
+export interface QueueMetricsSettings {
+  id: string; thresholdSeconds?: number; target?: number;
+  /** SAC legal wait limit for this queue (seconds); default: the center's `legalWaitSeconds`. */
+  legalWaitSeconds?: number;
+}
 
 export interface MetricsSettings {
   /** Center-wide service-level threshold T; "within" means wait ≤ T. */
@@ -22,6 +26,8 @@ export interface MetricsSettings {
   queues: QueueMetricsSettings[];
   /** Tier numbers are 1..tiers, 1 = P1 highest. */
   tiers: number;
+  /** SAC legal wait limit, seconds (default 60); a queue may set its own. A wait over it is a breach. */
+  legalWaitSeconds?: number;
 }
 
 export type Scope = { kind: 'center' } | { kind: 'queue'; id: string } | { kind: 'tier'; tier: number };
@@ -50,6 +56,15 @@ export interface Figures {
   nps: NpsFigures;
   csat: { score: number | null; responses: number };
   fcr: { rate: number | null; responses: number };
+  /** Answered within the legal wait limit of their queue. */
+  answeredWithinLegal: number;
+  /** Waited longer than the limit: answered late, or abandoned late (short abandons aside). */
+  legalBreaches: number;
+  /**
+   * "Dentro do limite legal": answeredWithinLegal ÷ (answeredWithinLegal + legalBreaches) — abandons
+   * before the limit are neutral (the caller left before the company broke it); null when nothing counted.
+   */
+  withinLegal: number | null;
 }
 
 export interface ClosedInterval {

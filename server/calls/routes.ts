@@ -1,17 +1,46 @@
 // Calls API: one call's live view and detail record; escalation to a higher level,
-// the agent's disposition, and a supervisor moving a waiting caller.
+// the agent's disposition, and a supervisor moving a waiting caller. SAC: every call
+// shows its protocol number, calls are found by protocol (GET /api/calls?protocol=…, JSON
+// or CSV), and a call that dropped on the company's side is marked for a callback.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { DomainEvent } from '../../routing/types.ts';
 import { bearerOf } from '../auth/access.ts';
-import { httpErrorOf, UnknownCallError } from '../errors.ts';
+import { BadInputError, httpErrorOf, UnknownCallError } from '../errors.ts';
+import { csvField } from '../reports/csv.ts';
+import { parseBound, Zone } from '../reports/zone.ts';
 import { errorReplies } from '../schemas.ts';
 import callWhy from './why.ts';
 
 const CallParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const OpenObject = Type.Object({}, { additionalProperties: true });
 /** The core's live view (null once forgotten) and the call detail record (null until written). */
-const Call = Type.Object({ id: Type.String(), live: Type.Union([OpenObject, Type.Null()]), record: Type.Union([OpenObject, Type.Null()]) });
+const Call = Type.Object({
+  id: Type.String(),
+  /** The SAC protocol number (null for a call that arrived without one). */
+  protocol: Type.Union([Type.String(), Type.Null()]),
+  live: Type.Union([OpenObject, Type.Null()]),
+  record: Type.Union([OpenObject, Type.Null()]),
+});
+const Bound = Type.Optional(Type.String({ minLength: 1, maxLength: 40 }));
+const CallSearch = Type.Object({
+  protocol: Type.Optional(Type.String({ pattern: '^\\d{1,40}$' })),
+  /** Arrival: epoch ms, a date or a local date-time (as the reports take); from inclusive, to exclusive. */
+  from: Bound,
+  to: Bound,
+  queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 100 })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+}, { additionalProperties: false });
+/** The call-record columns of the CSV export, protocol first. */
+const CSV_COLUMNS = [
+  'protocol', 'callId', 'from', 'to', 'arrivedAt', 'queue', 'tier', 'tierLabel', 'queuedAt', 'answeredAt', 'endedAt',
+  'outcome', 'agentId', 'level', 'escalations', 'surveyNps', 'surveyCsat', 'resolvedFirstContact',
+] as const;
+const Dropped = Type.Object({
+  /** The number to call back; default the caller ID. */
+  number: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{4,20}$' })),
+}, { additionalProperties: false });
 const Escalation = Type.Object({
   toLevel: Type.Integer({ minimum: 2, maximum: 9 }),
   note: Type.Optional(Type.String({ maxLength: 500 })),
@@ -34,7 +63,11 @@ const replies = { 200: Call, ...errorReplies(400, 401, 403, 404, 409) };
 const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
   const { engine, access, storage } = fastify as FastifyInstance;
   const supervisors = access.require(['supervisor']);
-  const shown = (id: string): Static<typeof Call> => ({ id, live: engine.core.call(id), record: storage.records.getCall(id) });
+  const shown = (id: string): Static<typeof Call> => {
+    const live = engine.core.call(id);
+    const record = storage.records.getCall(id);
+    return { id, protocol: live?.protocol ?? record?.protocol ?? null, live, record };
+  };
   const audit = (req: FastifyRequest, action: string, target: string, before: unknown, after: unknown) =>
     storage.audit.record({ at: engine.now(), actor: access.describe(bearerOf(req)), action, target, before, after });
 
@@ -61,6 +94,41 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
     return call;
   });
 
+  // Calls by protocol number (SAC), or by arrival time and queue; newest first. CSV with format=csv.
+  fastify.get('/api/calls', {
+    preHandler: supervisors,
+    schema: {
+      querystring: CallSearch,
+      response: {
+        200: {
+          content: {
+            'application/json': { schema: Type.Object({ calls: Type.Array(OpenObject) }) },
+            'text/csv': { schema: Type.String() },
+          },
+        },
+        ...errorReplies(400, 401, 403),
+      },
+    },
+  }, async (req, reply) => {
+    const q = req.query;
+    const zone = new Zone(fastify.settings.current.timezone);
+    const bound = (name: 'from' | 'to', text: string | undefined) => {
+      if (text === undefined) return undefined;
+      const t = parseBound(text, name, zone);
+      if (t === null) throw new BadInputError(name, `"${text}" is not epoch ms, a date or a date-time`);
+      return t;
+    };
+    const calls = storage.records.listCalls({
+      protocol: q.protocol, queue: q.queue, from: bound('from', q.from), to: bound('to', q.to), limit: q.limit ?? 100,
+    });
+    if (q.format !== 'csv') return { calls };
+    const lines = [CSV_COLUMNS.join(',')];
+    for (const c of calls) lines.push(CSV_COLUMNS.map((k) => csvField(c[k])).join(','));
+    return reply.type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="atende-calls${q.protocol ? `-${q.protocol}` : ''}.csv"`)
+      .send(lines.join('\r\n') + '\r\n');
+  });
+
   // "Por que esperou?": the call's timeline and why it waited (why.ts).
   await fastify.register(callWhy);
 
@@ -84,6 +152,19 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (req) => {
     const { resolvedFirstContact, note } = req.body;
     return act(req.params.id, 'disposition', (base) => ({ ...base, type: 'call.disposition', resolvedFirstContact, note }));
+  });
+
+  // The call dropped on the company's side (the agent on it, or a supervisor, says so): it becomes a
+  // callback at the head of its tier, with its protocol (docs/sac.md).
+  fastify.post('/api/calls/:id/dropped', {
+    preHandler: async (req) => callAgentOrSupervisor(req, req.params.id),
+    schema: { params: CallParams, body: Type.Optional(Dropped), response: replies },
+  }, async (req) => {
+    const number = req.body?.number;
+    const before = engine.core.call(req.params.id);
+    const shownAfter = act(req.params.id, 'dropped', (base) => ({ ...base, type: 'call.dropped', ...(number ? { number } : {}) }));
+    audit(req, 'call.dropped', req.params.id, { status: before?.status, agentId: before?.agentId }, { callback: number ?? before?.from ?? null });
+    return shownAfter;
   });
 
   // A supervisor moves a waiting caller to another queue or priority tier.

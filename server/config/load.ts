@@ -12,7 +12,10 @@ import { validateSettings } from '../../routing/metrics/settings.ts';
 import type { MetricsSettings } from '../../routing/metrics/types.ts';
 import type { QueueConfig, RoutingConfig } from '../../routing/types.ts';
 import { fromAjv, pointer, show } from './ajv-errors.ts';
-import type { AgentSetting, HistorySettings, Localised, MenuNode, MenuOption, RetentionSettings, Settings } from './types.ts';
+import { checkSacSettings } from './sac-rules.ts';
+import type {
+  AgentSetting, CallbacksSetting, HistorySettings, Localised, MenuNode, MenuOption, RetentionSettings, SacSettings, Settings,
+} from './types.ts';
 
 /** Absolute path of the shipped example center (config/example.json). */
 export const DEFAULT_SETTINGS_PATH = fileURLToPath(new URL('../../config/example.json', import.meta.url));
@@ -130,9 +133,10 @@ function crossCheck(s: Settings, fail: (field: string, rule: string) => never): 
       if (digits.has(o.digit)) fail(oat + '/digit', `${oat}/digit: digit "${o.digit}" is used twice in menu "${menu.id}"`);
       digits.add(o.digit);
       texts(oat + '/label', o.label);
-      if ((o.queue === undefined) === (o.menu === undefined)) {
-        fail(oat, `${oat}: an option needs exactly one of "queue" or "menu"`);
+      if ([o.queue, o.menu, o.back].filter((x) => x !== undefined).length !== 1) {
+        fail(oat, `${oat}: an option needs exactly one of "queue" or "menu"${o.back !== undefined ? ' (or "back")' : ''}`);
       }
+      if (o.back !== undefined && at === '/ivr/menu') fail(oat + '/back', `${oat}/back: the first menu has no menu before it`);
       if (o.queue !== undefined) needQueue(oat + '/queue', o.queue);
       if (o.menu) walkMenu(o.menu, oat + '/menu');
     });
@@ -192,6 +196,8 @@ function crossCheck(s: Settings, fail: (field: string, rule: string) => never): 
   }
 
   checkAlerts(s, queueIds, fail);
+  // Business hours, holidays, the protocol format and (in sac.strict) the SAC menu rules.
+  checkSacSettings(s, queueIds, fail);
 
   // Whatever the metrics core itself refuses.
   try {
@@ -388,6 +394,7 @@ export function toRoutingConfig(s: Settings): RoutingConfig {
     if (q.overflowQueue !== undefined) c.overflowQueue = q.overflowQueue;
     return c;
   });
+  const cb = callbacksOf(s);
   const config = defaultRoutingConfig({
     tiers: s.priority.tiers,
     agingSeconds: [...s.priority.agingSeconds],
@@ -403,6 +410,7 @@ export function toRoutingConfig(s: Settings): RoutingConfig {
     maxLevel: s.maxLevel,
     maxConsecutiveMisses: s.maxConsecutiveMisses,
     missDelaySeconds: s.missDelaySeconds,
+    callbacks: { retryDelaySeconds: cb.retryDelaySeconds, maxAttempts: cb.maxAttempts, customerFirst: cb.order === 'customer-first' },
   });
   if (s.priority.vipValues !== undefined) config.vipValues = [...s.priority.vipValues];
   if (s.priority.repeatMemoryHours !== undefined) config.repeatMemoryHours = s.priority.repeatMemoryHours;
@@ -424,9 +432,35 @@ export function toMetricsSettings(s: Settings): MetricsSettings {
       const m: MetricsSettings['queues'][number] = { id: q.id };
       if (q.thresholdSeconds !== undefined) m.thresholdSeconds = q.thresholdSeconds;
       if (q.target !== undefined) m.target = q.target;
+      if (q.legalWaitSeconds !== undefined) m.legalWaitSeconds = q.legalWaitSeconds;
       return m;
     }),
     tiers: s.priority.tiers,
+    legalWaitSeconds: sacOf(s).legalWaitSeconds,
+  };
+}
+
+/** The SAC settings with the schema's defaults, for settings built by hand. */
+export function sacOf(s: Settings): SacSettings {
+  return {
+    strict: s.sac?.strict ?? false,
+    protocolFormat: s.sac?.protocolFormat ?? '{yyyy}{MM}{dd}{seq:6}',
+    onClose: s.sac?.onClose ?? 'serve',
+    holidays: s.sac?.holidays === undefined ? { country: 'BR', types: ['public'] } : s.sac.holidays,
+    dates: s.sac?.dates ?? [],
+    legalWaitSeconds: s.sac?.legalWaitSeconds ?? 60,
+    ...(s.sac?.closedMessage ? { closedMessage: s.sac.closedMessage } : {}),
+  };
+}
+
+/** The callback settings with the schema's defaults. */
+export function callbacksOf(s: Settings): CallbacksSetting {
+  return {
+    retryDelaySeconds: s.callbacks?.retryDelaySeconds ?? 120,
+    maxAttempts: s.callbacks?.maxAttempts ?? 3,
+    order: s.callbacks?.order ?? 'agent-first',
+    offerAfterSeconds: s.callbacks?.offerAfterSeconds ?? 60,
+    minEstimatedWaitSeconds: s.callbacks?.minEstimatedWaitSeconds ?? 120,
   };
 }
 

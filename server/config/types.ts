@@ -19,13 +19,23 @@ export interface LanguageSetting {
   prompt: string;
 }
 
-/** What pressing a key does: a submenu or a queue (with caller attributes for the tier rules). */
+/**
+ * What an option is for, as the SAC rules read the menu (server/config/sac-rules.ts):
+ * `complaint` (reclamação) and `cancel` (cancelamento) in the first menu, `agent` an explicit
+ * way to a person, `back` the way to the menu before.
+ */
+export type MenuTag = 'complaint' | 'cancel' | 'agent' | 'back';
+
+/** What pressing a key does: a submenu, a queue (with caller attributes for the tier rules), or back to the menu before. */
 export interface MenuOption {
   digit: string;
   /** Announced in the menu prompt is up to `MenuNode.prompt`; this label shows in the CDR and wallboard. */
   label: Localised;
   queue?: string;
   menu?: MenuNode;
+  /** Back to the menu this one was reached from (not in the first menu). */
+  back?: true;
+  tag?: MenuTag;
   /** Merged into the call attributes when queued (e.g. { "impact": 3 }). */
   attributes?: Record<string, string | number | boolean>;
 }
@@ -61,9 +71,21 @@ interface IvrSetting {
   errorMessage: Localised;
 }
 
+/** Local "HH:MM-HH:MM" ranges per weekday, in the center's time zone; "22:00-02:00" runs past midnight, "24:00" ends a day. */
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export type WeeklyHours = Partial<Record<Weekday, string[]>>;
+
 interface QueueSetting {
   id: string;
   name: string;
+  /** Business hours; absent = open 24 hours, 7 days (holidays and the center's dates do not close it). */
+  hours?: WeeklyHours;
+  /** SAC legal wait limit, seconds (default sac.legalWaitSeconds, 60): the wallboard's "dentro do limite legal". */
+  legalWaitSeconds?: number;
+  /** Callers may ask for a callback here, also when it is closed (default true). */
+  callbacks?: boolean;
+  /** Said to a caller who reaches it closed (hours, other channels); default sac.closedMessage. */
+  closedMessage?: Localised;
   department?: string;
   weight?: number;
   thresholdSeconds?: number;
@@ -117,6 +139,50 @@ export interface RetentionSettings {
   callDays: number;
 }
 
+/** A date the center adds: a closure (no `hours`, or none) or a half day (`hours`). */
+export interface SpecialDate {
+  /** Local date "YYYY-MM-DD". */
+  date: string;
+  label: string;
+  /** The day's ranges instead of the weekly ones; absent or empty = closed all day. */
+  hours?: string[];
+  /** Queue ids; absent = every queue with business hours. */
+  queues?: string[];
+}
+
+export type HolidayType = 'public' | 'bank' | 'optional' | 'school' | 'observance';
+
+/** The SAC rules (Decreto 11.034/2022) and business hours: docs/sac.md. */
+export interface SacSettings {
+  /** Refuse to start when the menu breaks the SAC rules (default false: warn). */
+  strict: boolean;
+  /** Digits and tokens {yyyy} {yy} {MM} {dd} {seq:N}; default "{yyyy}{MM}{dd}{seq:6}". */
+  protocolFormat: string;
+  /** Callers already waiting when their queue closes: served (default) or offered a callback. */
+  onClose: 'serve' | 'offer-callback';
+  /** Holidays from the date-holidays package; null = none. */
+  holidays: { country: string; state?: string; region?: string; /** Default ['public']. */ types?: HolidayType[] } | null;
+  dates: SpecialDate[];
+  /** Default legal wait limit, seconds (60). */
+  legalWaitSeconds: number;
+  /** Said at a closed queue when the queue has no closedMessage of its own. */
+  closedMessage?: Localised;
+}
+
+/** Callbacks (retorno de chamada): docs/sac.md. */
+export interface CallbacksSetting {
+  /** Seconds before a customer who did not answer is called again (default 120). */
+  retryDelaySeconds: number;
+  /** Calls to the customer in all before "not reached" (default 3). */
+  maxAttempts: number;
+  /** 'agent-first' (default): the agent is called, then the customer; 'customer-first' the other way round. */
+  order: 'agent-first' | 'customer-first';
+  /** The wait URL offers a callback after this many seconds of waiting (default 60)… */
+  offerAfterSeconds: number;
+  /** …and only when the estimated wait is above this (default 120). */
+  minEstimatedWaitSeconds: number;
+}
+
 export interface Settings {
   centerName: string;
   timezone: string;
@@ -145,6 +211,10 @@ export interface Settings {
   history?: HistorySettings;
   /** How long the hot database keeps events, call records and interval figures (docs/reliability.md). */
   retention?: RetentionSettings;
+  /** SAC rules, protocol numbers, business hours and holidays (docs/sac.md); defaults in sacOf(). */
+  sac?: SacSettings;
+  /** Callbacks that keep the caller's place (docs/sac.md); defaults in callbacksOf(). */
+  callbacks?: CallbacksSetting;
   /** Tokens per role, stored only as hashes: "sha256:<hex>" (npm run hash-token -- TOKEN). */
   auth?: { viewers?: string[]; supervisors?: string[]; agents?: Record<string, string> };
 }

@@ -4,13 +4,16 @@
 import {
   ABANDONED, ABANDONED_WITHIN, ANSWERED, ANSWERED_WITHIN, ANSWER_WAIT_MS, CSAT_RESPONSES, CSAT_SATISFIED,
   DETRACTORS, FCR_RESOLVED, FCR_RESPONSES, HANDLED, HOLD_MS, NPS_RESPONSES, PASSIVES, PROMOTERS,
-  SHORT_ABANDONED, TALK_MS, WRAP_MS,
+  SHORT_ABANDONED, TALK_MS, WRAP_MS, ANSWERED_WITHIN_LEGAL, LEGAL_BREACHES,
 } from '../../routing/metrics/fields.ts';
 import { toFigures, type Figures, type ScopeTerms } from '../../routing/metrics/index.ts';
 import type { AgentStatus } from '../../routing/types.ts';
 
-/** Columns 0…17 of routing/metrics/fields.ts (agent time is the agents' own rows). */
-export const SCOPE_COUNTERS = FCR_RESOLVED + 1;
+/**
+ * Columns 0…19 of routing/metrics/fields.ts (agent time is the agents' own rows). Rows stored
+ * before the SAC legal-limit columns (18, 19) have 18: they read as zeros there.
+ */
+export const SCOPE_COUNTERS = LEGAL_BREACHES + 1;
 export type ScopeCounters = number[];
 
 /** Back from Figures to the integer counters they were computed from (exact: counts and whole ms). */
@@ -36,6 +39,8 @@ export function countersOf(f: Figures): ScopeCounters {
   c[CSAT_SATISFIED] = share(f.csat.score, f.csat.responses);
   c[FCR_RESPONSES] = f.fcr.responses;
   c[FCR_RESOLVED] = share(f.fcr.rate, f.fcr.responses);
+  c[ANSWERED_WITHIN_LEGAL] = f.answeredWithinLegal;
+  c[LEGAL_BREACHES] = f.legalBreaches;
   return c;
 }
 

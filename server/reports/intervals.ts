@@ -148,12 +148,14 @@ export interface ReportRow {
   csatResponses: number;
   fcr: number | null;
   fcrResponses: number;
+  /** SAC: callers who waited longer than their queue's legal wait limit (answered or abandoned late). */
+  legalBreaches: number;
 }
 
 export const ROW_FIELDS = [
   'start', 'end', 'complete', 'intervals', 'offered', 'answered', 'abandoned', 'shortAbandoned',
   'answeredWithinThreshold', 'abandonedWithinThreshold', 'serviceLevel', 'asaSeconds', 'tmaSeconds', 'abandonRate',
-  'handled', 'nps', 'npsResponses', 'csat', 'csatResponses', 'fcr', 'fcrResponses',
+  'handled', 'nps', 'npsResponses', 'csat', 'csatResponses', 'fcr', 'fcrResponses', 'legalBreaches',
 ] as const satisfies readonly (keyof ReportRow)[];
 
 export function toRow(zone: Zone, start: number, end: number, complete: boolean, intervals: number, f: Figures): ReportRow {
@@ -166,6 +168,7 @@ export function toRow(zone: Zone, start: number, end: number, complete: boolean,
     nps: f.nps.score, npsResponses: f.nps.responses,
     csat: f.csat.score, csatResponses: f.csat.responses,
     fcr: f.fcr.rate, fcrResponses: f.fcr.responses,
+    legalBreaches: f.legalBreaches,
   };
 }
 

@@ -43,6 +43,8 @@ const Row = Type.Object({
   answeredWithinThreshold: Type.Integer(), abandonedWithinThreshold: Type.Integer(),
   serviceLevel: Ratio, asaSeconds: Ratio, tmaSeconds: Ratio, abandonRate: Ratio, handled: Type.Integer(),
   nps: Ratio, npsResponses: Type.Integer(), csat: Ratio, csatResponses: Type.Integer(), fcr: Ratio, fcrResponses: Type.Integer(),
+  /** SAC: callers who waited longer than their queue's legal limit (docs/sac.md). */
+  legalBreaches: Type.Integer(),
 });
 const AgentRow = Type.Object({
   start: Type.String(), end: Type.String(), startMs: Type.Number(), endMs: Type.Number(),

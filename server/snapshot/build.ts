@@ -48,6 +48,8 @@ export function maskCaller(from: string): string {
 
 function window(f: Figures): WindowFigures {
   return {
+    withinLegal: f.withinLegal,
+    legalBreaches: f.legalBreaches,
     offered: f.offered,
     answered: f.answered,
     abandoned: f.abandoned,
@@ -72,6 +74,34 @@ function feedback(f: Figures): Feedback {
 
 const secondsSince = (now: number, start: number | null): number | null =>
   start === null ? null : Math.max(0, Math.floor((now - start) / 1000));
+
+/**
+ * Callers on the line and callbacks apart: the core keeps a waiting callback in its queue's
+ * order (it keeps its place), the wallboard counts it separately.
+ */
+function lineAndCallbacks(core: RoutingCore, now: number, queue?: string) {
+  const cb = core.callbacksWaiting(queue);
+  const byTier = core.waitingByTier(queue).map((n, i) => n - (cb.inLineByTier[i] ?? 0));
+  return {
+    waiting: core.waitingCount(queue) - cb.inLine,
+    waitingByTier: byTier,
+    longestWaitSeconds: secondsSince(now, core.lineWaitStart(queue)),
+    callbacksWaiting: cb.waiting,
+    oldestCallbackWaitSeconds: secondsSince(now, cb.oldestQueuedAt),
+  };
+}
+
+/** A queue's SAC state: open or closed (why, until when), its legal wait limit. */
+function queueSac(core: RoutingCore, id: string) {
+  const st = core.queueState(id);
+  return {
+    open: st.open,
+    closedReason: st.reason,
+    nextOpeningAt: st.until,
+    emergency: st.emergency,
+    legalWaitSeconds: core.metrics.legalWaitSeconds(id),
+  };
+}
 
 /** The breach warning's fields of a scope (routing/breach.ts). */
 const breachFields = (o: BreachOutlook | undefined) => ({
@@ -106,9 +136,8 @@ export function buildSnapshot(core: RoutingCore, opts: SnapshotOptions): Snapsho
       target: rolling.target,
       rolling: window(rolling),
       today: window(today),
-      waiting: core.waitingCount(q.id),
-      waitingByTier: core.waitingByTier(q.id),
-      longestWaitSeconds: secondsSince(now, core.longestWaitStart(q.id)),
+      ...lineAndCallbacks(core, now, q.id),
+      ...queueSac(core, q.id),
       agents: perSkill,
       ...breachFields(breach.queues[q.id]),
       ...feedback(rolling),
@@ -136,9 +165,7 @@ export function buildSnapshot(core: RoutingCore, opts: SnapshotOptions): Snapsho
     center: {
       rolling: window(centerRolling),
       today: window(centerToday),
-      waiting: core.waitingCount(),
-      waitingByTier: core.waitingByTier(),
-      longestWaitSeconds: secondsSince(now, core.longestWaitStart()),
+      ...lineAndCallbacks(core, now),
       agents: centerAgents,
       ...breachFields(breach.center),
       ...feedback(centerRolling),
@@ -167,6 +194,7 @@ export function buildSnapshot(core: RoutingCore, opts: SnapshotOptions): Snapsho
       waitSeconds: Math.max(0, Math.floor((now - startOf(c)) / 1000)),
       level: c.level,
       ringing: c.status === 'offering',
+      ...(c.callback ? { callback: true } : {}),
     })),
     recentAbandons: core.recentAbandons(10).map((r) => ({
       at: r.at,

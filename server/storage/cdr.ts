@@ -48,6 +48,8 @@ interface CdrRow {
   surveyCsat: number | null;
   resolvedFirstContact: boolean | null;
   twilioQueueSid: string | null;
+  /** The SAC protocol number (null for calls that arrived without one). */
+  protocol: string | null;
   updatedAt: number;
 }
 
@@ -71,6 +73,8 @@ interface ListCallsOptions {
   /** arrived_at < to (epoch ms). */
   to?: number;
   queue?: string;
+  /** Exactly this protocol number. */
+  protocol?: string;
   /** Default 500. */
   limit?: number;
 }
@@ -82,7 +86,7 @@ interface CallDbRow {
   offered_at: number | null; answered_at: number | null; ended_at: number | null; outcome: string | null;
   agent_id: string | null; level: number; escalations: number; missed_by: string; notes: string;
   survey_nps: number | null; survey_csat: number | null; resolved_first_contact: number | null;
-  twilio_queue_sid: string | null; updated_at: number;
+  twilio_queue_sid: string | null; updated_at: number; protocol: string | null;
 }
 
 function parseJson<T>(text: string | null, fallback: T): T {
@@ -123,6 +127,7 @@ function toCdr(r: CallDbRow): CdrRow {
     surveyCsat: r.survey_csat,
     resolvedFirstContact: r.resolved_first_contact == null ? null : r.resolved_first_contact !== 0,
     twilioQueueSid: r.twilio_queue_sid,
+    protocol: r.protocol ?? null,
     updatedAt: r.updated_at,
   };
 }
@@ -153,12 +158,12 @@ export class CallRecords {
         call_id, status, from_number, to_number, arrived_at, ivr_path, language, attributes, queue, tier,
         tier_rule_id, tier_label, tier_reason, queued_at, offered_at, answered_at, ended_at, outcome,
         agent_id, level, escalations, missed_by, notes, survey_nps, survey_csat, resolved_first_contact,
-        twilio_queue_sid, updated_at
+        twilio_queue_sid, protocol, updated_at
       ) VALUES (
         @call_id, @status, @from_number, @to_number, @arrived_at, @ivr_path, @language, @attributes, @queue, @tier,
         @tier_rule_id, @tier_label, @tier_reason, @queued_at, @offered_at, @answered_at, @ended_at, @outcome,
         @agent_id, @level, @escalations, @missed_by, @notes, @survey_nps, @survey_csat, @resolved_first_contact,
-        @twilio_queue_sid, @updated_at
+        @twilio_queue_sid, @protocol, @updated_at
       )
       ON CONFLICT (call_id) DO UPDATE SET
         status = excluded.status,
@@ -187,6 +192,7 @@ export class CallRecords {
         survey_csat = COALESCE(excluded.survey_csat, calls.survey_csat),
         resolved_first_contact = COALESCE(excluded.resolved_first_contact, calls.resolved_first_contact),
         twilio_queue_sid = COALESCE(excluded.twilio_queue_sid, calls.twilio_queue_sid),
+        protocol = COALESCE(excluded.protocol, calls.protocol),
         updated_at = excluded.updated_at
     `);
     this.getStmt = db.prepare('SELECT * FROM calls WHERE call_id = ?');
@@ -195,6 +201,7 @@ export class CallRecords {
       WHERE (@from IS NULL OR arrived_at >= @from)
         AND (@to IS NULL OR arrived_at < @to)
         AND (@queue IS NULL OR queue = @queue)
+        AND (@protocol IS NULL OR protocol = @protocol)
       ORDER BY arrived_at DESC, call_id DESC
       LIMIT @limit
     `);
@@ -252,6 +259,7 @@ export class CallRecords {
       survey_csat: extra.surveyCsat ?? null,
       resolved_first_contact: extra.resolvedFirstContact == null ? null : extra.resolvedFirstContact ? 1 : 0,
       twilio_queue_sid: extra.twilioQueueSid ?? null,
+      protocol: view.protocol ?? null,
       updated_at: this.now(),
     });
   }
@@ -284,7 +292,7 @@ export class CallRecords {
     this.beforeRead?.();
     const limit = opts.limit === undefined ? 500 : Math.max(0, Math.floor(opts.limit));
     const rows = this.listStmt.all({
-      from: opts.from ?? null, to: opts.to ?? null, queue: opts.queue ?? null, limit,
+      from: opts.from ?? null, to: opts.to ?? null, queue: opts.queue ?? null, protocol: opts.protocol ?? null, limit,
     }) as CallDbRow[];
     return rows.map(toCdr);
   }

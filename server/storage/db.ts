@@ -185,6 +185,25 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'SAC protocol numbers',
+    up: `
+      -- Every call's protocol number (server/sac/protocol.ts), unique, committed before the
+      -- call's first event; period = the format without its sequence (the day, by default).
+      CREATE TABLE protocols (
+        protocol TEXT    PRIMARY KEY,
+        call_id  TEXT    NOT NULL UNIQUE,
+        period   TEXT    NOT NULL,
+        seq      INTEGER NOT NULL,
+        at       INTEGER NOT NULL                -- the call's arrival, epoch ms
+      );
+      CREATE INDEX protocols_period ON protocols (period, seq);
+      -- The call records carry it, searchable (GET /api/calls?protocol=…).
+      ALTER TABLE calls ADD COLUMN protocol TEXT;
+      CREATE INDEX calls_protocol ON calls (protocol) WHERE protocol IS NOT NULL;
+    `,
+  },
 ];
 
 export interface OpenOptions {

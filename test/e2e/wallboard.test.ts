@@ -247,6 +247,30 @@ describeWithChromium('wallboard in a real browser', () => {
     expect(tile).toEqual({ band: 'amber', label: 'NS em risco', sub: snap.center.breachPrevention ? expect.stringMatching(/^evita: \+\d/) : 'mais de 5 agentes para evitar' });
   });
 
+  it('shows a closed queue as closed, with its reason and next opening, and callbacks apart', async () => {
+    const { atende, engine, url } = await startServer();
+    queueCall(engine, 'cb1', 'vendas', '+5511990000001');
+    queueCall(engine, 'cb2', 'vendas', '+5511990000002');
+    expect(engine.dispatch(ev({ type: 'call.callback-requested', callId: 'cb1', number: '+5511990000001' })).ok).toBe(true);
+    const page = await openBoard(url);
+    await page.waitForFunction(() => document.querySelector('#t-waiting .t-value')?.textContent === '1', undefined, { timeout: 3000 });
+    expect(await page.evaluate(() => document.querySelector('#t-waiting .t-sub')?.textContent)).toMatch(/^1 retorno · mais antigo \d:\d\d$/);
+    expect(await page.evaluate(() => document.querySelectorAll('#calls .r.call.callback').length)).toBe(1);
+
+    const until = new Date(Date.now() + 3 * 3_600_000);
+    const res = await atende.app.inject({ method: 'POST', url: '/api/queues/vendas/close', payload: { reason: 'sistema fora do ar', until: until.toISOString() } });
+    expect(res.statusCode).toBe(200);
+    const opens = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
+    await page.waitForFunction(() => document.querySelector('#queues .r.q.closed .q-closed') !== null, undefined, { timeout: BUDGET_MS * 3 });
+    const row = await page.evaluate(() => {
+      const r = Array.from(document.querySelectorAll('#queues .r.q')).find((el) => el.querySelector('.q-name b')?.textContent === 'Vendas');
+      return { closed: r?.classList.contains('closed'), text: r?.querySelector('.q-closed')?.textContent, red: r?.querySelectorAll('[data-band="red"]').length };
+    });
+    expect(row.closed).toBe(true);
+    expect(row.text).toMatch(new RegExp(`^Fechada · sistema fora do ar · abre (\\d\\d/\\d\\d )?${opens}$`));
+    expect(row.red).toBe(0);
+  });
+
   it('never scrolls at 1920×1080 or 1366×768, and saves a screenshot', async () => {
     const { engine, url } = await startServer();
     // A busy center: agents in every state and more callers than the lists can hold.

@@ -88,6 +88,12 @@ class Reference {
     return (q?.thresholdSeconds ?? this.s.thresholdSeconds) * 1000;
   }
 
+  /** The SAC legal wait limit of a fact's queue: decided by the queue whatever scope the fact is read in. */
+  legalMs(queue: string): number {
+    const q = this.s.queues.find((x) => x.id === queue);
+    return (q?.legalWaitSeconds ?? this.s.legalWaitSeconds ?? 60) * 1000;
+  }
+
   inScope(f: Fact, scope: Scope): boolean {
     if (scope.kind === 'center') return true;
     if (scope.kind === 'queue') return f.queue === scope.id;
@@ -100,12 +106,15 @@ class Reference {
     let answered = 0, answeredWithin = 0, waitSum = 0, abandoned = 0, abandonedWithin = 0, short = 0;
     let handled = 0, talk = 0, hold = 0, wrap = 0;
     let npsN = 0, pro = 0, pas = 0, det = 0, csatN = 0, sat = 0, fcrN = 0, res = 0;
+    let withinLegal = 0, breaches = 0;
     for (const f of facts) {
       if (!this.inScope(f, scope)) continue;
-      if (f.kind === 'answered') { answered++; waitSum += f.wait; if (f.wait <= T) answeredWithin++; }
-      else if (f.kind === 'abandoned') {
+      if (f.kind === 'answered') {
+        answered++; waitSum += f.wait; if (f.wait <= T) answeredWithin++;
+        if (f.wait <= this.legalMs(f.queue)) withinLegal++; else breaches++;
+      } else if (f.kind === 'abandoned') {
         if (f.wait < shortMs) short++;
-        else { abandoned++; if (f.wait <= T) abandonedWithin++; }
+        else { abandoned++; if (f.wait <= T) abandonedWithin++; if (f.wait > this.legalMs(f.queue)) breaches++; }
       } else if (f.kind === 'handled') { handled++; talk += f.talk; hold += f.hold; wrap += f.wrap; }
       else if (f.kind === 'survey') {
         if (f.nps !== undefined && f.nps >= 0 && f.nps <= 10) { npsN++; if (f.nps >= 9) pro++; else if (f.nps >= 7) pas++; else det++; }
@@ -137,6 +146,8 @@ class Reference {
       nps: { score, band, responses: npsN, promoters: pro, passives: pas, detractors: det },
       csat: { score: csatN ? sat / csatN : null, responses: csatN },
       fcr: { rate: fcrN ? res / fcrN : null, responses: fcrN },
+      answeredWithinLegal: withinLegal, legalBreaches: breaches,
+      withinLegal: withinLegal + breaches ? withinLegal / (withinLegal + breaches) : null,
     };
   }
 
@@ -245,6 +256,10 @@ function randomSettings(rnd: () => number): [MetricsSettings, number] {
     ],
     tiers: int(rnd, 1, 4),
   };
+  // The SAC legal limit: the default, a center-wide one, one queue's own (drawn after the rest, so older seeds keep their streams).
+  const legal = int(rnd, 0, 3);
+  if (legal === 1) settings.legalWaitSeconds = 30;
+  if (legal >= 2) settings.queues[0].legalWaitSeconds = legal === 2 ? 15 : 90;
   return [settings, base + int(rnd, 0, 6 * H)];
 }
 

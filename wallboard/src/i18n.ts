@@ -95,6 +95,19 @@ export interface Dict {
   chartWaiting: string;
   chartTarget: string;
   noHistory: string;
+
+  /** SAC: a closed queue shows as closed, with why and when it opens, not as red figures. */
+  closed: string;
+  closedHours: string;
+  closedHoliday: (name: string) => string;
+  opensAt: (when: string) => string;
+  queueClosedNotice: (queue: string, why: string) => string;
+  /** Waiting callbacks, counted apart from the callers on the line. */
+  callbacks: (n: string) => string;
+  callbackOldest: (wait: string) => string;
+  callbackTag: string;
+  /** "Dentro do limite legal": today's share answered within the queue's legal wait limit. */
+  withinLegal: (pct: string) => string;
 }
 
 export const pt: Dict = {
@@ -204,6 +217,16 @@ export const pt: Dict = {
   chartWaiting: 'Em espera',
   chartTarget: 'Meta',
   noHistory: 'Sem histórico ainda',
+
+  closed: 'Fechada',
+  closedHours: 'fora do horário',
+  closedHoliday: (name) => `feriado: ${name}`,
+  opensAt: (when) => `abre ${when}`,
+  queueClosedNotice: (q, why) => `Fila ${q} fechada — ${why}`,
+  callbacks: (n) => `${n} ${n === '1' ? 'retorno' : 'retornos'}`,
+  callbackOldest: (w) => `mais antigo ${w}`,
+  callbackTag: 'Retorno',
+  withinLegal: (pct) => `no limite legal hoje: ${pct}`,
 };
 
 export const en: Dict = {
@@ -313,6 +336,16 @@ export const en: Dict = {
   chartWaiting: 'Waiting',
   chartTarget: 'Target',
   noHistory: 'No history yet',
+
+  closed: 'Closed',
+  closedHours: 'outside business hours',
+  closedHoliday: (name) => `holiday: ${name}`,
+  opensAt: (when) => `opens ${when}`,
+  queueClosedNotice: (q, why) => `Queue ${q} closed — ${why}`,
+  callbacks: (n) => `${n} ${n === '1' ? 'callback' : 'callbacks'}`,
+  callbackOldest: (w) => `oldest ${w}`,
+  callbackTag: 'Callback',
+  withinLegal: (pct) => `within the legal limit today: ${pct}`,
 };
 
 export const dictionaries: Record<Lang, Dict> = { pt, en };

@@ -254,7 +254,11 @@ function renderQueues(ui: BoardUi, v: BoardView, t: Dict): void {
   const head = `<div class="qh"><span>${esc(t.queueCol)}</span><span>${esc(t.slCol)}</span><span>${esc(t.todayShort)}</span><span>${esc(t.waitingCol)}</span><span>${esc(t.longestCol)}</span></div>`;
   const rows = v.queues
     .map(
-      (q) => `<div class="r q"><span class="q-name"><b>${esc(q.name)}</b><small>${esc(q.goal)}</small></span>` +
+      (q) => q.closed !== null
+        // Closed: one cell says why and when it opens, across the figures' columns.
+        ? `<div class="r q closed"><span class="q-name"><b>${esc(q.name)}</b><small>${esc(q.goal)}</small></span>` +
+          `<span class="q-closed">${esc(q.closed)}</span></div>`
+        : `<div class="r q"><span class="q-name"><b>${esc(q.name)}</b><small>${esc(q.goal)}</small></span>` +
         `<span class="num" data-band="${q.slBand}">${esc(q.sl)}</span>` +
         `<span class="num dimmer" data-band="${q.slTodayBand}">${esc(q.slToday)}</span>` +
         `<span class="num" data-band="${q.waitingBand}">${esc(q.waiting)}</span>` +
@@ -269,9 +273,9 @@ function renderCalls(ui: BoardUi, v: BoardView, t: Dict): void {
     ? `<div class="none">${esc(t.noneWaiting)}</div>`
     : v.waitingCalls
       .map(
-        (c) => `<div class="r call${c.ringing ? ' ringing' : ''}"><span class="tier tier-${c.tierClass}">${esc(c.tier)}</span>` +
+        (c) => `<div class="r call${c.ringing ? ' ringing' : ''}${c.callback ? ' callback' : ''}"><span class="tier tier-${c.tierClass}">${esc(c.tier)}</span>` +
           `<span class="num wait" data-band="${c.waitBand}">${esc(c.wait)}</span>` +
-          `<span class="c-main"><b>${esc(c.reason)}</b><small>${esc(c.queue)} · ${esc(c.caller)}</small></span></div>`,
+          `<span class="c-main"><b>${c.callback ? `<i class="cb">${esc(t.callbackTag)}</i> ` : ''}${esc(c.reason)}</b><small>${esc(c.queue)} · ${esc(c.caller)}</small></span></div>`,
       )
       .join('');
   if (setHtml(ui.calls, html)) fitList(ui.calls, t);

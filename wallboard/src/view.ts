@@ -42,6 +42,8 @@ interface QueueRow {
   waitingBand: Band;
   longest: string;
   longestBand: Band;
+  /** Closed (SAC): the row says so — why, when it opens — instead of its figures; null while open. */
+  closed: string | null;
 }
 
 interface WaitingRow {
@@ -55,6 +57,8 @@ interface WaitingRow {
   queue: string;
   caller: string;
   ringing: boolean;
+  /** A callback keeping its place: nobody on the line. */
+  callback: boolean;
 }
 
 interface AbandonRow { key: string; at: string; waited: string; queue: string; tier: string; tierClass: number }
@@ -175,6 +179,27 @@ function queueNameMap(s: Snapshot): Map<string, string> {
   return m;
 }
 
+/** When a closed queue opens, as the board says it: "08:00" today, "26/12 22:00" another day. */
+function openingText(at: number | null | undefined, now: number, t: Dict): string {
+  if (at == null || !Number.isFinite(at)) return '';
+  const day = (x: number) => new Date(x).toDateString();
+  const d = new Date(at);
+  const date = `${String(d.getDate()).padStart(2, '0')}/${String(d.getMonth() + 1).padStart(2, '0')}`;
+  return t.opensAt(day(at) === day(now) ? hhmm(at) : `${date} ${hhmm(at)}`);
+}
+
+/** "fora do horário · abre 08:00", "feriado: Natal · abre 28/12 08:00", a supervisor's reason. */
+export function closedText(q: QueueBlock, now: number, t: Dict): string {
+  const r = q.closedReason ?? '';
+  const why = r === 'hours' ? t.closedHours
+    : r.startsWith('holiday: ') ? t.closedHoliday(r.slice('holiday: '.length))
+      : r.startsWith('date: ') ? r.slice('date: '.length)
+        : r;
+  return [why, openingText(q.nextOpeningAt, now, t)].filter(Boolean).join(' · ');
+}
+
+const isClosed = (q: QueueBlock): boolean => q.open === false;
+
 const inScope = (scope: BoardScope, queueField: string | null | undefined): boolean =>
   scope.kind !== 'queue' || queueField === scope.queue.id || queueField === scope.queue.name;
 
@@ -193,6 +218,7 @@ function waitingRows(s: Snapshot, scope: BoardScope, tick: number, colours: Colo
         queue: names.get(c.queue) ?? c.queue,
         caller: maskCaller(c.caller),
         ringing: c.ringing === true,
+        callback: c.callback === true,
       };
     });
 }
@@ -249,8 +275,14 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
   const c = s.colours;
   const names = queueNameMap(s);
 
+  const closedQueue = scope.kind === 'queue' && isClosed(scope.queue) ? scope.queue : null;
   const slRolling = slTile(t.slRolling(s.serviceLevel.windowMinutes), f.rolling, f, s, t, lang);
   const slToday = slTile(t.slToday, f.today, f, s, t, lang);
+  if (closedQueue) {
+    // A closed queue is closed, not failing: no red figures, no alarm.
+    slRolling.band = 'none';
+    slToday.band = 'none';
+  }
   const breach = breachTile(f, s, tick, names, t);
 
   const tiers = Math.max(s.tiers || 0, f.waitingByTier?.length ?? 0);
@@ -259,7 +291,16 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
     const n = f.waitingByTier?.[i] ?? 0;
     tierChips.push({ tier: i + 1, label: tierLabel(i + 1), count: count(n, lang), zero: n === 0 });
   }
-  const waiting = plainTile(t.waiting, count(f.waiting, lang), '', '', waitingBand(f.waiting, c));
+  const callbacksWaiting = f.callbacksWaiting ?? 0;
+  const waiting = plainTile(
+    t.waiting,
+    count(f.waiting, lang),
+    callbacksWaiting > 0
+      ? `${t.callbacks(count(callbacksWaiting, lang))} · ${t.callbackOldest(duration(plus(f.oldestCallbackWaitSeconds, tick)))}`
+      : '',
+    '',
+    waitingBand(f.waiting, c),
+  );
 
   const longestNow = plus(f.longestWaitSeconds, tick);
   const oldest = waitingRows(s, scope, tick, c, names)[0];
@@ -267,7 +308,7 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
     t.longestWait,
     duration(longestNow),
     oldest && f.longestWaitSeconds != null ? `${oldest.tier} · ${oldest.queue}` : '',
-    '',
+    f.today.withinLegal === undefined ? '' : t.withinLegal(percent(f.today.withinLegal, lang)),
     longestNow == null ? 'none' : longestWaitBand(longestNow, c),
   );
 
@@ -303,6 +344,13 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
 
   const queueRows: QueueRow[] = (scope.kind === 'queue' ? [scope.queue] : s.queues).map((q) => {
     const lw = plus(q.longestWaitSeconds, tick);
+    if (isClosed(q)) {
+      return {
+        id: q.id, name: q.name, goal: `${wholePercent(q.target)}/${q.thresholdSeconds}`,
+        sl: '', slBand: 'none', slToday: '', slTodayBand: 'none', waiting: count(q.waiting, lang), waitingBand: 'none',
+        longest: '', longestBand: 'none', closed: `${t.closed} · ${closedText(q, s.serverTime + tick * 1000, t)}`,
+      };
+    }
     return {
       id: q.id,
       name: q.name,
@@ -315,13 +363,15 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
       waitingBand: waitingBand(q.waiting, c),
       longest: duration(lw),
       longestBand: lw == null ? 'none' : longestWaitBand(lw, c),
+      closed: null,
     };
   });
 
   return {
     title: s.centerName || t.appName,
     scopeName: scope.kind === 'queue' ? scope.queue.name : null,
-    notice: scope.kind === 'missing' ? t.queueNotFound(scope.id) : null,
+    notice: scope.kind === 'missing' ? t.queueNotFound(scope.id)
+      : closedQueue ? t.queueClosedNotice(closedQueue.name, closedText(closedQueue, s.serverTime + tick * 1000, t)) : null,
     demo: s.demo === true,
     slRolling,
     slToday,
@@ -342,7 +392,7 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
     abandons: abandonRows(s, scope, names),
     agents: agentViews(s, scope, tick, t),
     indicators: {
-      serviceLevel: slRolling.band === 'red',
+      serviceLevel: slRolling.band === 'red' && !closedQueue,
       longestWait: longest.band === 'red',
       noAgent,
     },

@@ -119,12 +119,15 @@ describe('GET /api/reports/intervals', () => {
       offered: 2, answered: 1, abandoned: 1, shortAbandoned: 0, answeredWithinThreshold: 1, abandonedWithinThreshold: 0,
       serviceLevel: 0.5, asaSeconds: 5, tmaSeconds: 90, abandonRate: 0.5, handled: 1,
       nps: 100, npsResponses: 1, csat: 1, csatResponses: 1, fcr: null, fcrResponses: 0,
+      // SAC: waits of 5 s and an abandon, all within the queues' 60 s legal limit.
+      legalBreaches: 0,
     });
     expect(second).toEqual({
       start: '2026-11-23T09:15:00-03:00', end: '2026-11-23T09:30:00-03:00', startMs: AT(900), endMs: AT(1800), complete: true, intervals: 1,
       offered: 1, answered: 1, abandoned: 0, shortAbandoned: 1, answeredWithinThreshold: 0, abandonedWithinThreshold: 0,
       serviceLevel: 0, asaSeconds: 30, tmaSeconds: 130, abandonRate: 0, handled: 1,
       nps: null, npsResponses: 0, csat: null, csatResponses: 0, fcr: null, fcrResponses: 0,
+      legalBreaches: 0,
     });
 
     // The live core closed the same intervals with the same figures (/api/history).

@@ -16,6 +16,7 @@ function callView(overrides: Partial<CallView> = {}): CallView {
     arrivedAt: at(0), queuedAt: at(5), answeredAt: null, agentId: null, level: 1, maxLevel: 1,
     ivrPath: ['1', '2'], language: 'pt-BR', attributes: { vip: false, impact: 3 }, notes: [],
     escalations: 0, missedBy: [], outcome: null, resolvedFirstContact: null,
+    protocol: null, callback: null, offerCallback: false,
     ...overrides,
   };
 }

@@ -216,6 +216,8 @@ export interface ConsoleCall {
   escalations: number;
   notes: string[];
   resolvedFirstContact: boolean | null;
+  /** The SAC protocol number (server/sac/protocol.ts); null for a call that arrived without one. */
+  protocol?: string | null;
 }
 
 /**

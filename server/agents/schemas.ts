@@ -96,6 +96,7 @@ const ConsoleCall = Type.Object({
   escalations: Type.Integer(),
   notes: Type.Array(Type.String()),
   resolvedFirstContact: Nullable(Type.Boolean()),
+  protocol: Type.Optional(Nullable(Type.String())),
 });
 
 /** contract.ts AgentConsoleView: GET /api/agent/me and each /ws/agent frame. */

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RoutingCore } from '../../routing/core.ts';
 import type { Engine } from '../engine.ts';
 import type { TwilioOptions } from '../plugins/services.ts';
+import type { SacService } from '../sac/service.ts';
 import type { LiveSettings } from '../settings/live.ts';
 import { Dequeuer } from './dequeuer.ts';
 import { Legs } from './legs.ts';
@@ -20,6 +21,8 @@ export interface Edge {
   /** The settings in force (read `.current` when used). */
   settings: LiveSettings;
   voice: Voice;
+  /** The SAC service (protocol numbers, closed queues, callbacks): server/sac/service.ts. */
+  sac: SacService;
   legs: Legs;
   /** Null without REST credentials: offers are not carried out. */
   dequeuer: Dequeuer | null;
@@ -83,7 +86,7 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge 
   });
 
   return {
-    engine, core, settings, voice, legs, dequeuer, replies: new ReplyCache(), reconciler, publicUrl,
+    engine, core, settings, voice, sac: fastify.sac, legs, dequeuer, replies: new ReplyCache(), reconciler, publicUrl,
     idle: async () => { await dequeuer?.idle(); await reconciler.idle(); },
     stop: () => { offLegs(); offDecisions(); offEvents(); dequeuer?.close(); reconciler.stop(); },
   };

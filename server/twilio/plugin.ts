@@ -61,5 +61,5 @@ async function twilio(fastify: FastifyInstance): Promise<void> {
   if (options && edge) await fastify.register(webhooks, { edge, authToken: options.authToken });
 }
 
-export const twilioEdge = fp(twilio, { name: 'atende-twilio', decorators: { fastify: ['engine', 'settings', 'records', 'storage', 'twilioOptions'] } });
+export const twilioEdge = fp(twilio, { name: 'atende-twilio', decorators: { fastify: ['engine', 'settings', 'records', 'storage', 'twilioOptions', 'sac'] } });
 export default twilioEdge;

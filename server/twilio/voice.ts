@@ -6,6 +6,8 @@ import type { LanguageSetting, Localised, MenuNode, Settings } from '../config/t
 import type { LiveSettings } from '../settings/live.ts';
 
 export type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
+/** At any menu, the key that tells the caller their protocol number again (unless an option of that menu uses it). */
+export const REPEAT_PROTOCOL_KEY = '#';
 /** What an agent who must press a key to take a call hears after the whisper. */
 const ACCEPT_PROMPT: Localised = { 'pt-BR': 'Tecle qualquer tecla para atender.', en: 'Press any key to take the call.', es: 'Pulse cualquier tecla para atender.' };
 type SayAttributes = Parameters<VoiceResponse['say']>[0] & object;
@@ -57,8 +59,11 @@ export class Voice {
     return new twilio.twiml.VoiceResponse();
   }
 
-  /** "Para português, tecle 1. For English, press 2. ..." each in its own voice. */
-  languageMenu(attempt: number, before?: Localised): VoiceResponse {
+  /**
+   * "Para português, tecle 1. For English, press 2. ..." each in its own voice; on the first
+   * attempt after the greeting and `protocol` (what <Say> reads, in the first language).
+   */
+  languageMenu(attempt: number, before?: Localised, protocol?: string): VoiceResponse {
     const r = this.response();
     if (before) this.say(r, before, this.languages[0]);
     const g = r.gather({
@@ -66,17 +71,24 @@ export class Voice {
       action: this.url('/twilio/ivr', { step: 'language', attempt }), method: 'POST',
     });
     if (attempt === 1) this.say(g, this.settings.ivr.greeting, this.languages[0]);
+    if (attempt === 1 && protocol) this.say(g, protocol, this.languages[0]);
     for (const l of this.languages) this.say(g, l.prompt, l);
     r.redirect({ method: 'POST' }, this.url('/twilio/ivr', { step: 'language', attempt, silent: 1 }));
     return r;
   }
 
-  menuPrompt(r: VoiceResponse, node: MenuNode, lang: LanguageSetting, attempt: number, greet: boolean): VoiceResponse {
+  /**
+   * A menu: the greeting first when `greet`, then `protocol` (what <Say> reads to tell the
+   * call's protocol number) when given, then the menu's prompt. "#" is no end key here: it
+   * repeats the protocol (REPEAT_PROTOCOL_KEY), so it must reach /twilio/ivr as a digit.
+   */
+  menuPrompt(r: VoiceResponse, node: MenuNode, lang: LanguageSetting, attempt: number, greet: boolean, protocol?: string): VoiceResponse {
     const g = r.gather({
-      input: ['dtmf'], numDigits: 1, timeout: this.settings.ivr.gatherTimeoutSeconds,
+      input: ['dtmf'], numDigits: 1, finishOnKey: '', timeout: this.settings.ivr.gatherTimeoutSeconds,
       action: this.url('/twilio/ivr', { menu: node.id, lang: lang.code, attempt }), method: 'POST',
     });
     if (greet) this.say(g, this.settings.ivr.greeting, lang);
+    if (protocol) this.say(g, protocol, lang);
     this.say(g, node.prompt, lang);
     r.redirect({ method: 'POST' }, this.url('/twilio/ivr', { menu: node.id, lang: lang.code, attempt, silent: 1 }));
     return r;

@@ -46,6 +46,8 @@ export interface WebhookCall<B, Q> {
   settings: Settings;
   core: RoutingCore;
   voice: Voice;
+  /** The SAC service: protocol numbers, closed queues, callbacks (docs/sac.md, "For the Twilio edge"). */
+  sac: import('../sac/service.ts').SacService;
   legs: Legs;
   /** Asks Twilio what became of a call (`lookUp`) when a request leaves it unclear. */
   reconciler: Reconciler;
@@ -92,7 +94,7 @@ export function defineWebhook<B extends TObject, Q extends TObject = TObject>(sp
   const carried = carriedFields(spec.body);
 
   return async function webhook(fastify: FastifyInstance) {
-    const { engine, core, voice, legs, settings, replies, reconciler } = fastify.twilioEdge;
+    const { engine, core, voice, sac, legs, settings, replies, reconciler } = fastify.twilioEdge;
 
     fastify.post(spec.url, {
       bodyLimit: spec.bodyLimit ?? WEBHOOK_BODY_LIMIT,
@@ -118,7 +120,7 @@ export function defineWebhook<B extends TObject, Q extends TObject = TObject>(sp
       if (cached !== undefined) return reply.type('text/xml').send(cached);
 
       const call: WebhookCall<Static<B>, Static<Q>> = {
-        body, query, log: req.log, core, voice, legs, reconciler,
+        body, query, log: req.log, core, voice, sac, legs, reconciler,
         lang: voice.language((query as { lang?: string }).lang),
         settings: settings.current,
         now: () => engine.now(),

@@ -86,6 +86,7 @@ export interface AgentDict {
   escalatedAway: (level: string) => string;
   caller: string;
   path: string;
+  protocol: string;
   queue: string;
   priority: string;
   waited: string;
@@ -212,6 +213,7 @@ export const pt: AgentDict = {
   escalatedAway: (l) => `Chamada escalada para ${l}: ela saiu do seu console.`,
   caller: 'Cliente',
   path: 'Caminho na URA',
+  protocol: 'Protocolo',
   queue: 'Fila',
   priority: 'Prioridade',
   waited: 'Esperou',
@@ -334,6 +336,7 @@ export const en: AgentDict = {
   escalatedAway: (l) => `Call escalated to ${l}: it has left your console.`,
   caller: 'Caller',
   path: 'IVR path',
+  protocol: 'Protocol',
   queue: 'Queue',
   priority: 'Priority',
   waited: 'Waited',

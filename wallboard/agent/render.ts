@@ -57,6 +57,7 @@ export interface ConsoleUi {
   callFrom: HTMLElement;
   fQueue: HTMLElement;
   fPath: HTMLElement;
+  fProtocol: HTMLElement;
   fPriority: HTMLElement;
   fWaitedLabel: HTMLElement;
   fWaited: HTMLElement;
@@ -155,6 +156,7 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
             <div><dt>${esc(t.priority)}</dt><dd id="f-priority"></dd></div>
             <div><dt id="f-waited-label"></dt><dd id="f-waited" class="num"></dd></div>
             <div><dt>${esc(t.language)}</dt><dd id="f-language"></dd></div>
+            <div class="wide"><dt>${esc(t.protocol)}</dt><dd id="f-protocol" class="num"></dd></div>
             <div class="wide"><dt>${esc(t.path)}</dt><dd id="f-path"></dd></div>
           </dl>
           <div id="call-notes" hidden></div>
@@ -246,6 +248,7 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
     callFrom: $(root, '#call-from'),
     fQueue: $(root, '#f-queue'),
     fPath: $(root, '#f-path'),
+    fProtocol: $(root, '#f-protocol'),
     fPriority: $(root, '#f-priority'),
     fWaitedLabel: $(root, '#f-waited-label'),
     fWaited: $(root, '#f-waited'),
@@ -376,6 +379,7 @@ export function renderConsole(ui: ConsoleUi, v: ConsoleViewModel | null, t: Agen
     setText(ui.callFrom, c.from);
     setText(ui.fQueue, c.queue);
     setText(ui.fPath, c.path);
+    setText(ui.fProtocol, c.protocol);
     setText(ui.fPriority, c.priority);
     setText(ui.fWaitedLabel, c.waitedLabel);
     setText(ui.fWaited, c.waited);

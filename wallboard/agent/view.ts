@@ -29,6 +29,8 @@ interface CallCard {
   title: string;
   statusLabel: string;
   from: string;
+  /** The SAC protocol number, to confirm with the caller; '—' without one. */
+  protocol: string;
   path: string;
   queue: string;
   priority: string;
@@ -204,6 +206,7 @@ export function buildConsoleView(
       title: phase === 'offered' ? t.offeredTitle : phase === 'in-progress' ? t.inProgressTitle : phase === 'wrap-up' ? t.wrapUpTitle : status,
       statusLabel: status,
       from: c.from || '—',
+      protocol: c.protocol || '—',
       path: c.ivrLabels.length ? c.ivrLabels.join(' › ') : '—',
       queue: c.queueName ?? c.queue ?? '—',
       priority: priorityText(c),

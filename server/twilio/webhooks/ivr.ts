@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox';
 import type { LanguageSetting } from '../../config/types.ts';
 import { Digits, OneOf, Party, Token, twilioBody, twilioQuery } from '../schemas.ts';
-import type { VoiceResponse } from '../voice.ts';
+import { REPEAT_PROTOCOL_KEY, type VoiceResponse } from '../voice.ts';
 import { defineWebhook, type WebhookCall } from '../webhook.ts';
 
 const Body = twilioBody({
@@ -32,13 +32,16 @@ export default defineWebhook({
     const ivr = settings.ivr;
     if (q.step === 'language') {
       const chosen = voice.languages.find((l) => l.digit === digits);
-      if (chosen) return voice.menuPrompt(voice.response(), ivr.menu, chosen, 1, false);
+      // The greeting told the protocol in the first language: once more in the caller's own.
+      if (chosen) return voice.menuPrompt(voice.response(), ivr.menu, chosen, 1, false, chosen === voice.languages[0] ? undefined : protocolSpeech(call, chosen));
       if (attempt < ivr.maxAttempts) return voice.languageMenu(attempt + 1, ivr.invalidInput);
       return voice.menuPrompt(voice.response(), ivr.menu, voice.languages[0], 1, false);
     }
     const lang = call.lang;
     const found = voice.menu(q.menu) ?? voice.menu(undefined)!;
     const option = found.node.options.find((o) => o.digit === digits);
+    // The caller asks to hear their protocol again: told, then the same menu (no attempt used).
+    if (!option && digits === REPEAT_PROTOCOL_KEY) return voice.menuPrompt(voice.response(), found.node, lang, attempt, false, protocolSpeech(call, lang));
     if (option?.menu) return voice.menuPrompt(voice.response(), option.menu, lang, 1, false);
     if (option?.queue) return enqueueCall(call, [...found.path, option.digit], option.queue, option.attributes ?? {}, lang);
     if (attempt < ivr.maxAttempts) {
@@ -52,12 +55,20 @@ export default defineWebhook({
 
 type IvrCall = WebhookCall<{ CallSid: string; From?: string; Caller?: string }, unknown>;
 
+/** The call's protocol as <Say> reads it in `lang` (allocated now for a call whose arrival was lost). */
+function protocolSpeech(call: IvrCall, lang: LanguageSetting): string {
+  const sid = call.body.CallSid;
+  const protocol = call.core.call(sid)?.protocol ?? call.sac.protocolFor(sid, call.now());
+  return call.sac.speech(protocol, lang.code);
+}
+
 function enqueueCall(call: IvrCall, path: string[], queue: string, attributes: Record<string, string | number | boolean>, lang: LanguageSetting): VoiceResponse {
   const { body, core, voice, now, commit } = call;
   const sid = body.CallSid;
   if (!core.call(sid)) {
     // State lost (e.g. the log was reset): adopt the call rather than drop the caller.
-    commit({ type: 'call.arrived', id: `${sid}:arrived`, at: now(), callId: sid, from: body.From ?? body.Caller ?? '' });
+    const at = now();
+    commit({ type: 'call.arrived', id: `${sid}:arrived`, at, callId: sid, from: body.From ?? body.Caller ?? '', protocol: call.sac.protocolFor(sid, at) });
   }
   commit({ type: 'call.ivr', id: `${sid}:ivr`, at: now(), callId: sid, path, language: lang.code });
   commit({ type: 'call.queued', id: `${sid}:queued`, at: now(), callId: sid, queue, attributes });

@@ -8,12 +8,19 @@ import { defineWebhook, INCOMING_CALL_BODY_LIMIT, type WebhookCall } from '../we
 /** What an incoming call posts that Atende reads; AddOns, CallToken, geography… pass unread. */
 export const IncomingCall = twilioBody({ From: Party, To: Type.Optional(Party) });
 
-/** The call enters Atende: logged as arrived, then the first menu. */
+/**
+ * The call enters Atende: its SAC protocol number first (durable, the same for a retried
+ * request), logged as arrived with it, then the first menu, the greeting telling the number.
+ */
 export function arrive(call: WebhookCall<{ CallSid: string; From: string; To?: string }, unknown>): VoiceResponse {
-  const { body, voice, settings, now, commit } = call;
-  commit({ type: 'call.arrived', id: `${body.CallSid}:arrived`, at: now(), callId: body.CallSid, from: body.From, to: body.To });
-  if (voice.languages.length > 1) return voice.languageMenu(1);
-  return voice.menuPrompt(voice.response(), settings.ivr.menu, voice.languages[0], 1, true);
+  const { body, voice, sac, settings, now, commit } = call;
+  const at = now();
+  const protocol = sac.protocolFor(body.CallSid, at);
+  commit({ type: 'call.arrived', id: `${body.CallSid}:arrived`, at, callId: body.CallSid, from: body.From, to: body.To, protocol });
+  const first = voice.languages[0];
+  const spoken = sac.speech(protocol, first.code);
+  if (voice.languages.length > 1) return voice.languageMenu(1, undefined, spoken);
+  return voice.menuPrompt(voice.response(), settings.ivr.menu, first, 1, true, spoken);
 }
 
 export default defineWebhook({

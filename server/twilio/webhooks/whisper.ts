@@ -9,6 +9,7 @@
 //   available" and <Hangup/> (the Dial then reports DialBridged=false).
 import { Type } from '@sinclair/typebox';
 import type { CallView } from '../../../routing/types.ts';
+import { protocolGroups } from '../../sac/protocol.ts';
 import { Digits, OneOf, Sid, Token, twilioBody, twilioQuery } from '../schemas.ts';
 import type { VoiceResponse } from '../voice.ts';
 import { defineWebhook, type WebhookCall } from '../webhook.ts';
@@ -74,5 +75,7 @@ function whisperText(call: Call, c: CallView): string {
   const parts = [`${queue}. Prioridade ${c.tier ?? ''}${c.tierRule && c.tierRule.reason !== 'default' ? `: ${c.tierRule.label}` : ''}.`];
   if (c.escalations > 0) parts.push(`Escalada para N${c.level}.${c.notes.length ? ` ${c.notes[c.notes.length - 1]}.` : ''}`);
   if (c.language && c.language !== voice.languages[0].code) parts.push(`Idioma: ${c.language}.`);
+  // The SAC protocol, in its groups, so the agent can confirm it with the caller.
+  if (c.protocol) parts.push(`Protocolo ${protocolGroups(c.protocol, call.sac.protocols.format()).join(' ')}.`);
   return parts.join(' ');
 }

@@ -6,6 +6,7 @@ import type { LanguageSetting } from '../../config/types.ts';
 import { Digits, OneOf, Party, Token, twilioBody, twilioQuery } from '../schemas.ts';
 import { REPEAT_PROTOCOL_KEY, type VoiceResponse } from '../voice.ts';
 import { defineWebhook, type WebhookCall } from '../webhook.ts';
+import { closedCallbackAnswer, closedQueue } from './closed.ts';
 
 const Body = twilioBody({
   Digits: Type.Optional(Digits),
@@ -14,7 +15,9 @@ const Body = twilioBody({
   Caller: Type.Optional(Party),
 });
 const Query = twilioQuery({
-  step: Type.Optional(OneOf(['language'])),
+  // closed-callback: the answer to a closed queue's callback offer (closed.ts), for `queue`.
+  step: Type.Optional(OneOf(['language', 'closed-callback'])),
+  queue: Type.Optional(Token),
   menu: Type.Optional(Token),
   lang: Type.Optional(Token),
   attempt: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 1 })),
@@ -30,6 +33,7 @@ export default defineWebhook({
     const attempt = Number(q.attempt ?? 1);
     const digits = q.silent ? '' : (body.Digits ?? '');
     const ivr = settings.ivr;
+    if (q.step === 'closed-callback') return closedCallbackAnswer(call, String(q.queue ?? ivr.defaultQueue), digits);
     if (q.step === 'language') {
       const chosen = voice.languages.find((l) => l.digit === digits);
       // The greeting told the protocol in the first language: once more in the caller's own.
@@ -71,6 +75,8 @@ function enqueueCall(call: IvrCall, path: string[], queue: string, attributes: R
     commit({ type: 'call.arrived', id: `${sid}:arrived`, at, callId: sid, from: body.From ?? body.Caller ?? '', protocol: call.sac.protocolFor(sid, at) });
   }
   commit({ type: 'call.ivr', id: `${sid}:ivr`, at: now(), callId: sid, path, language: lang.code });
+  // Nobody is enqueued into a closed queue (schedule, holiday, a supervisor's closure).
+  if (!call.sac.entry(queue).open) return closedQueue(call, queue, lang);
   commit({ type: 'call.queued', id: `${sid}:queued`, at: now(), callId: sid, queue, attributes });
   const c = core.call(sid);
   if (c?.status === 'ended' && c.outcome === 'overflowed') return voice.overflow(lang);

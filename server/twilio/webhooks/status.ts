@@ -24,7 +24,9 @@ export default defineWebhook({
     const over = known ? legIsOver(body.CallStatus) : body.CallDuration !== undefined || body.StatusCallbackEvent === 'completed';
     if (!known) reconciler.lookUp(body.CallSid);
     const c = core.call(body.CallSid);
-    if (c && c.status !== 'ended' && over) {
+    // A callback (asked for at a closed queue or in the wait, or a drop) has nobody on this
+    // leg any more: its hang-up must not end the place it keeps.
+    if (c && c.status !== 'ended' && c.callback === null && over) {
       commit({ type: 'call.ended', id: `${body.CallSid}:ended`, at: now(), callId: body.CallSid, by: 'caller' });
     }
     return voice.response();

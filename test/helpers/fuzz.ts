@@ -901,6 +901,8 @@ export function describeRequest(q: FuzzRequest): string {
 export const EVENT_TYPES = [
   'call.arrived', 'call.ivr', 'call.queued', 'call.offered', 'call.answered', 'call.offer-missed', 'call.hold', 'call.ended', 'call.abandoned',
   'agent.ready', 'agent.state', 'agent.configured', 'call.escalated', 'call.moved', 'call.survey', 'call.disposition', 'config.changed',
+  // SAC (docs/sac.md): callbacks, drops, queue closures.
+  'call.callback-requested', 'call.callback-attempt', 'call.dropped', 'queue.closed', 'queue.opened',
 ] as const;
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 
@@ -942,6 +944,11 @@ export function checkEventRow(row: EventRow, c: Pick<FuzzContext, 'agents' | 'qu
     case 'call.disposition': return typeof e.resolvedFirstContact === 'boolean' && opt(e.note, (v) => str(v, 500)) ? null : `bad disposition ${JSON.stringify([e.resolvedFirstContact, typeof e.note])}`;
     case 'agent.state': return agent(e.agentId) && ['available', 'away', 'offline'].includes(e.state as string) && opt(e.reason, (v) => str(v, 64) && (v as string).length > 0) ? null : `bad agent state ${JSON.stringify([e.agentId, e.state, e.reason])}`;
     case 'agent.ready': return agent(e.agentId) ? null : `unknown agent ${JSON.stringify(e.agentId)}`;
+    case 'call.dropped': return opt(e.number, (v) => typeof v === 'string' && /^\+?[0-9]{4,20}$/.test(v)) ? null : `bad number ${JSON.stringify(e.number)}`;
+    case 'call.callback-requested': return str(e.number, 32) && opt(e.queue, queue) ? null : `bad callback ${JSON.stringify([e.number, e.queue])}`;
+    case 'call.callback-attempt': return ['answered', 'no-answer', 'busy', 'failed'].includes(e.result as string) ? null : `bad callback result ${JSON.stringify(e.result)}`;
+    case 'queue.closed': return queue(e.queue) && str(e.reason, 200) && opt(e.until, (v) => typeof v === 'number' && v > (e.at as number)) ? null : `bad closure ${JSON.stringify([e.queue, e.reason, e.until])}`;
+    case 'queue.opened': return queue(e.queue) ? null : `bad opening ${JSON.stringify(e.queue)}`;
     case 'config.changed': {
       // A supervisor's accepted change: the core's and the metrics' settings, and the patch that made them.
       const obj = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -254,7 +254,7 @@ export interface SupervisorQueue {
   state: QueueOpenState;
   /** Why it is closed ("emergency", "hours"…), null while open. */
   closedReason: string | null;
-  /** Callbacks waiting (0 until callbacks exist). */
+  /** Callbacks waiting in this queue (their callers keep their place off the line). */
   callbacks: number;
   /** Abandons in the last 60 minutes (short abandons left out), as the alert rules count them. */
   abandonsLastHour: number;

@@ -20,10 +20,10 @@ export function supervisorView(s: ViewSources): SupervisorView {
   const core = s.engine.core;
   const queues: SupervisorQueue[] = s.snapshot.queues.map((q) => ({
     id: q.id,
-    // Closures come with business hours: until then every queue is open.
-    state: 'open',
-    closedReason: null,
-    callbacks: 0,
+    // The snapshot's queue block says whether the queue is open (hours, holidays, a supervisor).
+    state: q.open === false ? 'closed' : 'open',
+    closedReason: q.open === false ? q.closedReason ?? null : null,
+    callbacks: q.callbacksWaiting ?? 0,
     abandonsLastHour: s.abandonsLastHour(q.id),
   }));
   const agents: SupervisorAgent[] = core.agentList().map((a) => {

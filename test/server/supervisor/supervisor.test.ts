@@ -107,6 +107,12 @@ describe('the live view', () => {
     expect(setup.queues.map((q) => q.id)).toEqual(['suporte', 'vendas', 'financeiro']);
     expect(setup.liveKeys).toContain('alerts');
     expect(typeof setup.capabilities.agentReports).toBe('boolean');
+
+    // A supervisor closes Vendas: the screen shows it closed, with the reason.
+    expect((await call(app, 'POST', '/api/queues/vendas/close', SUP, { reason: 'inventário' })).statusCode).toBe(200);
+    const closed = (await call(app, 'GET', '/api/supervisor/live')).json() as SupervisorView;
+    expect(closed.queues.find((q) => q.id === 'vendas')).toMatchObject({ state: 'closed', closedReason: 'inventário' });
+    expect(closed.queues.find((q) => q.id === 'suporte')).toMatchObject({ state: 'open', closedReason: null });
   });
 
   it('the per-agent report: calls, TMA, talk, wrap-up, occupancy, pause reasons, missed offers; as CSV too', async () => {

@@ -9,6 +9,7 @@ import type { Engine } from '../engine.ts';
 import type { TwilioOptions } from '../plugins/services.ts';
 import type { SacService } from '../sac/service.ts';
 import type { LiveSettings } from '../settings/live.ts';
+import { CallbackPlacer } from './callbacks.ts';
 import { Dequeuer } from './dequeuer.ts';
 import { Legs } from './legs.ts';
 import { Reconciler } from './reconcile.ts';
@@ -63,6 +64,10 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge 
     engine, rest: opts.rest, log: fastify.log.child({ component: 'reconcile' }), settings: () => settings.current,
     openCalls: openCalls(fastify),
   });
+  const callbacks = opts.rest ? new CallbackPlacer({
+    engine, rest: opts.rest, voice, log: fastify.log.child({ component: 'callbacks' }) as never,
+    centerNumber: (callId) => storage.records.getCall(callId)?.to ?? null,
+  }) : null;
   const langOf = (callId: string) => voice.language(core.call(callId)?.language ?? undefined);
 
   // An offer waiting for a QueueSid goes ahead once the caller is in a queue, and is dropped once out of it.
@@ -73,6 +78,12 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge 
   const offDecisions = engine.onDecisions((decisions) => {
     for (const d of decisions) {
       if (d.type !== 'offer' || !dequeuer) continue;
+      // A callback: nobody is in a Twilio queue; the agent is called first (callbacks.ts).
+      if (d.callback) {
+        if (d.customerFirst) fastify.log.warn({ callSid: d.callId }, 'callbacks.order customer-first is not carried out by the Twilio edge yet; calling the agent first');
+        callbacks?.place({ callId: d.callId, agentId: d.agentId, number: d.number, attempt: d.attempt });
+        continue;
+      }
       dequeuer.dequeue({ callId: d.callId, agentId: d.agentId, url: voice.url('/twilio/agent/connect', { agent: d.agentId, lang: langOf(d.callId).code }) });
     }
   });
@@ -87,7 +98,7 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge 
 
   return {
     engine, core, settings, voice, sac: fastify.sac, legs, dequeuer, replies: new ReplyCache(), reconciler, publicUrl,
-    idle: async () => { await dequeuer?.idle(); await reconciler.idle(); },
+    idle: async () => { await dequeuer?.idle(); await callbacks?.idle(); await reconciler.idle(); },
     stop: () => { offLegs(); offDecisions(); offEvents(); dequeuer?.close(); reconciler.stop(); },
   };
 }

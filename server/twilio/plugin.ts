@@ -16,6 +16,8 @@ import { signatureCheck } from './signature.ts';
 import { INCOMING_CALL_BODY_LIMIT } from './webhook.ts';
 import agentConnect from './webhooks/agent-connect.ts';
 import agentStatus from './webhooks/agent-status.ts';
+import { CALLBACK_WEBHOOKS } from './webhooks/callback-call.ts';
+import callbackRequest from './webhooks/callback-request.ts';
 import dialDone from './webhooks/dial-done.ts';
 import fallback from './webhooks/fallback.ts';
 import ivr from './webhooks/ivr.ts';
@@ -27,7 +29,7 @@ import survey from './webhooks/survey.ts';
 import voice from './webhooks/voice.ts';
 import whisper from './webhooks/whisper.ts';
 
-const WEBHOOKS = [voice, fallback, ivr, queueWait, queueExit, queueReenter, agentConnect, whisper, agentStatus, dialDone, survey, status];
+const WEBHOOKS = [voice, fallback, ivr, queueWait, queueExit, queueReenter, callbackRequest, agentConnect, whisper, agentStatus, dialDone, survey, status, ...CALLBACK_WEBHOOKS];
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -30,7 +30,11 @@ export function tempDb(): string {
 
 // ---- the REST stand-in -------------------------------------------------------
 
-export interface RestRequest { kind: 'dequeue' | 'redirect' | 'fetch'; queueSid?: string; callSid: string; url: string; method: string; auth: string }
+export interface RestRequest {
+  kind: 'dequeue' | 'redirect' | 'fetch' | 'create'; queueSid?: string; callSid: string; url: string; method: string; auth: string;
+  /** calls.create (POST …/Calls.json): the call placed. */
+  to?: string; from?: string; statusCallback?: string;
+}
 
 export class RestStandIn {
   readonly requests: RestRequest[] = [];
@@ -46,6 +50,8 @@ export class RestStandIn {
   }
 
   dequeues(): RestRequest[] { return this.requests.filter((r) => r.kind === 'dequeue'); }
+  /** Calls placed (calls.create): callbacks. */
+  creates(): RestRequest[] { return this.requests.filter((r) => r.kind === 'create'); }
   /** Calls resource reads (GET …/Calls/{CallSid}.json): reconciliation. */
   fetches(): RestRequest[] { return this.requests.filter((r) => r.kind === 'fetch'); }
 
@@ -67,6 +73,13 @@ export class RestStandIn {
     };
     app.post('/2010-04-01/Accounts/:account/Queues/:queue/Members/:call.json', answer('dequeue'));
     app.post('/2010-04-01/Accounts/:account/Calls/:call.json', answer('redirect'));
+    app.post('/2010-04-01/Accounts/:account/Calls.json', async (req) => {
+      const p = req.params as { account: string };
+      const b = req.body as { To: string; From: string; Url: string; Method?: string; StatusCallback?: string };
+      const sid = newSid('CA');
+      this.requests.push({ kind: 'create', callSid: sid, url: b.Url, method: b.Method ?? '', auth: req.headers.authorization ?? '', to: b.To, from: b.From, statusCallback: b.StatusCallback });
+      return { sid, account_sid: p.account, to: b.To, from: b.From, status: 'queued' };
+    });
     app.get('/2010-04-01/Accounts/:account/Calls/:call.json', async (req, reply) => {
       const p = req.params as { account: string; call: string };
       this.requests.push({ kind: 'fetch', callSid: p.call, url: '', method: 'GET', auth: req.headers.authorization ?? '' });

@@ -27,6 +27,9 @@ export default defineWebhook({
     const result = (QUEUE_RESULTS as readonly string[]).includes(body.QueueResult) ? body.QueueResult : 'leave';
     const callerGone = body.CallStatus === 'completed' || result === 'hangup';
     if (body.QueueSid) legs.left(sid, body.QueueSid);
+    // Left for a callback (callback-request.ts): the place is kept with nobody on the line; no abandon.
+    const callback = core.call(sid)?.callback ?? null;
+    if (callback !== null && !callback.reached) return callerGone ? voice.response() : hangupNow(voice.response());
     if (callerGone) {
       if (core.call(sid)) commit({ type: 'call.abandoned', id: `${sid}:ended`, at: now(), callId: sid });
       return voice.response();
@@ -39,3 +42,8 @@ export default defineWebhook({
     return whereTheCallBelongs(call, sid, lang, result === 'error' || result === 'system-error');
   },
 });
+
+function hangupNow<R extends { hangup(): unknown }>(r: R): R {
+  r.hangup();
+  return r;
+}

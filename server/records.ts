@@ -2,23 +2,37 @@
 // core, from live events and decisions. The event log stays the truth; these rows
 // are a projection for reports and are not rebuilt from replays.
 //
-// Writes are batched: every change of one event-loop turn goes into one SQLite
-// transaction (one WAL commit) instead of one commit per row; reads flush first.
+// Writes are batched: every change of one event-loop turn goes into one transaction
+// of the store (one WAL commit on SQLite, one transaction on PostgreSQL) instead of
+// one commit per row; reads flush first.
 import type { RoutingCore } from '../routing/core.ts';
 import type { Decision, DomainEvent } from '../routing/types.ts';
 import type { Engine } from './engine.ts';
-import type { CallExtra, CallRecords } from './storage/index.ts';
+import type { CallExtra } from './storage/index.ts';
+import type { RecordOp, RecordRows } from './storage/store.ts';
 
 export interface Projection {
   stop(): void;
+  /** Writes what is pending now (SQLite: at once; PostgreSQL: reads issued after it wait for it). */
   flush(): void;
   /** Rewrites a call's row with extra facts (e.g. its Twilio QueueSid), in the next batch. */
   note(callId: string, extra: CallExtra): void;
+  /** The records, read after whatever is pending is written. */
+  readonly rows: RecordRows;
 }
 
-export function projectRecords(engine: Engine, records: CallRecords, transaction: (fn: () => void) => void): Projection {
+export interface ProjectionOptions {
+  /** Told when a batch could not be written (the rows are a projection: the log keeps the truth). */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * `installBeforeRead` lets a synchronous reader of the same tables (SQLite's CallRecords)
+ * flush first too; it is given the flush and returns how to take it back.
+ */
+export function projectRecords(engine: Engine, records: RecordRows, installBeforeRead: (flush: () => void) => () => void = () => () => {}, opts: ProjectionOptions = {}): Projection {
   const core: RoutingCore = engine.core;
-  let pending: (() => void)[] = [];
+  let pending: RecordOp[] = [];
   // A call touched several times in one turn (event, offer, agent status…) is written once.
   let calls = new Map<string, CallExtra>();
   let scheduled: NodeJS.Immediate | null = null;
@@ -28,20 +42,20 @@ export function projectRecords(engine: Engine, records: CallRecords, transaction
     const batch = pending, touched = calls;
     pending = [];
     calls = new Map();
-    transaction(() => {
-      for (const [callId, extra] of touched) {
-        const view = core.call(callId);
-        if (view) records.upsertCall(view, extra);
-      }
-      for (const write of batch) write();
-    });
+    const ops: RecordOp[] = [];
+    for (const [callId, extra] of touched) {
+      const view = core.call(callId);
+      if (view) ops.push({ kind: 'call', view, extra });
+    }
+    ops.push(...batch);
+    records.write(ops).catch((err) => opts.onError?.(err));
   };
   const schedule = () => { scheduled ??= setImmediate(flush); };
-  const later = (write: () => void) => {
-    pending.push(write);
+  const later = (op: RecordOp) => {
+    pending.push(op);
     schedule();
   };
-  records.beforeRead = flush;
+  const uninstall = installBeforeRead(flush);
   /** The row is written at the end of the turn from the call as it is then; extras given now are kept. */
   const upsert = (callId: string, extra?: CallExtra) => {
     const merged = calls.get(callId) ?? {};
@@ -54,11 +68,11 @@ export function projectRecords(engine: Engine, records: CallRecords, transaction
       case 'call.arrived': return upsert(e.callId, { toNumber: e.to ?? null });
       case 'call.answered': {
         const agentId = e.agentId ?? core.call(e.callId)?.agentId;
-        if (agentId) later(() => records.recordOfferResult(e.callId, agentId, 'answered', e.at));
+        if (agentId) later({ kind: 'offer-result', callId: e.callId, agentId, result: 'answered', at: e.at });
         return upsert(e.callId);
       }
       case 'call.offer-missed':
-        if (e.agentId) { const agentId = e.agentId; later(() => records.recordOfferResult(e.callId, agentId, e.reason, e.at)); }
+        if (e.agentId) later({ kind: 'offer-result', callId: e.callId, agentId: e.agentId, result: e.reason, at: e.at });
         return upsert(e.callId);
       case 'call.ended':
       case 'call.abandoned': return upsert(e.callId, { endedAt: e.at });
@@ -73,15 +87,15 @@ export function projectRecords(engine: Engine, records: CallRecords, transaction
     for (const d of decisions) {
       switch (d.type) {
         case 'offer':
-          later(() => records.recordOffer(d.callId, d.agentId, at));
+          later({ kind: 'offer', callId: d.callId, agentId: d.agentId, at });
           upsert(d.callId, { offeredAt: at });
           break;
         case 'offer-withdrawn':
-          later(() => records.recordOfferResult(d.callId, d.agentId, 'withdrawn', at));
+          later({ kind: 'offer-result', callId: d.callId, agentId: d.agentId, result: 'withdrawn', at });
           upsert(d.callId);
           break;
         case 'agent-status':
-          later(() => records.recordAgentState(d.agentId, d.status, d.reason, at));
+          later({ kind: 'agent-state', agentId: d.agentId, status: d.status, reason: d.reason, at });
           break;
         case 'overflow':
           upsert(d.callId, d.toQueue === null ? { endedAt: at } : undefined);
@@ -93,9 +107,17 @@ export function projectRecords(engine: Engine, records: CallRecords, transaction
   };
   const off1 = engine.onEvent(onEvent);
   const off2 = engine.onDecisions(onDecisions);
+  const read = <A extends unknown[], T>(fn: (...a: A) => Promise<T>) => (...a: A): Promise<T> => { flush(); return fn(...a); };
   return {
     flush,
     note: upsert,
-    stop() { off1(); off2(); flush(); records.beforeRead = null; },
+    rows: {
+      write: (ops) => { flush(); return records.write(ops); },
+      getCall: read(records.getCall),
+      listCalls: read(records.listCalls),
+      offersFor: read(records.offersFor),
+      agentStateHistory: read(records.agentStateHistory),
+    },
+    stop() { off1(); off2(); flush(); uninstall(); },
   };
 }

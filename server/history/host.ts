@@ -1,5 +1,5 @@
-// Starts the history worker for a database file (worker.ts, in a thread with its own
-// SQLite connection: the main thread only posts messages), or, for an in-memory
+// Starts the history worker for a database file or PostgreSQL (worker.ts, in a thread
+// with its own connection: the main thread only posts messages), or, for an in-memory
 // database, runs the same processor on the main thread on demand (no snapshots:
 // nothing could start from them).
 //
@@ -9,7 +9,7 @@
 // vitest alike.
 import { Worker } from 'node:worker_threads';
 import type { Settings } from '../config/types.ts';
-import type { Database } from '../storage/db.ts';
+import type { Store } from '../storage/store.ts';
 import type { HistoryLink, OpenInterval } from './link.ts';
 import { HistoryProcessor, type HistoryOrigin, type SnapshotWritten } from './processor.ts';
 import type { RetentionResult } from './retention.ts';
@@ -24,9 +24,10 @@ const { workerData } = require('node:worker_threads');
 `;
 
 export interface HistoryOptions {
-  dbPath: string;
-  /** The server's connection: used only for an in-memory database. */
-  db: Database;
+  /** Where the worker thread connects: the SQLite file, or PostgreSQL; null for an in-memory database (no thread). */
+  source: { dbPath: string } | { databaseUrl: string } | null;
+  /** The server's store: used only for an in-memory database. */
+  store: Store;
   archiveDir: string | null;
   settings: Settings;
   origin: HistoryOrigin;
@@ -60,7 +61,8 @@ export interface History extends HistoryLink {
 }
 
 export function startHistory(o: HistoryOptions): History {
-  return o.db.memory ? inlineHistory(o) : lazily(() => workerHistory(o), o.startDelayMs ?? 2000);
+  const source = o.source;
+  return source === null ? inlineHistory(o) : lazily(() => workerHistory(o, source), o.startDelayMs ?? 2000);
 }
 
 /** The worker is started on first use or after `delayMs`; stopping one never started is free. */
@@ -86,19 +88,26 @@ function lazily(start: () => History, delayMs: number): History {
 }
 
 function inlineHistory(o: HistoryOptions): History {
-  const processor = new HistoryProcessor({
-    db: o.db, archiveDir: null, settings: o.settings, origin: o.origin, snapshotEveryEvents: Infinity, snapshotEveryMinutes: Infinity,
-  });
+  let processor: Promise<HistoryProcessor> | null = null;
+  // One catch-up at a time: the processor's steps must not interleave.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
-    catchUp: async (now) => processor.catchUp(now),
+    catchUp: (now) => {
+      processor ??= HistoryProcessor.open({
+        store: o.store, settings: o.settings, origin: o.origin, snapshotEveryEvents: Infinity, snapshotEveryMinutes: Infinity,
+      });
+      const next = queue.then(async () => (await processor!).catchUp(now));
+      queue = next.catch(() => {});
+      return next;
+    },
     snapshotNow: async () => null,
     stop: async () => {},
   };
 }
 
-function workerHistory(o: HistoryOptions): History {
+function workerHistory(o: HistoryOptions, source: { dbPath: string } | { databaseUrl: string }): History {
   const data: WorkerData & { tsx: string; entry: string } = {
-    dbPath: o.dbPath, archiveDir: o.archiveDir, settings: o.settings, origin: o.origin,
+    dbPath: 'dbPath' in source ? source.dbPath : null, databaseUrl: 'databaseUrl' in source ? source.databaseUrl : null, archiveDir: o.archiveDir, settings: o.settings, origin: o.origin,
     snapshotEveryEvents: o.snapshotEveryEvents, snapshotEveryMinutes: o.snapshotEveryMinutes,
     eventDays: o.eventDays, callDays: o.callDays, pollMs: o.pollMs ?? 200,
     retentionAfterMs: o.retentionAfterMs ?? 60_000, retentionEveryMs: o.retentionEveryMs ?? 86_400_000,

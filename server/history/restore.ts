@@ -6,12 +6,12 @@
 // from today's file, and a snapshot cannot become that core.
 import { createHash } from 'node:crypto';
 import { RoutingCore } from '../../routing/core.ts';
+import { RoutingError } from '../../routing/errors.ts';
 import { SnapshotError } from '../../routing/snapshot.ts';
+import type { DomainEvent } from '../../routing/types.ts';
 import { toMetricsSettings, toRoutingConfig } from '../config/load.ts';
 import type { Settings } from '../config/types.ts';
-import { logBounds } from '../storage/archive.ts';
-import type { Database } from '../storage/db.ts';
-import { SnapshotStore } from '../storage/history.ts';
+import type { Store } from '../storage/store.ts';
 import { decodeSnapshot, SnapshotDecodeError, type SnapshotExtra } from './codec.ts';
 import type { HistoryOrigin } from './processor.ts';
 
@@ -43,8 +43,8 @@ function structureMismatch(core: RoutingCore, settings: Settings): string | null
 }
 
 /** Reads one stored snapshot; throws SnapshotError / SnapshotDecodeError when it cannot be used. */
-export function loadSnapshot(db: Database, id: number, settings: Settings): { core: RoutingCore; seq: number; extra: SnapshotExtra } {
-  const row = new SnapshotStore(db).get(id);
+export async function loadSnapshot(store: Store, id: number, settings: Settings): Promise<{ core: RoutingCore; seq: number; extra: SnapshotExtra }> {
+  const row = await store.snapshots.get(id);
   if (!row) throw new SnapshotDecodeError(`snapshot ${id} is gone`);
   const { core: body, extra } = decodeSnapshot(row);
   const core = RoutingCore.fromSnapshot(body);
@@ -59,21 +59,53 @@ export function freshCore(settings: Settings, startAt: number): RoutingCore {
 }
 
 /** The start time of a full replay: the log's first event, or now for an empty log (never later than now). */
-export function fullReplayStart(db: Database, now: number): number {
-  const first = logBounds(db).firstAt;
+export async function fullReplayStart(store: Store, now: number): Promise<number> {
+  const first = (await store.events.bounds()).firstAt;
   return Math.min(first ?? now, now);
 }
 
-export function startPoint(db: Database, settings: Settings, now: number, warn: (msg: string) => void): StartPoint {
-  for (const { id } of new SnapshotStore(db).list()) {
+export async function startPoint(store: Store, settings: Settings, now: number, warn: (msg: string) => void): Promise<StartPoint> {
+  for (const { id } of await store.snapshots.list()) {
     try {
-      const s = loadSnapshot(db, id, settings);
+      const s = await loadSnapshot(store, id, settings);
       return { core: s.core, afterSeq: s.seq, snapshot: { id, seq: s.seq, extra: s.extra }, origin: { snapshotId: id } };
     } catch (err) {
       if (!(err instanceof SnapshotError) && !(err instanceof SnapshotDecodeError)) throw err;
       warn(`${err.message}; trying an older one`);
     }
   }
-  const startAt = fullReplayStart(db, now);
+  const startAt = await fullReplayStart(store, now);
   return { core: freshCore(settings, startAt), afterSeq: 0, snapshot: null, origin: { startAt } };
+}
+
+/** Applies logged events to a core as a start does: one refused, or one that makes the core throw (an older bug), is counted, never fatal. */
+export function applyLogged(core: RoutingCore, events: Iterable<{ event: DomainEvent }>, onEvent?: (e: DomainEvent) => void): { applied: number; refused: number } {
+  let applied = 0, refused = 0;
+  for (const { event } of events) {
+    try {
+      core.apply(event);
+      applied++;
+    } catch (err) {
+      refused++;
+      // A bug's exception: skipped. A refusal: still seen, as Engine.replay does.
+      if (!(err instanceof RoutingError)) continue;
+    }
+    onEvent?.(event);
+  }
+  return { applied, refused };
+}
+
+/** Feeds the log after `afterSeq` to the core, page by page, up to its end now; gives the counts and the last seq fed. */
+export async function catchUpFromLog(
+  store: Store, core: RoutingCore, afterSeq: number, onEvent?: (e: DomainEvent) => void, pageSize = 2000,
+): Promise<{ applied: number; refused: number; lastSeq: number }> {
+  let applied = 0, refused = 0, lastSeq = afterSeq;
+  for (;;) {
+    const page = await store.events.after(lastSeq, pageSize);
+    if (!page.length) return { applied, refused, lastSeq };
+    const n = applyLogged(core, page, onEvent);
+    applied += n.applied;
+    refused += n.refused;
+    lastSeq = page[page.length - 1].seq;
+  }
 }

@@ -1,16 +1,25 @@
-// The history worker thread (started by host.ts): its own SQLite connection, its own
-// routing core. Every `pollMs` it feeds the events committed since, storing closed
-// intervals and writing snapshots as they fall due; once a day it runs retention. The
-// main thread asks it to catch up before a report, and to stop (after one last snapshot)
-// when the server closes. Nothing here runs on the main thread.
+// The history worker thread (started by host.ts): its own connection to the store (the
+// SQLite file, or PostgreSQL), its own routing core. Every `pollMs` it feeds the events
+// committed since, storing closed intervals and writing snapshots as they fall due; once
+// a day it runs retention (SQLite). The main thread asks it to catch up before a report,
+// and to stop (after one last snapshot) when the server closes. Nothing here runs on the
+// main thread. The processor's work is asynchronous (a store's reads are), so every piece
+// of it goes through one queue: a catch-up never interleaves with a poll.
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Settings } from '../config/types.ts';
+import type { OpenInterval } from './link.ts';
+import { openPostgresStore } from '../storage/postgres/store.ts';
+import { storeOfDatabase } from '../storage/sqlite-store.ts';
+import type { Store } from '../storage/store.ts';
 import { HistoryProcessor, type HistoryOrigin } from './processor.ts';
 import { runRetention } from './retention.ts';
 
 export interface WorkerData {
-  dbPath: string;
+  /** The SQLite file, or null on PostgreSQL. */
+  dbPath: string | null;
+  /** PostgreSQL (DATABASE_URL), or null on SQLite. */
+  databaseUrl: string | null;
   archiveDir: string | null;
   settings: Settings;
   origin: HistoryOrigin;
@@ -27,7 +36,7 @@ export interface WorkerData {
 export type ToWorker = { type: 'catch-up'; id: number; now: number } | { type: 'snapshot'; id: number } | { type: 'stop'; lastSnapshot: boolean };
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'caught-up'; id: number; open: ReturnType<HistoryProcessor['catchUp']> }
+  | { type: 'caught-up'; id: number; open: OpenInterval }
   | { type: 'snapshot'; id?: number; seq: number; ms: number; jsonBytes: number; bytes: number }
   | { type: 'retention'; result: ReturnType<typeof runRetention>; ms: number }
   | { type: 'failed'; id?: number; message: string }
@@ -37,17 +46,24 @@ const data = workerData as WorkerData;
 const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
 
-const db = new BetterSqlite3(data.dbPath, { fileMustExist: true });
-db.pragma('busy_timeout = 5000');
+let db: BetterSqlite3.Database | null = null;
+let store: Store;
 let processor: HistoryProcessor;
 try {
-  processor = new HistoryProcessor({
-    db, archiveDir: data.archiveDir, settings: data.settings, origin: data.origin,
+  if (data.databaseUrl) {
+    store = await openPostgresStore(data.databaseUrl, { poolSize: 2, applicationName: 'atende-history' });
+  } else {
+    db = new BetterSqlite3(data.dbPath!, { fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    store = storeOfDatabase(db, data.archiveDir);
+  }
+  processor = await HistoryProcessor.open({
+    store, settings: data.settings, origin: data.origin,
     snapshotEveryEvents: data.snapshotEveryEvents, snapshotEveryMinutes: data.snapshotEveryMinutes,
   });
 } catch (err) {
   send({ type: 'failed', message: `the history worker cannot start: ${(err as Error).message}` });
-  db.close();
+  db?.close();
   throw err;
 }
 send({ type: 'ready' });
@@ -55,6 +71,13 @@ send({ type: 'ready' });
 let stopping = false;
 let timer: NodeJS.Timeout | null = null;
 let lastSnapshotSent: unknown = null;
+/** The processor's work, one piece at a time. */
+let queue: Promise<unknown> = Promise.resolve();
+const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => {});
+  return next;
+};
 
 /** Reports a snapshot taken while feeding, once. */
 function tellSnapshot(id?: number): void {
@@ -68,15 +91,18 @@ function tellSnapshot(id?: number): void {
 function tick(): void {
   timer = null;
   if (stopping) return;
-  try {
-    // One batch per turn, so a catch-up or stop message is never stuck behind a long backlog.
-    const n = processor.pump(5000);
-    tellSnapshot();
-    schedule(n > 0 ? 0 : data.pollMs);
-  } catch (err) {
-    send({ type: 'failed', message: `history: ${(err as Error).message}` });
-    schedule(data.pollMs * 10);
-  }
+  void serially(async () => {
+    if (stopping) return;
+    try {
+      // One batch per turn, so a catch-up or stop message is never stuck behind a long backlog.
+      const n = await processor.pump(5000);
+      tellSnapshot();
+      schedule(n > 0 ? 0 : data.pollMs);
+    } catch (err) {
+      send({ type: 'failed', message: `history: ${(err as Error).message}` });
+      schedule(data.pollMs * 10);
+    }
+  });
 }
 
 function schedule(ms: number): void {
@@ -84,7 +110,7 @@ function schedule(ms: number): void {
 }
 
 function retention(): void {
-  if (stopping) return;
+  if (stopping || !db) return;
   const t0 = performance.now();
   try {
     const result = runRetention({
@@ -96,43 +122,50 @@ function retention(): void {
     send({ type: 'failed', message: `retention: ${(err as Error).message}` });
   }
 }
-const firstRetention = setTimeout(retention, data.retentionAfterMs);
-const dailyRetention = setInterval(retention, data.retentionEveryMs);
+// Retention archives SQLite's hot log to files; on PostgreSQL the log stays whole (docs/deploy.md).
+const firstRetention = db ? setTimeout(() => { void serially(async () => retention()); }, data.retentionAfterMs) : null;
+const dailyRetention = db ? setInterval(() => { void serially(async () => retention()); }, data.retentionEveryMs) : null;
 
 port.on('message', (m: ToWorker) => {
   if (m.type === 'catch-up') {
-    try {
-      const open = processor.catchUp(m.now);
-      tellSnapshot();
-      send({ type: 'caught-up', id: m.id, open });
-    } catch (err) {
-      send({ type: 'failed', id: m.id, message: `history: ${(err as Error).message}` });
-    }
+    void serially(async () => {
+      try {
+        const open = await processor.catchUp(m.now);
+        tellSnapshot();
+        send({ type: 'caught-up', id: m.id, open });
+      } catch (err) {
+        send({ type: 'failed', id: m.id, message: `history: ${(err as Error).message}` });
+      }
+    });
   } else if (m.type === 'snapshot') {
-    try {
-      while (processor.pump() > 0);
-      processor.snapshot();
-      tellSnapshot(m.id);
-    } catch (err) {
-      send({ type: 'failed', id: m.id, message: `history: ${(err as Error).message}` });
-    }
+    void serially(async () => {
+      try {
+        while (await processor.pump() > 0);
+        await processor.snapshot();
+        tellSnapshot(m.id);
+      } catch (err) {
+        send({ type: 'failed', id: m.id, message: `history: ${(err as Error).message}` });
+      }
+    });
   } else if (m.type === 'stop') {
     stopping = true;
     if (timer) clearTimeout(timer);
-    clearTimeout(firstRetention);
-    clearInterval(dailyRetention);
-    try {
-      // One last snapshot, so the next start replays (almost) nothing.
-      if (m.lastSnapshot) {
-        while (processor.pump() > 0);
-        if (processor.unsnapshotted > 0) processor.snapshot();
+    if (firstRetention) clearTimeout(firstRetention);
+    if (dailyRetention) clearInterval(dailyRetention);
+    void serially(async () => {
+      try {
+        // One last snapshot, so the next start replays (almost) nothing.
+        if (m.lastSnapshot) {
+          while (await processor.pump() > 0);
+          if (processor.unsnapshotted > 0) await processor.snapshot();
+        }
+      } catch (err) {
+        send({ type: 'failed', message: `history: ${(err as Error).message}` });
       }
-    } catch (err) {
-      send({ type: 'failed', message: `history: ${(err as Error).message}` });
-    }
-    db.close();
-    send({ type: 'stopped' });
-    port.close();
+      await store.close().catch(() => {});
+      send({ type: 'stopped' });
+      port.close();
+    });
   }
 });
 schedule(0);

@@ -9,6 +9,7 @@ import type { Engine } from '../engine.ts';
 import type { Projection } from '../records.ts';
 import type { LiveSettings } from '../settings/live.ts';
 import type { Storage } from '../storage/index.ts';
+import type { Store } from '../storage/store.ts';
 import type { TwilioRest } from '../twilio/rest.ts';
 
 /** How this process talks to Twilio; null = no Twilio routes at all. */
@@ -42,6 +43,9 @@ export interface Services {
   engine: Engine;
   /** The one owner of the settings in force: read `.current` where and when it is used. */
   settings: LiveSettings;
+  /** Everything kept (log, records, audit, intervals), SQLite or PostgreSQL: read and write through this. */
+  store: Store;
+  /** The SQLite file itself, for the few features that still read it directly (501 on PostgreSQL). */
   storage: Storage;
   /** Call records kept in step with the core (reads flush pending writes). */
   records: Projection;
@@ -57,6 +61,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     engine: Engine;
     settings: LiveSettings;
+    store: Store;
     storage: Storage;
     records: Projection;
     access: Access;
@@ -70,6 +75,7 @@ declare module 'fastify' {
 async function services(fastify: FastifyInstance, opts: Services): Promise<void> {
   fastify.decorate('engine', opts.engine);
   fastify.decorate('settings', opts.settings);
+  fastify.decorate('store', opts.store);
   fastify.decorate('storage', opts.storage);
   fastify.decorate('records', opts.records);
   fastify.decorate('access', opts.access);

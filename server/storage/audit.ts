@@ -1,7 +1,7 @@
 // The audit log: every supervisor change, who made it, when, before and after.
 import type { Database } from './db.ts';
 
-interface AuditEntry {
+export interface AuditEntry {
   id: number;
   at: number;
   actor: string;

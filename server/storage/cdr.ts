@@ -18,9 +18,9 @@ export interface CallExtra {
   resolvedFirstContact?: boolean | null;
 }
 
-type OfferResult = 'answered' | OfferMissReason | 'withdrawn' | (string & {});
+export type OfferResult = 'answered' | OfferMissReason | 'withdrawn' | (string & {});
 
-interface CdrRow {
+export interface CdrRow {
   callId: string;
   status: CallStatus;
   from: string;
@@ -53,7 +53,7 @@ interface CdrRow {
   updatedAt: number;
 }
 
-interface OfferRow {
+export interface OfferRow {
   agentId: string;
   offeredAt: number;
   /** null while the offer is still ringing. */
@@ -61,13 +61,13 @@ interface OfferRow {
   resultAt: number | null;
 }
 
-interface AgentStateRow {
+export interface AgentStateRow {
   status: AgentStatus;
   reason: string | null;
   at: number;
 }
 
-interface ListCallsOptions {
+export interface ListCallsOptions {
   /** arrived_at >= from (epoch ms). */
   from?: number;
   /** arrived_at < to (epoch ms). */
@@ -79,7 +79,7 @@ interface ListCallsOptions {
   limit?: number;
 }
 
-interface CallDbRow {
+export interface CallDbRow {
   call_id: string; status: string; from_number: string; to_number: string | null; arrived_at: number;
   ivr_path: string; language: string | null; attributes: string; queue: string | null; tier: number | null;
   tier_rule_id: string | null; tier_label: string | null; tier_reason: string | null; queued_at: number | null;
@@ -98,7 +98,7 @@ function parseJson<T>(text: string | null, fallback: T): T {
   }
 }
 
-function toCdr(r: CallDbRow): CdrRow {
+export function toCdr(r: CallDbRow): CdrRow {
   return {
     callId: r.call_id,
     status: r.status as CallStatus,
@@ -129,6 +129,42 @@ function toCdr(r: CallDbRow): CdrRow {
     twilioQueueSid: r.twilio_queue_sid,
     protocol: r.protocol ?? null,
     updatedAt: r.updated_at,
+  };
+}
+
+/** The calls row for a view: the columns of the upsert (both stores write the same row). */
+export function callRowOf(view: CallView, extra: CallExtra, updatedAt: number): Record<string, unknown> {
+  const rule = view.tierRule;
+  return {
+    call_id: view.id,
+    status: view.status,
+    from_number: view.from,
+    to_number: extra.toNumber ?? null,
+    arrived_at: view.arrivedAt,
+    ivr_path: JSON.stringify(view.ivrPath ?? []),
+    language: view.language,
+    attributes: JSON.stringify(view.attributes ?? {}),
+    queue: view.queue,
+    tier: view.tier,
+    tier_rule_id: rule?.ruleId ?? null,
+    tier_label: rule?.label ?? null,
+    tier_reason: rule?.reason ?? null,
+    queued_at: view.queuedAt,
+    offered_at: extra.offeredAt ?? null,
+    answered_at: view.answeredAt,
+    ended_at: extra.endedAt ?? null,
+    outcome: view.outcome,
+    agent_id: view.agentId,
+    level: view.level,
+    escalations: view.escalations,
+    missed_by: JSON.stringify(view.missedBy ?? []),
+    notes: JSON.stringify(view.notes ?? []),
+    survey_nps: extra.surveyNps ?? null,
+    survey_csat: extra.surveyCsat ?? null,
+    resolved_first_contact: extra.resolvedFirstContact == null ? null : extra.resolvedFirstContact ? 1 : 0,
+    twilio_queue_sid: extra.twilioQueueSid ?? null,
+    protocol: view.protocol ?? null,
+    updated_at: updatedAt,
   };
 }
 
@@ -230,38 +266,7 @@ export class CallRecords {
 
   /** Inserts the call or rewrites it from the current view; `extra` fields left out keep their stored value. */
   upsertCall(view: CallView, extra: CallExtra = {}): void {
-    const rule = view.tierRule;
-    this.upsertStmt.run({
-      call_id: view.id,
-      status: view.status,
-      from_number: view.from,
-      to_number: extra.toNumber ?? null,
-      arrived_at: view.arrivedAt,
-      ivr_path: JSON.stringify(view.ivrPath ?? []),
-      language: view.language,
-      attributes: JSON.stringify(view.attributes ?? {}),
-      queue: view.queue,
-      tier: view.tier,
-      tier_rule_id: rule?.ruleId ?? null,
-      tier_label: rule?.label ?? null,
-      tier_reason: rule?.reason ?? null,
-      queued_at: view.queuedAt,
-      offered_at: extra.offeredAt ?? null,
-      answered_at: view.answeredAt,
-      ended_at: extra.endedAt ?? null,
-      outcome: view.outcome,
-      agent_id: view.agentId,
-      level: view.level,
-      escalations: view.escalations,
-      missed_by: JSON.stringify(view.missedBy ?? []),
-      notes: JSON.stringify(view.notes ?? []),
-      survey_nps: extra.surveyNps ?? null,
-      survey_csat: extra.surveyCsat ?? null,
-      resolved_first_contact: extra.resolvedFirstContact == null ? null : extra.resolvedFirstContact ? 1 : 0,
-      twilio_queue_sid: extra.twilioQueueSid ?? null,
-      protocol: view.protocol ?? null,
-      updated_at: this.now(),
-    });
+    this.upsertStmt.run(callRowOf(view, extra, this.now()));
   }
 
   /** A new offer of the call to the agent, still ringing (result null). */

@@ -149,7 +149,7 @@ export class CallRun implements Member {
       from: this.from, from_formatted: this.from, phone_number_sid: null, status: end !== null ? 'completed' : this.status,
       start_time: rfc2822(this.t0), end_time: end !== null ? rfc2822(end) : null,
       duration: end !== null ? String(Math.round((end - this.t0) / 1000)) : null,
-      direction: 'inbound', api_version: '2010-04-01', answered_by: null, forwarded_from: null, caller_name: null,
+      direction: this.script.outbound ? 'outbound-api' : 'inbound', api_version: '2010-04-01', answered_by: null, forwarded_from: null, caller_name: null,
       queue_time: '0', price: null, price_unit: 'USD', group_sid: null, trunk_sid: null,
       date_created: rfc2822(now), date_updated: rfc2822(now),
       uri: `/2010-04-01/Accounts/${accountSid}/Calls/${this.sid}.json`, subresource_uris: {},
@@ -162,9 +162,12 @@ export class CallRun implements Member {
     this.env.emit({ type: 'call.started', at: Date.now(), callSid: this.sid, from: this.from, to: this.to });
     // Add-on results come with the incoming call's request only.
     const incoming: Record<string, string> = this.extras.addOns === null ? {} : { AddOns: this.extras.addOns };
-    let next: Fetch | null = { url: this.env.voiceUrl, method: 'POST', extra: incoming };
-    let first = true;
+    const outbound = this.script.outbound;
+    let next: Fetch | null = outbound ? { url: outbound.url, method: method(outbound.method), extra: {} } : { url: this.env.voiceUrl, method: 'POST', extra: incoming };
+    let first = !outbound;
     try {
+      // calls.create: the dialled party picks up (or never does: no-answer, no TwiML fetched).
+      if (outbound && !(await this.pickedUp(outbound.timeoutSeconds))) return this.finish();
       while (next && !this.callerGone) {
         let doc = await this.fetchTwiml(next);
         // The Voice URL failed: Twilio asks the number's fallback URL at once, telling why and where.
@@ -185,6 +188,24 @@ export class CallRun implements Member {
     }
     if (this.callerGone) this.endedBy ??= 'caller';
     return this.finish();
+  }
+
+  /** Set when an outbound call was never picked up: its status callback says no-answer. */
+  private unanswered = false;
+
+  /** An outbound call's dialled party, as the agent behaviour says for that contact. */
+  private async pickedUp(timeoutSeconds: number): Promise<boolean> {
+    const b = this.env.agents(this.to, {
+      callSid: this.sid, legSid: this.sid, from: this.from, attempt: 1, queue: null, timeoutSeconds, random: this.env.agentRandom,
+    });
+    if (b.answer && b.afterSeconds < timeoutSeconds) {
+      await this.sleep(b.afterSeconds);
+      return true;
+    }
+    await this.sleep(timeoutSeconds);
+    this.unanswered = true;
+    this.endedBy = 'caller';
+    return false;
   }
 
   private fail(error: string): void {
@@ -311,6 +332,32 @@ export class CallRun implements Member {
     }
   }
 
+  /**
+   * The wait offers a callback (a <Gather> in the wait document): the caller presses 1, then 1
+   * again to confirm the number read back; a document with <Leave> ends the wait.
+   */
+  private async requestCallback(gather: Verb, docUrl: string): Promise<'leave' | 'stay'> {
+    let g: Verb | undefined = gather;
+    let at = docUrl;
+    for (let step = 0; g && step < 3; step++) {
+      for (const c of g.children) await this.verb(c, at);
+      const action = resolveUrl(g.attrs.action ?? at, at);
+      const doc: Awaited<ReturnType<CallRun['fetchTwiml']>> = await this.race(this.fetchTwiml({ url: action, method: method(g.attrs.method), extra: { Digits: '1' } }));
+      if (!doc.ok) return 'stay';
+      g = undefined;
+      for (const v of doc.verbs as Verb[]) {
+        if (v.name === 'Leave') { this.askedCallback = true; return 'leave'; }
+        if (v.name === 'Gather') { g = v; break; }
+        if (v.name === 'Say') await this.verb(v, action);
+      }
+      at = action;
+    }
+    return 'stay';
+  }
+
+  /** The caller left the queue for a callback that keeps their place. */
+  private askedCallback = false;
+
   /** Loops the waitUrl until interrupted; returns how the call left on its own (<Leave>, bad TwiML). */
   private async hold(q: Queue<CallRun>, v: Verb, docUrl: string): Promise<QueueResult> {
     const waitUrl = v.attrs.waitUrl;
@@ -328,6 +375,10 @@ export class CallRun implements Member {
           if (w.name === 'Leave') return 'leave';
           if (w.name === 'Hangup') { this.hangup(); this.check(); }
           if (w.name === 'Redirect') { next = resolveUrl(w.text, url); break; }
+          if (w.name === 'Gather' && this.script.asksCallback) {
+            if (await this.requestCallback(w, url) === 'leave') return 'leave';
+            continue;
+          }
           if (w.name === 'Gather') { for (const c of w.children) await this.verb(c, url); continue; }
           if (w.name === 'Say' || w.name === 'Play' || w.name === 'Pause') await this.verb(w, url);
         }
@@ -517,7 +568,7 @@ export class CallRun implements Member {
     return {
       AccountSid: this.env.accountSid, ApiVersion: '2010-04-01', CallSid: this.sid,
       From: this.from, To: this.to, Caller: this.from, Called: this.to,
-      Direction: 'inbound', CallStatus: this.status,
+      Direction: this.script.outbound ? 'outbound-api' : 'inbound', CallStatus: this.status,
       ...geography('From', this.from), ...geography('To', this.to), ...geography('Caller', this.from), ...geography('Called', this.to),
       CallToken: this.extras.callToken, StirVerstat: this.extras.stirVerstat, ...extra,
     };
@@ -603,9 +654,10 @@ export class CallRun implements Member {
     if (this.firstQueuedAt !== null && this.waitSeconds === null && !this.bridgedEver) {
       this.waitSeconds = this.seconds(this.env.clock.now() - this.firstQueuedAt);
     }
-    if (this.env.statusCallbackUrl) {
-      this.sendCallback(this.env.statusCallbackUrl, 'POST', this.params({
-        CallStatus: 'completed', CallDuration: String(Math.round(durationSeconds)), Duration: String(Math.max(1, Math.ceil(durationSeconds / 60))),
+    const statusCallback = this.script.outbound ? this.script.outbound.statusCallback : this.env.statusCallbackUrl;
+    if (statusCallback) {
+      this.sendCallback(statusCallback, 'POST', this.params({
+        CallStatus: this.unanswered ? 'no-answer' : 'completed', CallDuration: String(Math.round(durationSeconds)), Duration: String(Math.max(1, Math.ceil(durationSeconds / 60))),
         Timestamp: rfc2822(this.env.clock.now()), CallbackSource: 'call-progress-events', SequenceNumber: String(this.callerSeq++),
       }), 'caller');
     }
@@ -629,6 +681,7 @@ export class CallRun implements Member {
    */
   private outcome(): EmulatedOutcome {
     if (this.bridgedEver) return 'answered';
+    if (this.askedCallback) return 'callback-requested';
     if (this.endedBy === 'error') return 'error';
     if (this.firstQueuedAt !== null) return this.endedBy === 'caller' ? 'abandoned' : 'overflowed';
     if (this.endedBy === 'hangup-verb' || this.lastQueueResult === 'queue-full') return 'overflowed';

@@ -35,6 +35,8 @@ export interface Emulator {
   stats(): EmulatorStats;
   /** Calls under way. */
   active(): number;
+  /** The calls Atende placed with calls.create (callbacks), in order. */
+  outbound(): { sid: string; to: string; from: string }[];
   /** Waiting callers per queue name (Twilio's view). */
   queues(): { name: string; sid: string; size: number }[];
   /** The caller of every call under way hangs up; resolves once they are reported, then the REST server stops. */
@@ -42,7 +44,7 @@ export interface Emulator {
 }
 
 const DEFAULT_AGENTS: AgentBehaviour = () => ({ answer: true, afterSeconds: 3 });
-const OUTCOMES: EmulatedOutcome[] = ['answered', 'abandoned', 'ivr-hangup', 'overflowed', 'error'];
+const OUTCOMES: EmulatedOutcome[] = ['answered', 'abandoned', 'ivr-hangup', 'overflowed', 'error', 'callback-requested'];
 
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const speed = opts.speed ?? 1;
@@ -90,6 +92,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const runs = new Set<Promise<CallRecord>>();
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<EmulatedOutcome, number>;
   let placed = 0;
+  /** Calls Atende placed (calls.create), in order. */
+  const outboundPlaced: { sid: string; to: string; from: string }[] = [];
   let closing = false;
 
   // ---- REST ---------------------------------------------------------------------------
@@ -183,6 +187,29 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     return json;
   });
 
+  // calls.create (twilio.com/docs/voice/api/call-resource#create-a-call-resource): a callback's
+  // call to the agent. It runs like any call, from its Url, reporting to its StatusCallback.
+  app.post('/2010-04-01/Accounts/:account/Calls.json', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, string>;
+    if (!body.To || !body.From || !body.Url) return twilioError(reply, 400, 21205, 'To, From and Url are required');
+    const call = new CallRun(env, {
+      from: body.From, to: body.To, digits: [], patienceSeconds: null, talkSeconds: opts.callbackTalkSeconds ?? 60, hangsUp: 'agent',
+      outbound: { url: body.Url, method: body.Method, statusCallback: body.StatusCallback ?? null, timeoutSeconds: Number(body.Timeout) || 60 },
+    });
+    active.set(call.sid, call);
+    outboundPlaced.push({ sid: call.sid, to: body.To, from: body.From });
+    const p = call.run().then((record) => {
+      active.delete(call.sid);
+      ended.set(call.sid, call);
+      return record;
+    });
+    runs.add(p);
+    void p.finally(() => runs.delete(p));
+    const json = call.callJson(opts.accountSid);
+    if (loseAnswer(req, reply)) return reply;
+    return reply.code(201).send(json);
+  });
+
   app.get('/2010-04-01/Accounts/:account/Calls/:call.json', async (req, reply) => {
     const sid = (req.params as { call: string }).call;
     const c = active.get(sid) ?? ended.get(sid);
@@ -228,6 +255,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       };
     },
     active: () => active.size,
+    outbound: () => [...outboundPlaced],
     queues: () => queues.all().map((q) => ({ name: q.name, sid: q.sid, size: q.members.length })),
     async close() {
       if (closing) return;

@@ -20,6 +20,15 @@ export interface CallScript {
   surveyDigits?: string[];
   /** Extension: when the IVR digits run out the caller hangs up at that <Gather> instead of staying silent. */
   ivrHangup?: boolean;
+  /** Presses 1 at every <Gather> the wait offers (a callback that keeps the place), then 1 to confirm the caller ID. */
+  asksCallback?: boolean;
+  /**
+   * An outbound call Atende placed with the REST Calls resource (calls.create: a callback's
+   * call to the agent). The dialled party (`to`) answers as the agent behaviour says for that
+   * contact; a <Dial> it runs reaches the customer's number, who answers (or not) as the agent
+   * behaviour says for that number.
+   */
+  outbound?: { url: string; method?: string; statusCallback: string | null; timeoutSeconds: number };
 }
 
 interface AgentContext {
@@ -111,6 +120,8 @@ export interface EmulatorOptions {
   toNumber?: string;
   /** Emulated seconds a <Play> lasts (audio length is unknown). Default 10. */
   playSeconds?: number;
+  /** Emulated seconds a callback's conversation lasts once the customer is bridged (calls.create legs); default 60. */
+  callbackTalkSeconds?: number;
   /** Emulated seconds per word of <Say>: default 1/2.5 (2.5 words a second). */
   secondsPerWord?: number;
   /** Real-time cap of one webhook request (Twilio's is 15 s). */
@@ -120,7 +131,7 @@ export interface EmulatorOptions {
   port?: number;
 }
 
-export type EmulatedOutcome = 'answered' | 'abandoned' | 'ivr-hangup' | 'overflowed' | 'error';
+export type EmulatedOutcome = 'answered' | 'abandoned' | 'ivr-hangup' | 'overflowed' | 'error' | 'callback-requested';
 
 export interface WebhookRecord {
   /** The URL as signed (Atende's public URL), fragment removed. */

@@ -359,3 +359,42 @@ describe('the emulator is Twilio in its REST answers', () => {
     expectNoRefusals(s);
   });
 });
+
+describe('Twilio emulator: callbacks that keep the place (calls.create)', () => {
+  const offerAtOnce = (s: Settings) => { s.callbacks = { ...s.callbacks!, offerAfterSeconds: 0, minEstimatedWaitSeconds: 0 }; };
+
+  it('a caller asks for a callback and leaves; a later caller waits; the agent is called first, then the customer, and they talk', async () => {
+    const s = await stack({ agents: () => ({ answer: true, afterSeconds: 2 }), callbackTalkSeconds: 30 }, offerAtOnce);
+    const asked = await s.emulator.placeCall(caller({ from: '+5511987650001', asksCallback: true }));
+    expect(asked.outcome).toBe('callback-requested');
+    expect(s.atende.engine.core.call(asked.sid)).toMatchObject({ status: 'queued', callback: { number: '+5511987650001' } });
+
+    void s.emulator.placeCall(caller({ from: '+5511987650002', patienceSeconds: null }));
+    await until(() => s.emulator.queues().some((q) => q.size > 0));
+    await available(s, 'ana');
+    await until(() => s.atende.engine.core.call(asked.sid)!.status === 'ended');
+    expect(s.emulator.outbound()[0]).toMatchObject({ to: 'client:ana', from: '+551130001000' });
+    expect(s.atende.engine.core.call(asked.sid)).toMatchObject({ outcome: 'answered', agentId: 'ana', callback: { reached: true } });
+    // The caller on the line who came later was not served first: still waiting (ana is in wrap-up).
+    const waiting = s.atende.engine.core.waitingCalls().filter((c) => c.from === '+5511987650002');
+    expect(waiting.map((c) => [c.status, c.agentId])).toEqual([['queued', null]]);
+  });
+
+  it('the customer misses the callback call: reported, the callback waits to be tried again', async () => {
+    const customer = '+5511987650003';
+    const s = await stack({ agents: (contact) => (contact === customer ? { answer: false, afterSeconds: 0 } : { answer: true, afterSeconds: 2 }) }, offerAtOnce);
+    const asked = await s.emulator.placeCall(caller({ from: customer, asksCallback: true }));
+    await available(s, 'ana');
+    await until(() => (s.atende.engine.core.call(asked.sid)!.callback?.attempts ?? 0) === 1);
+    expect(s.atende.engine.core.call(asked.sid)).toMatchObject({ status: 'queued', callback: { attempts: 1, reached: false } });
+    expect(s.emulator.outbound()).toHaveLength(1);
+  });
+});
+
+async function until(ok: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

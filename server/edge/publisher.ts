@@ -3,7 +3,7 @@
 // screens, and shares its socket tickets with them (docs/deploy.md, "Edges and Redis").
 //
 // Registered always, dormant until started (`fastify.edgePublisher.start({ redisUrl })`,
-// which server.ts does when REDIS_URL is set): without it nothing changes. Started, the
+// called by the process entry when REDIS_URL is set): without it nothing changes. Started, the
 // leader keeps routing whatever Redis does: publishing is fire-and-forget, bounded
 // (the newest frame per topic waits while Redis is away) and said once per outage.
 import type { FastifyInstance } from 'fastify';

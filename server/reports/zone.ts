@@ -2,9 +2,13 @@
 // date/time → instant, start of the local hour. Intl-based like routing/metrics/clock.ts.
 
 const HOUR = 3_600_000;
+/** Every zone changes its offset at a multiple of 15 minutes UTC, so an offset holds for such a slot. */
+const SLOT = 15 * 60_000;
 
 export class Zone {
   private readonly fmt: Intl.DateTimeFormat;
+  /** Offset (ms) per 15-minute slot: a report of a year formats ~70,000 instants, and Intl is slow. */
+  private readonly offsets = new Map<number, number>();
 
   constructor(readonly timezone: string) {
     this.fmt = new Intl.DateTimeFormat('en-US', {
@@ -15,6 +19,11 @@ export class Zone {
 
   /** Local wall clock of `t`, expressed as if it were UTC (epoch ms). */
   wall(t: number): number {
+    return t + this.offsetMs(t);
+  }
+
+  /** The wall clock as Intl computes it (slow: a formatToParts): once per 15-minute slot. */
+  private intlWall(t: number): number {
     let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
     for (const p of this.fmt.formatToParts(t)) {
       switch (p.type) {
@@ -31,7 +40,16 @@ export class Zone {
     return Date.UTC(y, mo - 1, d, h, mi, s) + ms;
   }
 
-  offsetMs(t: number): number { return this.wall(t) - t; }
+  offsetMs(t: number): number {
+    const slot = Math.floor(t / SLOT);
+    let off = this.offsets.get(slot);
+    if (off === undefined) {
+      if (this.offsets.size > 100_000) this.offsets.clear();
+      off = this.intlWall(slot * SLOT) - slot * SLOT;
+      this.offsets.set(slot, off);
+    }
+    return off;
+  }
 
   /** '2026-11-23T09:15:00-03:00' (milliseconds only when not zero). */
   iso(t: number): string {
@@ -59,7 +77,7 @@ export class Zone {
 
   /** Start of the local clock hour holding `t`. */
   hourStart(t: number): number {
-    const w = this.wall(t);
+    const w = t + this.offsetMs(t);
     return t - (w - Math.floor(w / HOUR) * HOUR);
   }
 }

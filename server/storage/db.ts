@@ -204,6 +204,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX calls_protocol ON calls (protocol) WHERE protocol IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'snapshot bodies in parts',
+    up: `
+      -- A snapshot's body in parts of 256 KiB, each written in its own short transaction: a
+      -- body of megabytes written in one would hold the write lock for tens of milliseconds,
+      -- and every webhook's commit waits behind it. The snapshots row (encoding '<…>/parts')
+      -- says 'pending' until its last part is in; only then does a start see it.
+      CREATE TABLE snapshot_parts (
+        id          INTEGER PRIMARY KEY,
+        snapshot_id INTEGER NOT NULL,
+        part        INTEGER NOT NULL,
+        data        BLOB    NOT NULL
+      );
+      CREATE UNIQUE INDEX snapshot_parts_order ON snapshot_parts (snapshot_id, part);
+    `,
+  },
 ];
 
 export interface OpenOptions {

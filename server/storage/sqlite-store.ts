@@ -93,9 +93,11 @@ export function sqliteStore(storage: SqliteParts): Store {
       bounds: () => later(() => { const b = logBounds(db); return { events: b.events, firstAt: b.firstAt, lastAt: b.lastAt }; }),
     },
     snapshots: {
-      write: (row, { keep, intervals: rows }) => later(() => storage.transaction(() => {
+      // The body goes in parts, one short transaction each (server/storage/history.ts): webhooks
+      // never wait long for the write lock. The intervals go in with the last part, which makes
+      // the snapshot visible with its seq.
+      write: (row, { keep, intervals: rows }) => later(() => snapshots.write(row, keep, () => {
         if (rows?.length) intervals.write([...rows]);
-        return snapshots.write(row, keep);
       })),
       list: () => later(() => snapshots.list()),
       get: (id) => later(() => snapshots.get(id)),

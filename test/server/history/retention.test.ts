@@ -4,11 +4,11 @@
 // log it was, and replay to the same figures; call records and interval figures older
 // than callDays go; the freed pages go back to the file system; a second run moves
 // nothing twice and a later one appends to a day it had cut.
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runRetention } from '../../../server/history/retention.ts';
 import { Zone } from '../../../server/reports/zone.ts';
 import { archiveDirFor, readArchiveFile, readLog } from '../../../server/storage/archive.ts';
@@ -25,7 +25,7 @@ const running: Atende[] = [];
 afterEach(async () => { for (const a of running.splice(0)) await a.close(); });
 
 /** 40 days of a small center into a new database, a snapshot at the end; the server is closed. */
-async function fortyDays(): Promise<{ dbPath: string; now: number; firstDay: number }> {
+async function writeFortyDays(): Promise<{ dbPath: string; now: number; firstDay: number }> {
   const dbPath = join(mkdtempSync(join(tmpdir(), 'atende-retention-')), 'atende.db');
   const settings = testSettings();
   const firstDay = T0 - 40 * DAY - HOUR; // 08:00 in São Paulo, 40 days before T0
@@ -44,6 +44,17 @@ async function fortyDays(): Promise<{ dbPath: string; now: number; firstDay: num
   running.splice(running.indexOf(atende), 1);
   await atende.close();
   return { dbPath, now: clock.t, firstDay };
+}
+
+// Written once (a few seconds of dispatching); each test works on its own copy.
+let template: { dbPath: string; now: number; firstDay: number };
+beforeAll(async () => { template = await writeFortyDays(); }, 120_000);
+
+async function fortyDays(): Promise<{ dbPath: string; now: number; firstDay: number }> {
+  const dbPath = join(mkdtempSync(join(tmpdir(), 'atende-retention-')), 'atende.db');
+  copyFileSync(template.dbPath, dbPath);
+  if (existsSync(`${template.dbPath}-wal`)) copyFileSync(`${template.dbPath}-wal`, `${dbPath}-wal`);
+  return { ...template, dbPath };
 }
 
 type Row = { seq: number; at: number; body: string };
@@ -123,7 +134,7 @@ describe('retention', () => {
     const days = await atende.app.inject({ method: 'GET', url: `/api/reports/intervals?from=${now - 34 * DAY}&to=${now}&granularity=day` });
     expect(days.statusCode, days.body).toBe(200);
     expect(days.json().rows.filter((x: { offered: number }) => x.offered > 0).length).toBeGreaterThanOrEqual(34);
-  });
+  }, 120_000);
 
   it('a day cut by the first run is completed by the next one in the same file; a full replay reads the archives', async () => {
     const { dbPath, now } = await fortyDays();
@@ -153,7 +164,7 @@ describe('retention', () => {
     expect(atende.replayed).toMatchObject({ fromSeq: 0, applied: original.length, refused: 0 });
     expect(atende.engine.core.metrics.read({ kind: 'center' }, 'today').offered).toBe(live.summary.center.offered);
     expect(existsSync(join(dir, cutDay))).toBe(true);
-  });
+  }, 120_000);
 
   it('without a snapshot nothing is archived (a start would need those events)', async () => {
     const { dbPath, now } = await fortyDays();

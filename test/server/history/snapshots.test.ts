@@ -76,13 +76,20 @@ function snapshotRows(dbPath: string): { id: number; seq: number }[] {
   try { return new SnapshotStore(db).list(); } finally { db.close(); }
 }
 
-function rewrite(dbPath: string, id: number, set: { core?: Buffer; encoding?: string }): void {
+/** A snapshot's stored body (its parts, put back together). */
+function bodyOf(db: BetterSqlite3.Database, id: number): Buffer {
+  return new SnapshotStore(db).get(id)!.core;
+}
+
+/** Replaces a snapshot's stored body with `core` (in one part). */
+function rewrite(dbPath: string, id: number, core: Buffer): void {
   const db = new BetterSqlite3(dbPath);
-  if (set.core) db.prepare('UPDATE snapshots SET core = ? WHERE id = ?').run(set.core, id);
+  db.prepare('DELETE FROM snapshot_parts WHERE snapshot_id = ?').run(id);
+  db.prepare('INSERT INTO snapshot_parts (snapshot_id, part, data) VALUES (?, 0, ?)').run(id, core);
   db.close();
 }
 
-describe('start from the latest snapshot', () => {
+describe('start from the latest snapshot', { timeout: 120_000 }, () => {
   it('a long day restarted mid-way: /api/snapshot is the same before, after, and after a full replay', async () => {
     const c = await center(1000);
     const logged = play(c, T0 - HOUR, T0 + 3 * HOUR, 1);
@@ -142,7 +149,7 @@ describe('start from the latest snapshot', () => {
     expect(newest.seq).toBeGreaterThan(older.seq);
 
     for (const [what, core] of [['bad gzip', Buffer.from('not gzip at all')], ['bad JSON', gzipSync('{"format":"atende/routing-core",')]] as const) {
-      rewrite(c.dbPath, newest.id, { core });
+      rewrite(c.dbPath, newest.id, core);
       const warnings = captureWarnings();
       const a = await start(c.dbPath, c.clock, c.settings);
       expect(warnings.stop().join('\n'), what).toMatch(new RegExp(`snapshot ${newest.id} \\(seq ${newest.seq}\\).*trying an older one`));
@@ -162,11 +169,11 @@ describe('start from the latest snapshot', () => {
     const before = await snapshotOf(c.atende);
     await stop(c);
     const db = new BetterSqlite3(c.dbPath);
-    const rows = db.prepare('SELECT id, core FROM snapshots ORDER BY id').all() as { id: number; core: Buffer }[];
+    const rows = (db.prepare('SELECT id FROM snapshots ORDER BY id').pluck().all() as number[]).map((id) => ({ id, core: bodyOf(db, id) }));
+    db.close();
     expect(rows).toHaveLength(2);
     const bump = (core: Buffer) => gzipSync(JSON.stringify({ ...JSON.parse(gunzip(core)), version: 999 }));
-    db.prepare('UPDATE snapshots SET core = ? WHERE id = ?').run(bump(rows[1].core), rows[1].id);
-    db.close();
+    rewrite(c.dbPath, rows[1].id, bump(rows[1].core));
 
     const warnings = captureWarnings();
     const a = await start(c.dbPath, c.clock, c.settings);
@@ -177,9 +184,7 @@ describe('start from the latest snapshot', () => {
     running.splice(running.indexOf(a), 1);
     await a.close();
 
-    const db2 = new BetterSqlite3(c.dbPath);
-    db2.prepare('UPDATE snapshots SET core = ? WHERE id = ?').run(bump(rows[0].core), rows[0].id);
-    db2.close();
+    rewrite(c.dbPath, rows[0].id, bump(rows[0].core));
     const b = await start(c.dbPath, c.clock, c.settings);
     expect(b.replayed.fromSeq).toBe(0);
     expect(await snapshotOf(b)).toEqual(before);

@@ -74,5 +74,5 @@ describe('interval reports from stored rows', () => {
     // Something happened in each of the three days, in every queue.
     const days = await atende.app.inject({ method: 'GET', url: `/api/reports/intervals?from=${from}&to=${to}&granularity=day` });
     expect(days.json().rows.map((r: { offered: number; handled: number }) => r.offered > 100 && r.handled > 100)).toEqual([true, true, true]);
-  });
+  }, 120_000);
 });

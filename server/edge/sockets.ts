@@ -15,7 +15,7 @@ import { ForbiddenError } from '../errors.ts';
 import { Fanout, Serialised, type FanoutOptions, type Topic } from '../fanout.ts';
 import { errorReplies } from '../schemas.ts';
 import { upgradeRequired } from '../ws-routes.ts';
-import { agentTopic, SUPERVISOR_TOPIC, WALLBOARD_TOPIC, type EdgeKeys } from './channel.ts';
+import { agentTopic, frameType, HEARTBEAT, SUPERVISOR_TOPIC, WALLBOARD_TOPIC, type EdgeKeys } from './channel.ts';
 import type { EdgeFeed } from './feed.ts';
 import { vouch } from './leader.ts';
 import { takeSharedTicket } from './tickets.ts';
@@ -55,9 +55,11 @@ export const edgeSockets: FastifyPluginAsyncTypebox<EdgeSocketsOptions> = async 
     const entry: EdgeTopic = {
       owesWelcome: false,
       topic: fanout.topic({
-        // Only while the feed is live: otherwise the welcome waits for the topic's next frame.
+        // Only while the feed is live, and only a state (not a heartbeat alone): otherwise the
+        // welcome waits for the topic's next frame, and comes whole with it.
         welcome: () => {
-          if (feed.live) return feed.welcome(key).map((json) => new Serialised(json));
+          const frames = feed.live ? feed.welcome(key) : [];
+          if (frames.some((json) => frameType(json) !== HEARTBEAT)) return frames.map((json) => new Serialised(json));
           entry.owesWelcome = true;
           return [];
         },

@@ -73,11 +73,16 @@ describeWithRedis('edges: Redis down and back', available, () => {
     expect(t.status).toBe(200);
     expect(await Screen.refusal(`${edgeWs}/ws/wallboard?ticket=${((await t.json()) as { ticket: string }).ticket}`)).toBe(503);
 
+    // A screen that brings a token is let in (the leader vouches over HTTP) but told nothing old.
+    const during = await Screen.open(`${edgeWs}/ws/wallboard`, bearer(TOKENS.viewer));
+    open.push(during);
+
     // The screens hear nothing more, so the pages say stale after their 5 s.
     await sleep(Math.max(0, downAt + 5300 - Date.now()));
     const lastWall = wall.lastAt!, lastAgent = agent.lastAt!;
     expect(lastWall).toBeLessThan(downAt + 300);
     expect(lastAgent).toBeLessThan(downAt + 300);
+    expect(during.frames).toEqual([]);
     const now = Date.now();
     expect(freshness(now, lastWall, 'open')).toMatchObject({ kind: 'data', stale: true, connected: true });
     const status = consoleStatus(now, lastAgent, 'open', null, pt, 'pt');
@@ -92,6 +97,11 @@ describeWithRedis('edges: Redis down and back', available, () => {
     await agent.next((f) => f.type === 'agent' || f.type === 'heartbeat', 6000, agent.frames.length);
     expect(freshness(Date.now(), wall.lastAt, 'open')).toMatchObject({ stale: false });
     expect((await fetch(`${edgeHttp}/readyz`)).status).toBe(200);
+    // The screen that came during the outage gets its whole welcome with the first live frame.
+    const [first0, second0] = [await during.next(() => true, 6000), await during.next((f) => f.type === 'history', 6000)];
+    expect(first0.type).toBe('snapshot');
+    expect(first0.body.center.waiting).toBe(1);
+    expect(second0.type).toBe('history');
     // And a new screen gets the current state at once.
     const late = await Screen.open(`${edgeWs}/ws/wallboard`, bearer(TOKENS.viewer));
     open.push(late);

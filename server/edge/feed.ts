@@ -110,19 +110,22 @@ export class EdgeFeed {
       return;
     }
     if (n !== this.subscription) return;
-    this.subscribed = true;
     // Heartbeats kept from before are old news: a screen must not take their time as now.
     for (const kinds of this.latest.values()) kinds.delete(HEARTBEAT);
-    // Frames published while this edge was away: the hash has the latest of each.
+    // Frames published while this edge was away: the hash has the latest of each. Live
+    // only once read, so a screen's welcome never lacks a topic's history.
     let fields: Record<string, string> = {};
     try {
+      await this.commands.whenUp(2000); // both links connect together at start
       fields = await this.commands.client.hgetall(this.o.keys.latest);
     } catch { /* the live frames will do: every topic sends one within 2 s */ }
+    if (n !== this.subscription) return;
     for (const [field, json] of Object.entries(fields)) {
       const f = parseLatestField(field);
       if (!f || (this.writtenIn.get(field) ?? 0) >= n) continue;
       this.keep(f.topic, f.type, json, n - 0.5);
     }
+    this.subscribed = true;
     this.o.log.info({ topics: this.latest.size }, 'edge: reading the leader\'s frames from Redis');
   }
 

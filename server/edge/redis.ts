@@ -53,6 +53,18 @@ export class RedisLink {
   /** Connected and ready for commands. */
   get isUp(): boolean { return this.up && this.client.status === 'ready'; }
 
+  /** Resolves true once up (at once if it is), false after `timeoutMs` without. */
+  whenUp(timeoutMs: number): Promise<boolean> {
+    if (this.isUp) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (up: boolean) => { clearTimeout(timer); this.client.off('ready', onReady); resolve(up); };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(this.isUp), timeoutMs);
+      timer.unref();
+      this.client.on('ready', onReady);
+    });
+  }
+
   /** Starts connecting; never rejects (a Redis that is down is retried in the background). */
   start(): void {
     this.client.connect().catch(() => { /* retried by retryStrategy; onDown said it */ });

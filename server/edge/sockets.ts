@@ -81,7 +81,9 @@ export const edgeSockets: FastifyPluginAsyncTypebox<EdgeSocketsOptions> = async 
   const offFrame = feed.onFrame((key, json) => {
     const entry = topics.get(key);
     if (!entry) return;
-    if (!entry.owesWelcome) { entry.topic.feed(json); return; }
+    // Owed (a socket joined while the feed was not live): the whole welcome, once the feed is
+    // live again, i.e. caught up with Redis; until then, fresh frames as they come.
+    if (!entry.owesWelcome || !feed.live) { entry.topic.feed(json); return; }
     entry.owesWelcome = false;
     for (const frame of feed.welcome(key)) entry.topic.feed(frame);
   });

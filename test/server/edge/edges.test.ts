@@ -2,6 +2,7 @@
 // an edge (createEdge) fans out to screens over real sockets; tickets cross processes;
 // console actions go through the edge to the leader.
 import { afterEach, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { Access } from '../../../server/auth/access.ts';
 import { createEdge, type Edge } from '../../../server/edge/start.ts';
 import { startHarness, type Harness } from '../../helpers/twilio.ts';
@@ -32,7 +33,8 @@ describeWithRedis('edges: the leader publishes once to Redis, edges fan out', av
     const edge = await createEdge({ redisUrl: TEST_REDIS_URL, leaderUrl, prefix });
     open.push(edge);
     const edgeHttp = await edge.app.listen({ host: '127.0.0.1', port: 0 });
-    await until(() => edge.feed.live, 5000, 'edge feed live');
+    // Generous: the whole suite runs in parallel on two shared cores.
+    await until(() => edge.feed.live, 15_000, 'edge feed live');
     return { h, edge, edgeHttp, edgeWs: edgeHttp.replace('http', 'ws'), leaderWs: leaderUrl.replace('http', 'ws') };
   }
 
@@ -57,6 +59,30 @@ describeWithRedis('edges: the leader publishes once to Redis, edges fan out', av
     const edgeFrame = await onEdge.next(isAway);
     const leaderFrame = await onLeader.next(isAway);
     expect(edgeFrame.body).toEqual(leaderFrame.body);
+  });
+
+  it('an edge started after the leader published gives a new screen the latest snapshot and the history at once', async () => {
+    const prefix = randomPrefix();
+    prefixes.push(prefix);
+    const h = await startHarness({ access: new Access(undefined, TOKENS), rateLimitPerMinute: false });
+    open.push(h);
+    const leaderUrl = await h.atende.app.listen({ host: '127.0.0.1', port: 0 });
+    h.atende.app.edgePublisher.start({ redisUrl: TEST_REDIS_URL, prefix });
+    const redis = new Redis(TEST_REDIS_URL);
+    open.push({ close: () => redis.disconnect() });
+    const keys = h.atende.app.edgePublisher.redisKeys!;
+    await until(async () => (await redis.hget(keys.latest, 'wallboard|history')) !== null, 15_000, 'history in Redis');
+
+    const edge = await createEdge({ redisUrl: TEST_REDIS_URL, leaderUrl, prefix });
+    open.push(edge);
+    const edgeWs = (await edge.app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+    await until(() => edge.feed.live, 15_000, 'edge feed live');
+    const screen = await Screen.open(`${edgeWs}/ws/wallboard`, bearer(TOKENS.viewer));
+    open.push(screen);
+    // Both at once, from the edge's memory: not after the next frame (a history comes only every 15 minutes).
+    const [a, b] = [await screen.next(() => true, 1000), await screen.next((f) => f.type === 'history', 1000)];
+    expect(a.type).toBe('snapshot');
+    expect(b.type).toBe('history');
   });
 
   it('a ticket from the leader opens a socket on the edge once, and then opens nothing on the leader either', async () => {

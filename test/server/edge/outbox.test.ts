@@ -38,14 +38,14 @@ describeWithRedis('the outbox, Redis down and back', available, () => {
     outbox = new Outbox(link, keys, () => { failures++; });
     open.push({ close: () => link.close() });
     link.start();
-    await until(() => link.isUp, 3000, 'link up');
+    await until(() => link.isUp, 10_000, 'link up');
     const snapshot = (n: number) => `{"type":"snapshot","waiting":${n}}`;
     outbox.put('wallboard', snapshot(0));
     outbox.put('wallboard', '{"type":"history","intervals":[]}');
-    await until(() => outbox!.stats.published === 2, 2000, 'published');
+    await until(() => outbox!.stats.published === 2, 10_000, 'published');
 
     await redis.stop();
-    await until(() => !link.isUp, 3000, 'link down');
+    await until(() => !link.isUp, 10_000, 'link down');
     const t0 = performance.now();
     for (let n = 1; n <= 5000; n++) {
       outbox.put('wallboard', snapshot(n));
@@ -59,7 +59,7 @@ describeWithRedis('the outbox, Redis down and back', available, () => {
     expect(failures).toBeLessThanOrEqual(1);
 
     await redis.start();
-    await until(() => outbox!.stats.held === 0 && outbox!.stats.published >= 5, 5000, 'held frames published');
+    await until(() => outbox!.stats.held === 0 && outbox!.stats.published >= 5, 10_000, 'held frames published');
     expect(ups).toBe(2);
     const r = new Redis(redis.url);
     open.push({ close: () => r.disconnect() });

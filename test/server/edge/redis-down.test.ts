@@ -37,7 +37,7 @@ describeWithRedis('edges: Redis down and back', available, () => {
     open.push(edge);
     const edgeHttp = await edge.app.listen({ host: '127.0.0.1', port: 0 });
     const edgeWs = edgeHttp.replace('http', 'ws');
-    await until(() => edge.feed.live, 5000, 'edge feed live');
+    await until(() => edge.feed.live, 15_000, 'edge feed live');
 
     const wall = await Screen.open(`${edgeWs}/ws/wallboard`, bearer(TOKENS.viewer));
     const agent = await Screen.open(`${edgeWs}/ws/agent`, bearer(TOKENS.agents.ana));
@@ -49,7 +49,7 @@ describeWithRedis('edges: Redis down and back', available, () => {
     // ---- Redis goes away ----
     await redis.stop();
     const downAt = Date.now();
-    await until(async () => (await fetch(`${edgeHttp}/readyz`)).status === 503, 3000, 'edge not ready');
+    await until(async () => (await fetch(`${edgeHttp}/readyz`)).status === 503, 5000, 'edge not ready');
 
     // The leader keeps routing: a caller walks the IVR into a queue, every webhook answered.
     const sid = newSid('CA');
@@ -78,10 +78,11 @@ describeWithRedis('edges: Redis down and back', available, () => {
     open.push(during);
 
     // The screens hear nothing more, so the pages say stale after their 5 s.
-    await sleep(Math.max(0, downAt + 5300 - Date.now()));
+    // (A frame already on its way when Redis died may land a moment later, never a second.)
+    await sleep(Math.max(0, downAt + 6200 - Date.now()));
     const lastWall = wall.lastAt!, lastAgent = agent.lastAt!;
-    expect(lastWall).toBeLessThan(downAt + 300);
-    expect(lastAgent).toBeLessThan(downAt + 300);
+    expect(lastWall).toBeLessThan(downAt + 1000);
+    expect(lastAgent).toBeLessThan(downAt + 1000);
     expect(during.frames).toEqual([]);
     const now = Date.now();
     expect(freshness(now, lastWall, 'open')).toMatchObject({ kind: 'data', stale: true, connected: true });
@@ -92,20 +93,20 @@ describeWithRedis('edges: Redis down and back', available, () => {
     // ---- Redis is back ----
     const framesBefore = wall.frames.length;
     await redis.start();
-    const back = await wall.next((f) => f.type === 'snapshot' && f.body.center.waiting === 1, 6000, framesBefore);
+    const back = await wall.next((f) => f.type === 'snapshot' && f.body.center.waiting === 1, 10_000, framesBefore);
     expect(back.at - Date.now()).toBeLessThanOrEqual(0);
-    await agent.next((f) => f.type === 'agent' || f.type === 'heartbeat', 6000, agent.frames.length);
+    await agent.next((f) => f.type === 'agent' || f.type === 'heartbeat', 10_000, agent.frames.length);
     expect(freshness(Date.now(), wall.lastAt, 'open')).toMatchObject({ stale: false });
     expect((await fetch(`${edgeHttp}/readyz`)).status).toBe(200);
     // The screen that came during the outage gets its whole welcome with the first live frame.
-    const [first0, second0] = [await during.next(() => true, 6000), await during.next((f) => f.type === 'history', 6000)];
+    const [first0, second0] = [await during.next(() => true, 10_000), await during.next((f) => f.type === 'history', 10_000)];
     expect(first0.type).toBe('snapshot');
     expect(first0.body.center.waiting).toBe(1);
     expect(second0.type).toBe('history');
     // And a new screen gets the current state at once.
     const late = await Screen.open(`${edgeWs}/ws/wallboard`, bearer(TOKENS.viewer));
     open.push(late);
-    const first = await late.next(() => true, 1000);
+    const first = await late.next(() => true, 3000);
     expect(first.type).toBe('snapshot');
     expect(first.body.center.waiting).toBe(1);
   });

@@ -45,7 +45,7 @@ export class Screen {
   get lastAt(): number | null { return this.frames.at(-1)?.at ?? null; }
 
   /** The first frame from index `from` on that matches, waiting up to `timeoutMs`. */
-  async next(match: (f: Received) => boolean, timeoutMs = 5000, from = 0): Promise<Received> {
+  async next(match: (f: Received) => boolean, timeoutMs = 10_000, from = 0): Promise<Received> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const found = this.frames.slice(from).find(match);
@@ -65,7 +65,7 @@ export class Screen {
   close(): void { this.ws.terminate(); }
 }
 
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);

@@ -61,6 +61,12 @@ export interface EngineOptions {
   store?: EventStore;
   /** The same, a batch per group commit (server/storage/store.ts); takes the place of `store`. */
   log?: EngineLog;
+  /**
+   * false: one commit per event, as before group commit (the load test's baseline): on a
+   * synchronous log `submit` appends and applies at once; on an asynchronous one each
+   * commit holds one event. Default true.
+   */
+  groupCommit?: boolean;
 }
 
 export class Engine {
@@ -84,11 +90,13 @@ export class Engine {
   private committing = false;
   /** Events per commit, for the load test and /metrics (count, events). */
   readonly commits = { count: 0, events: 0 };
+  private readonly maxBatch: number;
 
   constructor(core: RoutingCore, opts: EngineOptions = {}) {
     this.core = core;
     this.now = opts.now ?? Date.now;
     this.store = opts.log ?? (opts.store ? batchLog(opts.store) : null);
+    this.maxBatch = opts.groupCommit === false ? 1 : Infinity;
     if (opts.onChange) this.changeListeners.add(opts.onChange);
     if (opts.onDecisions) this.listeners.add(opts.onDecisions);
     this.arm();
@@ -119,7 +127,7 @@ export class Engine {
    * rejects with StoreUnavailableError.
    */
   submit(event: DomainEvent, source?: string): Promise<DispatchResult> {
-    if (!this.store) {
+    if (!this.store || (this.maxBatch === 1 && hasSyncLog(this.store))) {
       try { return Promise.resolve(this.dispatch(event, source)); } catch (err) { return Promise.reject(err); }
     }
     return new Promise<DispatchResult>((resolve, reject) => {
@@ -164,8 +172,7 @@ export class Engine {
     const log = this.store;
     if (!log || this.committing || !this.queue.length) return;
     if (hasSyncLog(log)) { this.flushSync(log); return; }
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.splice(0, this.maxBatch);
     this.committing = true;
     let fresh: boolean[] | null = null;
     try {

@@ -34,6 +34,8 @@ export interface AtendeOptions {
   dbPath: string;
   /** A store opened by the caller with a core already brought to the end of its log (a cluster node taking the lead); the caller closes the store. */
   prepared?: Prepared;
+  /** false: one commit per event (the load test's baseline without group commit). */
+  groupCommit?: boolean;
   now?: () => number;
   logger?: LoggerSetting;
   demo?: boolean;
@@ -111,7 +113,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   const ownStore = !opts.prepared;
   const prepared = opts.prepared ?? await prepareStart(sqliteStore(storage), opts.settings, now(), (msg) => warn(msg));
   const { store, core, patches } = prepared;
-  const engine = new Engine(core, { now, log: store.events });
+  const engine = new Engine(core, { now, log: store.events, groupCommit: opts.groupCommit });
   const replayed = prepared.replayed;
   engine.advance();
   // The settings file, then the supervisors' logged changes on top.

@@ -9,7 +9,7 @@ import { errorReplies } from '../schemas.ts';
 import { AgentParams, AgentState, StateChange } from './schemas.ts';
 
 const agentsApi: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { engine, access, storage } = fastify as FastifyInstance;
+  const { engine, access, store } = fastify as FastifyInstance;
   const core = engine.core;
   const supervisors = access.require(['supervisor']);
 
@@ -30,9 +30,9 @@ const agentsApi: FastifyPluginAsyncTypebox = async (fastify) => {
   };
   /** Sends one event about a known agent to the core; a refusal is thrown as its HTTP error. */
   let seq = 0;
-  const act = (id: string, kind: string, event: (base: { id: string; at: number; agentId: string }) => DomainEvent) => {
+  const act = async (id: string, kind: string, event: (base: { id: string; at: number; agentId: string }) => DomainEvent) => {
     if (!core.agent(id)) throw new UnknownAgentError(id);
-    const r = engine.dispatch(event({ id: `api:${kind}:${id}:${engine.now()}:${seq++}`, at: engine.now(), agentId: id }), 'api:agents');
+    const r = await engine.submit(event({ id: `api:${kind}:${id}:${engine.now()}:${seq++}`, at: engine.now(), agentId: id }), 'api:agents');
     if (!r.ok) throw httpErrorOf(r.error);
     return shown(id);
   };
@@ -47,10 +47,10 @@ const agentsApi: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: { params: AgentParams, body: StateChange, response: { 200: AgentState, ...errorReplies(400, 401, 403, 404, 409) } },
   }, async (req) => {
     const before = core.agent(req.params.id);
-    const after = act(req.params.id, 'state', (base) => ({ ...base, type: 'agent.state', state: req.body.state, reason: req.body.reason }));
+    const after = await act(req.params.id, 'state', (base) => ({ ...base, type: 'agent.state', state: req.body.state, reason: req.body.reason }));
     // A supervisor forcing someone's state (or logging them out) is audited; an agent's own change is not.
     if (before && access.identify(bearerOf(req))?.role === 'supervisor') {
-      storage.audit.record({
+      await store.audit.record({
         at: engine.now(), actor: access.describe(bearerOf(req)), action: 'agent.state', target: req.params.id,
         before: { state: before.status, reason: before.reason }, after: { state: req.body.state, reason: req.body.reason ?? null, now: after.state },
       });

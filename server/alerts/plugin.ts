@@ -46,7 +46,7 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 };
 
 async function alertsPlugin(fastify: FastifyInstance): Promise<void> {
-  const { engine, storage } = fastify;
+  const { engine, store } = fastify;
   const abandons = new AbandonWindow();
   const closures = new EmergencyClosures();
   /** Set while an evaluation advances the engine: its own change must not schedule another. */
@@ -61,8 +61,10 @@ async function alertsPlugin(fastify: FastifyInstance): Promise<void> {
       abandons.observe(engine.core.recentAbandons(50), fastify.settings.current.serviceLevel.shortAbandonSeconds, now);
       return queueFigures(fastify.wallboardSnapshot(), (q) => abandons.count(q, now), (q) => closures.has(q));
     },
-    audit: (action, target, after, actor = ALERTS_ACTOR) =>
-      storage.audit.record({ at: engine.now(), actor, action, target, before: null, after }),
+    audit: (action, target, after, actor = ALERTS_ACTOR) => {
+      store.audit.record({ at: engine.now(), actor, action, target, before: null, after })
+        .catch((err) => fastify.log.warn({ err }, 'alerts: the audit entry could not be written'));
+    },
     post: httpPost,
     warn: (message) => fastify.log.warn(message),
   });

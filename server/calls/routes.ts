@@ -61,15 +61,15 @@ const Move = Type.Object({
 const replies = { 200: Call, ...errorReplies(400, 401, 403, 404, 409) };
 
 const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { engine, access, storage } = fastify as FastifyInstance;
+  const { engine, access, store } = fastify as FastifyInstance;
   const supervisors = access.require(['supervisor']);
-  const shown = (id: string): Static<typeof Call> => {
+  const shown = async (id: string): Promise<Static<typeof Call>> => {
     const live = engine.core.call(id);
-    const record = storage.records.getCall(id);
+    const record = await store.records.getCall(id);
     return { id, protocol: live?.protocol ?? record?.protocol ?? null, live, record };
   };
   const audit = (req: FastifyRequest, action: string, target: string, before: unknown, after: unknown) =>
-    storage.audit.record({ at: engine.now(), actor: access.describe(bearerOf(req)), action, target, before, after });
+    store.audit.record({ at: engine.now(), actor: access.describe(bearerOf(req)), action, target, before, after });
 
   /** The agent on the call (or who last had it) acts on it; a supervisor on any call. */
   const callAgentOrSupervisor = (req: FastifyRequest, callId: string): void => {
@@ -78,9 +78,9 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
   };
   /** Sends one event about a live call to the core; a refusal is thrown as its HTTP error. */
   let seq = 0;
-  const act = (id: string, kind: string, event: (base: { id: string; at: number; callId: string }) => DomainEvent) => {
+  const act = async (id: string, kind: string, event: (base: { id: string; at: number; callId: string }) => DomainEvent) => {
     if (!engine.core.call(id)) throw new UnknownCallError(id);
-    const r = engine.dispatch(event({ id: `api:${kind}:${id}:${engine.now()}:${seq++}`, at: engine.now(), callId: id }), 'api:calls');
+    const r = await engine.submit(event({ id: `api:${kind}:${id}:${engine.now()}:${seq++}`, at: engine.now(), callId: id }), 'api:calls');
     if (!r.ok) throw httpErrorOf(r.error);
     return shown(id);
   };
@@ -89,7 +89,7 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
     preHandler: supervisors,
     schema: { params: CallParams, response: { 200: Call, ...errorReplies(400, 401, 403, 404) } },
   }, async (req) => {
-    const call = shown(req.params.id);
+    const call = await shown(req.params.id);
     if (!call.live && !call.record) throw new UnknownCallError(req.params.id);
     return call;
   });
@@ -118,7 +118,7 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
       if (t === null) throw new BadInputError(name, `"${text}" is not epoch ms, a date or a date-time`);
       return t;
     };
-    const calls = storage.records.listCalls({
+    const calls = await store.records.listCalls({
       protocol: q.protocol, queue: q.queue, from: bound('from', q.from), to: bound('to', q.to), limit: q.limit ?? 100,
     });
     if (q.format !== 'csv') return { calls };
@@ -138,10 +138,10 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (req) => {
     const { toLevel, note, queue, reason } = req.body;
     const before = engine.core.call(req.params.id);
-    const shownAfter = act(req.params.id, 'escalate', (base) => ({ ...base, type: 'call.escalated', toLevel, note, queue, ...(reason ? { reason } : {}) }));
+    const shownAfter = await act(req.params.id, 'escalate', (base) => ({ ...base, type: 'call.escalated', toLevel, note, queue, ...(reason ? { reason } : {}) }));
     // A supervisor's escalation (or any given with a reason) is audited; an agent's own is in the call's notes.
     if (reason || access.identify(bearerOf(req))?.role === 'supervisor') {
-      audit(req, 'call.escalated', req.params.id, { level: before?.level, queue: before?.queue }, { toLevel, queue: queue ?? before?.queue, note: note ?? null, reason: reason ?? null });
+      await audit(req, 'call.escalated', req.params.id, { level: before?.level, queue: before?.queue }, { toLevel, queue: queue ?? before?.queue, note: note ?? null, reason: reason ?? null });
     }
     return shownAfter;
   });
@@ -162,8 +162,8 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (req) => {
     const number = req.body?.number;
     const before = engine.core.call(req.params.id);
-    const shownAfter = act(req.params.id, 'dropped', (base) => ({ ...base, type: 'call.dropped', ...(number ? { number } : {}) }));
-    audit(req, 'call.dropped', req.params.id, { status: before?.status, agentId: before?.agentId }, { callback: number ?? before?.from ?? null });
+    const shownAfter = await act(req.params.id, 'dropped', (base) => ({ ...base, type: 'call.dropped', ...(number ? { number } : {}) }));
+    await audit(req, 'call.dropped', req.params.id, { status: before?.status, agentId: before?.agentId }, { callback: number ?? before?.from ?? null });
     return shownAfter;
   });
 
@@ -174,8 +174,8 @@ const callsApi: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (req) => {
     const { queue, tier, reason } = req.body;
     const before = engine.core.call(req.params.id);
-    const shownAfter = act(req.params.id, 'move', (base) => ({ ...base, type: 'call.moved', queue, tier, ...(reason ? { reason } : {}) }));
-    audit(req, 'call.moved', req.params.id, { queue: before?.queue, tier: before?.tier }, { queue: queue ?? before?.queue, tier: tier ?? before?.tier, reason: reason ?? null });
+    const shownAfter = await act(req.params.id, 'move', (base) => ({ ...base, type: 'call.moved', queue, tier, ...(reason ? { reason } : {}) }));
+    await audit(req, 'call.moved', req.params.id, { queue: before?.queue, tier: before?.tier }, { queue: queue ?? before?.queue, tier: tier ?? before?.tier, reason: reason ?? null });
     return shownAfter;
   });
 };

@@ -131,7 +131,7 @@ const ops: FastifyPluginAsyncTypebox<OpsOptions> = async (app, opts) => {
     const checks: Record<string, string> = {};
     let ready = true;
     try {
-      app.storage.checkWritable();
+      await app.store.checkWritable();
       if (engine.storeError) throw new Error(engine.storeError);
       checks.database = 'ok';
     } catch (err) {

@@ -39,11 +39,11 @@ const QueueView = Type.Object({
 type QueueView = Static<typeof QueueView>;
 
 const queuesApi: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { engine, access, storage } = fastify as FastifyInstance;
+  const { engine, access, store } = fastify as FastifyInstance;
   const supervisors = access.require(['supervisor']);
   let seq = 0;
   const audit = (req: FastifyRequest, action: string, target: string, before: unknown, after: unknown) =>
-    storage.audit.record({ at: engine.now(), actor: access.describe(bearerOf(req)), action, target, before, after });
+    store.audit.record({ at: engine.now(), actor: access.describe(bearerOf(req)), action, target, before, after });
 
   const view = (id: string): QueueView => {
     const q = fastify.settings.current.queues.find((x) => x.id === id);
@@ -70,7 +70,7 @@ const queuesApi: FastifyPluginAsyncTypebox = async (fastify) => {
     const now = engine.now();
     const until = req.body.until === undefined ? undefined : Date.parse(req.body.until);
     if (until !== undefined && !(until > now)) throw new BadInputError('until', 'must be a time in the future');
-    const r = engine.dispatch({
+    const r = await engine.submit({
       id: `api:queue-close:${id}:${now}:${seq++}`, at: now, type: 'queue.closed', queue: id, by: 'supervisor',
       reason: req.body.reason, emergency: req.body.emergency === true, ...(until !== undefined ? { until } : {}),
       // Callers already waiting: served, or (sac.onClose) offered a callback.
@@ -78,7 +78,7 @@ const queuesApi: FastifyPluginAsyncTypebox = async (fastify) => {
     }, 'api:queues');
     if (!r.ok) throw httpErrorOf(r.error);
     const after = view(id);
-    audit(req, 'queue.closed', id, { open: before.open, reason: before.reason }, { reason: req.body.reason, emergency: req.body.emergency === true, until: req.body.until ?? null });
+    await audit(req, 'queue.closed', id, { open: before.open, reason: before.reason }, { reason: req.body.reason, emergency: req.body.emergency === true, until: req.body.until ?? null });
     return after;
   });
 
@@ -89,9 +89,9 @@ const queuesApi: FastifyPluginAsyncTypebox = async (fastify) => {
     const id = req.params.id;
     const before = view(id);
     const now = engine.now();
-    const r = engine.dispatch({ id: `api:queue-open:${id}:${now}:${seq++}`, at: now, type: 'queue.opened', queue: id, by: 'supervisor' }, 'api:queues');
+    const r = await engine.submit({ id: `api:queue-open:${id}:${now}:${seq++}`, at: now, type: 'queue.opened', queue: id, by: 'supervisor' }, 'api:queues');
     if (!r.ok) throw httpErrorOf(r.error);
-    audit(req, 'queue.opened', id, { open: before.open, reason: before.reason }, { open: true });
+    await audit(req, 'queue.opened', id, { open: before.open, reason: before.reason }, { open: true });
     return view(id);
   });
 };

@@ -15,7 +15,7 @@ import type { OpenInterval } from '../history/link.ts';
 import { agentCsv, agentTotal, groupAgentRows } from './agents.ts';
 import { toCsv } from './csv.ts';
 import { dayStart, groupRows, ROW_FIELDS, sumFigures, termsOf, toRow } from './intervals.ts';
-import { storedAgentIntervals, storedIntervals, type StoredRange } from './stored.ts';
+import { readStored, storedAgentIntervals, storedIntervals, type StoredRange } from './stored.ts';
 import { parseBound, Zone } from './zone.ts';
 
 /** Longest range one request may ask for: a year and a bit (calls are kept 400 days by default). */
@@ -174,7 +174,8 @@ export const reportsApi: FastifyPluginAsyncTypebox = async (fastify) => {
     } catch (err) {
       throw new NotReadyError(`interval reports are unavailable: ${(err as Error).message}`);
     }
-    const range: StoredRange = { store: storage.intervals, ...storedKey(scope), from, to, now, intervalMs: metrics.intervalMinutes * 60_000, open };
+    const key = { ...storedKey(scope), from, to, now, intervalMs: metrics.intervalMinutes * 60_000 };
+    const range: StoredRange = { ...key, stored: await readStored(fastify.store.intervals, key), open };
     const header = {
       from: zone.iso(from), to: zone.iso(to), timezone: settings.timezone, granularity: q.granularity,
       intervalMinutes: metrics.intervalMinutes,

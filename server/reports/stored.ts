@@ -6,11 +6,12 @@
 import type { ScopeTerms } from '../../routing/metrics/index.ts';
 import { emptyAgentCounters, figuresOf, SCOPE_COUNTERS, type AgentCounters, type ScopeCounters } from '../history/counters.ts';
 import type { OpenInterval } from '../history/link.ts';
-import type { IntervalScope, IntervalStore } from '../storage/history.ts';
+import type { IntervalRows, IntervalScope } from '../storage/store.ts';
 import type { CapturedInterval } from './intervals.ts';
 
 export interface StoredRange {
-  store: IntervalStore;
+  /** The scope's stored rows the range needs, oldest first (readStored). */
+  stored: { start: number; end: number; data: string }[];
   scope: IntervalScope;
   /** '' for the center. */
   id: string;
@@ -25,13 +26,30 @@ export interface StoredRange {
 
 interface Span<T> { start: number; end: number; complete: boolean; value: T }
 
-/** Stored, open or empty intervals covering the range, oldest first. */
-function spans<T>(r: StoredRange, parse: (data: string) => T, openValue: () => T | undefined, empty: (elapsedMs: number) => T): Span<T>[] {
+type RangeKey = Pick<StoredRange, 'scope' | 'id' | 'from' | 'to' | 'now' | 'intervalMs'>;
+
+/** The range on the interval grid: [firstStart, lastEnd), or null when empty. */
+function grid(r: RangeKey): { firstStart: number; lastEnd: number } | null {
   const size = r.intervalMs;
   const lastEnd = r.to <= r.now ? Math.ceil(r.to / size) * size : (Math.floor(r.now / size) + 1) * size;
   const firstStart = Math.floor(r.from / size) * size;
-  if (!(r.to > r.from) || firstStart >= lastEnd) return [];
-  const stored = r.store.range(r.scope, r.id, firstStart, lastEnd);
+  if (!(r.to > r.from) || firstStart >= lastEnd) return null;
+  return { firstStart, lastEnd };
+}
+
+/** The stored rows a range needs: one indexed range read of the store. */
+export async function readStored(store: IntervalRows, r: RangeKey): Promise<StoredRange['stored']> {
+  const g = grid(r);
+  return g ? store.range(r.scope, r.id, g.firstStart, g.lastEnd) : [];
+}
+
+/** Stored, open or empty intervals covering the range, oldest first. */
+function spans<T>(r: StoredRange, parse: (data: string) => T, openValue: () => T | undefined, empty: (elapsedMs: number) => T): Span<T>[] {
+  const size = r.intervalMs;
+  const g = grid(r);
+  if (!g) return [];
+  const { firstStart, lastEnd } = g;
+  const stored = r.stored;
   const open = r.open.start < lastEnd && r.open.end > firstStart ? r.open : null;
   const out: Span<T>[] = [];
   let i = 0;

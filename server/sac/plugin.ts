@@ -11,8 +11,8 @@ import { SacService } from './service.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     sac: SacService & {
-      /** Applies the schedule now (business hours, holidays, dates); a timer and every engine change call it when due. */
-      syncSchedule(): void;
+      /** Applies the schedule now (business hours, holidays, dates); a timer and every engine change call it when due. Resolves once logged and applied. */
+      syncSchedule(): Promise<void>;
     };
   }
 }
@@ -21,42 +21,44 @@ declare module 'fastify' {
 const RECHECK_MS = 60_000;
 
 async function sacPlugin(fastify: FastifyInstance): Promise<void> {
-  const { engine, storage } = fastify;
-  const service = new SacService(engine, fastify.settings, storage.db);
+  const { engine, store } = fastify;
+  const service = new SacService(engine, fastify.settings, store.protocols);
   let dueAt = -Infinity;
   let timer: NodeJS.Timeout | null = null;
-  let syncing = false;
+  /** The sync under way: another call while it runs waits for it rather than starting a second. */
+  let syncing: Promise<void> | null = null;
 
-  const sync = () => {
-    if (syncing) return;
-    syncing = true;
-    try {
-      const now = engine.now();
-      const next = syncSchedule(engine, fastify.settings.current, service.hours(), now);
-      dueAt = Math.min(next ?? Infinity, now + RECHECK_MS);
-      arm(dueAt - now);
-    } catch (err) {
-      // The log could not take the event (disk full…): the next change or the timer tries again.
-      fastify.log.warn({ err }, 'business hours: the schedule could not be applied');
-      dueAt = engine.now() + 1000;
-      arm(1000);
-    } finally {
-      syncing = false;
-    }
+  const sync = (): Promise<void> => {
+    syncing ??= (async () => {
+      try {
+        const now = engine.now();
+        const next = await syncSchedule(engine, fastify.settings.current, service.hours(), now);
+        dueAt = Math.min(next ?? Infinity, now + RECHECK_MS);
+        arm(dueAt - now);
+      } catch (err) {
+        // The log could not take the event (disk full…): the next change or the timer tries again.
+        fastify.log.warn({ err }, 'business hours: the schedule could not be applied');
+        dueAt = engine.now() + 1000;
+        arm(1000);
+      } finally {
+        syncing = null;
+      }
+    })();
+    return syncing;
   };
   const arm = (ms: number) => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(sync, Math.max(10, Math.min(ms, RECHECK_MS)));
+    timer = setTimeout(() => { void sync(); }, Math.max(10, Math.min(ms, RECHECK_MS)));
     timer.unref();
   };
-  const offChange = engine.onChange(() => { if (engine.now() >= dueAt) sync(); });
+  const offChange = engine.onChange(() => { if (engine.now() >= dueAt) void sync(); });
 
   fastify.decorate('sac', Object.assign(service, { syncSchedule: sync }));
   fastify.addHook('onReady', async () => {
     for (const p of sacRuleProblems(fastify.settings.current)) {
       fastify.log.warn({ field: p.field }, `SAC rules: ${p.rule} (set sac.strict to refuse to start)`);
     }
-    sync();
+    await sync();
   });
   fastify.addHook('onClose', async () => {
     offChange();

@@ -5,8 +5,7 @@
 // Allocation is durable: the number is committed to SQLite (server/storage/protocols.ts)
 // before the call's first event, so a restart continues the sequence and a webhook retried
 // for the same call gets the same number back.
-import type { Database } from '../storage/db.ts';
-import { ProtocolStore } from '../storage/protocols.ts';
+import type { ProtocolRows } from '../storage/store.ts';
 
 type Part =
   | { kind: 'literal'; digits: string }
@@ -143,14 +142,11 @@ export interface ProtocolOptions {
   timezone: () => string;
 }
 
-/** Hands out protocol numbers: one per call, kept in SQLite, never twice. */
+/** Hands out protocol numbers: one per call, kept in the store (SQLite or PostgreSQL), never twice. */
 export class Protocols {
-  private readonly store: ProtocolStore;
   private parsed: ProtocolFormat | null = null;
 
-  constructor(db: Database, private readonly opts: ProtocolOptions) {
-    this.store = new ProtocolStore(db);
-  }
+  constructor(private readonly store: ProtocolRows, private readonly opts: ProtocolOptions) {}
 
   /** The format in force (parsed once per change of the setting). */
   format(): ProtocolFormat {
@@ -163,19 +159,19 @@ export class Protocols {
    * The call's protocol number: the one it already has (a retried webhook), or the next of
    * the period of `at` (the call's arrival), committed before it is returned.
    */
-  allocate(callId: string, at: number): string {
+  allocate(callId: string, at: number): Promise<string> {
     const format = this.format();
     const date = localDate(at, this.opts.timezone());
     return this.store.allocate(callId, periodOf(format, date), at, (seq) => renderProtocol(format, date, seq));
   }
 
   /** The protocol already given to a call, or null. */
-  of(callId: string): string | null {
+  of(callId: string): Promise<string | null> {
     return this.store.protocolOf(callId);
   }
 
   /** The call a protocol was given to, or null. */
-  callOf(protocol: string): string | null {
+  callOf(protocol: string): Promise<string | null> {
     return this.store.callOf(protocol);
   }
 }

@@ -16,25 +16,28 @@ export function scheduleReason(hours: BusinessHours, queue: string, at: number):
 }
 
 /**
- * Brings every queue's scheduled closure in the core in line with its schedule at `now`;
- * returns the next moment the schedule of any queue changes (null: never).
+ * Brings every queue's scheduled closure in the core in line with its schedule at `now`
+ * (the events go through the group commit together); resolves to the next moment the
+ * schedule of any queue changes (null: never).
  */
-export function syncSchedule(engine: Engine, settings: Settings, hours: BusinessHours, now: number): number | null {
+export async function syncSchedule(engine: Engine, settings: Settings, hours: BusinessHours, now: number): Promise<number | null> {
   const onClose = sacOf(settings).onClose;
   let next: number | null = null;
+  const logged: Promise<unknown>[] = [];
   for (const q of settings.queues) {
     const open = hours.isOpen(q.id, now);
     const layers = engine.core.queueLayers(q.id);
     const change = hours.nextChange(q.id, now);
     if (change !== null && (next === null || change < next)) next = change;
     if (!open && !layers.schedule) {
-      engine.dispatch({
+      logged.push(engine.submit({
         id: `sac:schedule:${q.id}:closed:${now}`, at: now, type: 'queue.closed', queue: q.id, by: 'schedule',
         reason: scheduleReason(hours, q.id, now), ...(change !== null ? { until: change } : {}), waiting: onClose,
-      }, 'sac:schedule');
+      }, 'sac:schedule'));
     } else if (open && layers.schedule) {
-      engine.dispatch({ id: `sac:schedule:${q.id}:opened:${now}`, at: now, type: 'queue.opened', queue: q.id, by: 'schedule' }, 'sac:schedule');
+      logged.push(engine.submit({ id: `sac:schedule:${q.id}:opened:${now}`, at: now, type: 'queue.opened', queue: q.id, by: 'schedule' }, 'sac:schedule'));
     }
   }
+  await Promise.all(logged);
   return next;
 }

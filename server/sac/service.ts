@@ -5,7 +5,7 @@ import type { DispatchResult, Engine } from '../engine.ts';
 import { callbacksOf, sacOf } from '../config/load.ts';
 import type { Localised, Settings } from '../config/types.ts';
 import type { LiveSettings } from '../settings/live.ts';
-import type { Database } from '../storage/db.ts';
+import type { ProtocolRows } from '../storage/store.ts';
 import type { CallbackResult, DomainEvent } from '../../routing/types.ts';
 import { BusinessHours } from './hours.ts';
 import { Protocols, protocolSpeech } from './protocol.ts';
@@ -29,8 +29,8 @@ export class SacService {
   private calendar: { settings: Settings; hours: BusinessHours } | null = null;
   private seq = 0;
 
-  constructor(private readonly engine: Engine, private readonly settings: LiveSettings, db: Database) {
-    this.protocols = new Protocols(db, {
+  constructor(private readonly engine: Engine, private readonly settings: LiveSettings, protocols: ProtocolRows) {
+    this.protocols = new Protocols(protocols, {
       format: () => sacOf(this.settings.current).protocolFormat,
       timezone: () => this.settings.current.timezone,
     });
@@ -44,7 +44,7 @@ export class SacService {
   }
 
   /** The call's protocol number, before anything else: `call.arrived` carries it (`protocol`). */
-  protocolFor(callId: string, at: number): string {
+  protocolFor(callId: string, at: number): Promise<string> {
     return this.protocols.allocate(callId, at);
   }
 
@@ -87,7 +87,7 @@ export class SacService {
    * The caller asked for a callback (pressed the key and confirmed `number`). Waiting: they keep
    * their place. Still in the IVR at a closed queue (`queue`): a callback for its next opening.
    */
-  requestCallback(callId: string, number: string, queue?: string): DispatchResult {
+  requestCallback(callId: string, number: string, queue?: string): Promise<DispatchResult> {
     const c = this.engine.core.call(callId);
     const more: { queue?: string; notBefore?: number } = {};
     if (c?.status === 'ivr' && queue !== undefined) {
@@ -99,17 +99,18 @@ export class SacService {
   }
 
   /** How the call to the customer ended (agent-first: after the agent answered; customer-first: before ringing the agent). */
-  callbackResult(callId: string, result: CallbackResult): DispatchResult {
+  callbackResult(callId: string, result: CallbackResult): Promise<DispatchResult> {
     return this.send(callId, `callback-${result}`, (base) => ({ ...base, type: 'call.callback-attempt', result }));
   }
 
   /** The call dropped on the company's side: a callback at the head of its tier, to `number` or the caller ID. */
-  dropped(callId: string, number?: string, source = 'api:calls'): DispatchResult {
+  dropped(callId: string, number?: string, source = 'api:calls'): Promise<DispatchResult> {
     return this.send(callId, 'dropped', (base) => ({ ...base, type: 'call.dropped', ...(number ? { number } : {}) }), source);
   }
 
-  private send(callId: string, kind: string, event: (base: { id: string; at: number; callId: string }) => DomainEvent, source = 'sac'): DispatchResult {
+  /** Logged, then applied (the group commit): resolves once durable. */
+  private send(callId: string, kind: string, event: (base: { id: string; at: number; callId: string }) => DomainEvent, source = 'sac'): Promise<DispatchResult> {
     const at = this.engine.now();
-    return this.engine.dispatch(event({ id: `sac:${kind}:${callId}:${at}:${this.seq++}`, at, callId }), source);
+    return this.engine.submit(event({ id: `sac:${kind}:${callId}:${at}:${this.seq++}`, at, callId }), source);
   }
 }

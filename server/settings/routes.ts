@@ -47,12 +47,20 @@ function invalidSettings(err: unknown): Error {
 }
 
 const settingsApi: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { engine, access, storage } = fastify as FastifyInstance;
+  const { engine, access, store, storage } = fastify as FastifyInstance;
   const core = engine.core;
   const supervisors = access.require(['supervisor']);
   let seq = 0;
+  // One change at a time: each is computed from the settings in force, which the one before
+  // it (its event still being committed) may be about to replace.
+  let changes: Promise<unknown> = Promise.resolve();
+  const changing = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = changes.then(fn, fn);
+    changes = next.catch(() => {});
+    return next;
+  };
   const audit = (req: FastifyRequest, action: string, target: string | null, before: unknown, after: unknown) =>
-    storage.audit.record({ at: engine.now(), actor: access.describe(bearerOf(req)), action, target, before, after });
+    store.audit.record({ at: engine.now(), actor: access.describe(bearerOf(req)), action, target, before, after });
 
   fastify.get('/api/settings', {
     preHandler: supervisors,
@@ -62,7 +70,7 @@ const settingsApi: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.patch('/api/settings', {
     preHandler: supervisors,
     schema: { body: SettingsPatchBody, response: { 200: AnyObject, ...errorReplies(400, 401, 403, 409) } },
-  }, async (req) => {
+  }, async (req) => changing(async () => {
     const patch = req.body;
     const current = fastify.settings.current;
     let next;
@@ -72,20 +80,20 @@ const settingsApi: FastifyPluginAsyncTypebox = async (fastify) => {
       throw invalidSettings(err);
     }
     const before = Object.fromEntries(Object.keys(patch).map((k) => [k, (current as unknown as Record<string, unknown>)[k]]));
-    const r = engine.dispatch(configChangedEvent(`api:settings:${engine.now()}:${seq++}`, engine.now(), next, patch), 'api:settings');
+    const r = await engine.submit(configChangedEvent(`api:settings:${engine.now()}:${seq++}`, engine.now(), next, patch), 'api:settings');
     if (!r.ok) throw httpErrorOf(r.error);
     fastify.settings.current = next;
-    audit(req, 'settings.changed', Object.keys(patch).join(','), before, patch);
+    await audit(req, 'settings.changed', Object.keys(patch).join(','), before, patch);
     // The core saw the change during dispatch, before the settings above were in
     // force: every screen (wallboards, agent consoles) redraws with them now.
     fastify.fanout.changedAll();
     return shown(next);
-  });
+  }));
 
   fastify.patch('/api/agents/:id', {
     preHandler: supervisors,
     schema: { params: AgentParams, body: AgentChange, response: { 200: CoreAgent, ...errorReplies(400, 401, 403, 404, 409) } },
-  }, async (req) => {
+  }, async (req) => changing(async () => {
     const { id } = req.params;
     const change = req.body;
     const a = core.agent(id);
@@ -98,16 +106,16 @@ const settingsApi: FastifyPluginAsyncTypebox = async (fastify) => {
     if (badSkill) throw new BadInputError('skills', `no queue "${badSkill}"`);
     const before: AgentConfig = { id, name: a.name, contact: a.contact ?? undefined, skills: a.skills, level: a.level };
     const after: AgentConfig = { ...before, ...change };
-    const r = engine.dispatch({ type: 'agent.configured', id: `api:agent:${id}:${engine.now()}:${seq++}`, at: engine.now(), agent: after }, 'api:agents');
+    const r = await engine.submit({ type: 'agent.configured', id: `api:agent:${id}:${engine.now()}:${seq++}`, at: engine.now(), agent: after }, 'api:agents');
     if (!r.ok) throw httpErrorOf(r.error);
     const live = fastify.settings;
     // Merged: what only the settings file holds (acceptKey) stays.
     live.current = { ...live.current, agents: live.current.agents.map((x) => (x.id === id ? { ...x, ...after } : x)) };
-    audit(req, 'agent.changed', id, before, after);
+    await audit(req, 'agent.changed', id, before, after);
     const changed = core.agent(id);
     if (!changed) throw new UnknownAgentError(id);
     return changed;
-  });
+  }));
 
   fastify.get('/api/audit', {
     preHandler: supervisors,
@@ -126,7 +134,7 @@ const settingsApi: FastifyPluginAsyncTypebox = async (fastify) => {
     };
     const since = bound('since', req.query.since), until = bound('until', req.query.until);
     if (who === undefined && since === undefined && until === undefined && field === undefined && action === undefined) {
-      return { entries: storage.audit.recent(limit) };
+      return { entries: await store.audit.recent(limit) };
     }
     return { entries: searchAudit(storage.db, { limit, who, since, until, field, action }) };
   });

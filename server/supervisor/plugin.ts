@@ -12,6 +12,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { DailyBoundary } from '../../routing/metrics/index.ts';
 import { bearerOf } from '../auth/access.ts';
 import type { SupervisorSetup, SupervisorView } from '../contract.ts';
+import { SqliteOnlyError } from '../errors.ts';
 import { errorReplies } from '../schemas.ts';
 import { LIVE_KEYS } from '../settings/live.ts';
 import { upgradeRequired } from '../ws-routes.ts';
@@ -41,7 +42,8 @@ const supervisorRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const app = fastify as FastifyInstance;
   const { engine, access, tickets, fanout, storage, alerts } = app;
   const supervisors = access.require(['supervisor']);
-  const figures = new AgentFigures(storage.db, () => app.records.flush());
+  // Per-agent figures read the SQLite file directly: on PostgreSQL the screen goes without them (docs/deploy.md).
+  const figures = app.store.kind === 'sqlite' ? new AgentFigures(storage.db, () => app.records.flush()) : null;
 
   let boundary: DailyBoundary | null = null;
   const todayStart = (now: number): number => {
@@ -58,14 +60,14 @@ const supervisorRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const now = snapshot.serverTime;
     return supervisorView({
       engine, settings: fastify.settings.current, snapshot, alerts: alerts.list(),
-      today: figures.todayFor(todayStart(now), now), abandonsLastHour: app.abandonsLastHour,
+      today: figures?.todayFor(todayStart(now), now) ?? new Map(), abandonsLastHour: app.abandonsLastHour,
     });
   };
 
   // ---- live: one topic for every supervisor screen ----
   const topic = fanout.topic({ welcome: () => [view()], frame: view, minIntervalMs: 500 });
   const offChange = engine.onChange(() => topic.changed());
-  const offDecisions = engine.onDecisions((ds) => { if (ds.some((d) => d.type === 'agent-status')) figures.changed(); });
+  const offDecisions = engine.onDecisions((ds) => { if (ds.some((d) => d.type === 'agent-status')) figures?.changed(); });
   const offAlerts = alerts.onChange(() => topic.changed());
   fastify.addHook('preClose', async () => { offChange(); offDecisions(); offAlerts(); });
 
@@ -104,6 +106,7 @@ const supervisorRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const s = fastify.settings.current;
     const now = engine.now();
     const range = reportRange(req.query.from, req.query.to, s.timezone, todayStart(now), now);
+    if (!figures) throw new SqliteOnlyError('the per-agent report');
     const rows = figures.report(range.from, range.to, now, engine.core.agentList().map((a) => ({ id: a.id, name: a.name })));
     const report = { from: range.fromIso, to: range.toIso, timezone: s.timezone, rows };
     if (req.query.format !== 'csv') return report;

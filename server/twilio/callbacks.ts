@@ -21,7 +21,7 @@ export interface CallbackPlacerOptions {
   voice: Voice;
   log: FastifyBaseLogger;
   /** The center's number the customer called (the callback's caller ID); null when unknown. */
-  centerNumber(callId: string): string | null;
+  centerNumber(callId: string): Promise<string | null>;
 }
 
 export class CallbackPlacer {
@@ -34,21 +34,22 @@ export class CallbackPlacer {
     const { engine, rest, voice, log } = this.opts;
     const agent = engine.core.agent(offer.agentId);
     const to = agent?.contact ?? `client:${offer.agentId}`;
-    const from = this.opts.centerNumber(offer.callId);
     const query = { call: offer.callId, agent: offer.agentId };
-    const p = rest.calls.create({
+    const p = this.opts.centerNumber(offer.callId).then((from) => rest.calls.create({
       to, from: from ?? to, method: 'POST',
       url: voice.url('/twilio/callback/agent', query),
       statusCallback: voice.url('/twilio/callback/agent-status', query), statusCallbackMethod: 'POST', statusCallbackEvent: ['completed'],
       timeout: engine.core.routingConfig().offerTimeoutSeconds,
-    }).then(
+    })).then(
       (created) => { log.info({ callSid: offer.callId, agent: offer.agentId, agentLeg: created.sid, attempt: offer.attempt }, 'callback: ringing the agent'); },
       (err: unknown) => {
         log.error({ callSid: offer.callId, agent: offer.agentId, err: (err as Error)?.message }, 'callback: could not call the agent; the callback waits again');
         const c = engine.core.call(offer.callId);
         if (c?.status === 'offering' && c.agentId === offer.agentId) {
-          engine.dispatch({ type: 'call.offer-missed', id: `${offer.callId}:not-delivered:${engine.now()}`, at: engine.now(), callId: offer.callId, agentId: offer.agentId, reason: 'not-delivered' }, 'twilio:callback');
+          return engine.submit({ type: 'call.offer-missed', id: `${offer.callId}:not-delivered:${engine.now()}`, at: engine.now(), callId: offer.callId, agentId: offer.agentId, reason: 'not-delivered' }, 'twilio:callback')
+            .then(() => {}, (e: unknown) => { log.error({ callSid: offer.callId, err: (e as Error)?.message }, 'callback: the give-up could not be logged; the offer times out instead'); });
         }
+        return undefined;
       },
     ).finally(() => { this.pending.delete(p); });
     this.pending.add(p);

@@ -29,8 +29,8 @@ export interface DequeuerOptions {
   backoffMs?: number[];
   /** Still worth doing? (the caller may have hung up, the offer may be withdrawn) */
   stillWanted: (req: DequeueRequest) => boolean;
-  /** Every attempt failed: the offer never reached the agent. */
-  onGiveUp: (req: DequeueRequest, err: unknown) => void;
+  /** Every attempt failed: the offer never reached the agent (a promise: idle() waits for it to be logged). */
+  onGiveUp: (req: DequeueRequest, err: unknown) => void | Promise<void>;
   /** How long to wait for the wait URL to tell us the caller's QueueSid. */
   queueSidWaitMs?: number;
 }
@@ -73,7 +73,7 @@ export class Dequeuer {
     if (prev) clearTimeout(prev.timer);
     const timer = setTimeout(() => {
       this.waitingForSid.delete(req.callId);
-      if (this.opts.stillWanted(req)) this.opts.onGiveUp(req, new Error('no QueueSid reported for the call'));
+      if (this.opts.stillWanted(req)) void this.opts.onGiveUp(req, new Error('no QueueSid reported for the call'));
     }, this.opts.queueSidWaitMs ?? 10_000);
     timer.unref();
     this.waitingForSid.set(req.callId, { req, timer });
@@ -114,7 +114,7 @@ export class Dequeuer {
     }, () => this.opts.stillWanted(req));
     if (r.ok || this.closed || !this.opts.stillWanted(req)) return;
     if (r.final && r.maybeDone && await this.onTheWay(req, queueSid)) return;
-    if (!this.closed && this.opts.stillWanted(req)) this.opts.onGiveUp(req, r.err);
+    if (!this.closed && this.opts.stillWanted(req)) await this.opts.onGiveUp(req, r.err);
   }
 
   /**

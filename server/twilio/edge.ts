@@ -9,6 +9,7 @@ import type { Engine } from '../engine.ts';
 import type { TwilioOptions } from '../plugins/services.ts';
 import type { SacService } from '../sac/service.ts';
 import type { LiveSettings } from '../settings/live.ts';
+import type { CdrRow } from '../storage/store.ts';
 import { CallbackPlacer } from './callbacks.ts';
 import { Dequeuer } from './dequeuer.ts';
 import { Legs } from './legs.ts';
@@ -38,16 +39,23 @@ export interface Edge {
   stop(): void;
 }
 
-export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge {
-  const { engine, settings, records, storage } = fastify;
+/**
+ * `open`: the call records of the calls under way at the start (openRecords), read once
+ * before the edge is built, so nothing on a webhook's path waits for the store.
+ */
+export function createEdge(fastify: FastifyInstance, opts: TwilioOptions, open: CdrRow[] = []): Edge {
+  const { engine, settings, records, store } = fastify;
   const core = engine.core;
   const given = opts.publicUrl;
   const publicUrl = () => (typeof given === 'function' ? given() : given).replace(/\/+$/, '');
   const voice = new Voice(settings, publicUrl);
+  // The QueueSid the call records hold for each call under way: those of the start, then
+  // every one noted since (what the records' twilio_queue_sid would say), until the call ends.
+  const queueSids = new Map(open.filter((r) => r.twilioQueueSid).map((r) => [r.callId, r.twilioQueueSid!]));
   const legs = new Legs({
     queueOf: (callId) => core.call(callId)?.queue ?? null,
-    record: (callId, queueSid) => records.note(callId, { twilioQueueSid: queueSid }),
-    recorded: (callId) => storage.records.getCall(callId)?.twilioQueueSid ?? null,
+    record: (callId, queueSid) => { queueSids.set(callId, queueSid); records.note(callId, { twilioQueueSid: queueSid }); },
+    recorded: (callId) => queueSids.get(callId) ?? null,
   });
   const dequeuer = opts.rest ? new Dequeuer({
     rest: opts.rest,
@@ -57,16 +65,17 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge 
     stillWanted: (r) => { const c = core.call(r.callId); return !!c && c.status === 'offering' && c.agentId === r.agentId; },
     onGiveUp: (r, err) => {
       fastify.log.error({ callSid: r.callId, agent: r.agentId, err: (err as Error)?.message }, 'could not dequeue the caller; the call waits again');
-      engine.dispatch({ type: 'call.offer-missed', id: `${r.callId}:not-delivered:${engine.now()}`, at: engine.now(), callId: r.callId, agentId: r.agentId, reason: 'not-delivered' }, 'twilio:dequeue');
+      return engine.submit({ type: 'call.offer-missed', id: `${r.callId}:not-delivered:${engine.now()}`, at: engine.now(), callId: r.callId, agentId: r.agentId, reason: 'not-delivered' }, 'twilio:dequeue')
+        .then(() => {}, (e) => { fastify.log.error({ callSid: r.callId, err: (e as Error)?.message }, 'the give-up could not be logged; the offer times out instead'); });
     },
   }) : null;
   const reconciler = new Reconciler({
     engine, rest: opts.rest, log: fastify.log.child({ component: 'reconcile' }), settings: () => settings.current,
-    openCalls: openCalls(fastify),
+    openCalls: openCallsOf(fastify, open),
   });
   const callbacks = opts.rest ? new CallbackPlacer({
     engine, rest: opts.rest, voice, log: fastify.log.child({ component: 'callbacks' }) as never,
-    centerNumber: (callId) => storage.records.getCall(callId)?.to ?? null,
+    centerNumber: async (callId) => (await store.records.getCall(callId))?.to ?? null,
   }) : null;
   const langOf = (callId: string) => voice.language(core.call(callId)?.language ?? undefined);
 
@@ -75,21 +84,29 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge 
     if (leg?.where === 'queued') dequeuer?.inQueue(callId, leg.queueSid);
     else dequeuer?.forget(callId);
   });
+  // An offer is carried out on the next turn: the decision comes while its batch is being
+  // applied (the group commit), before the TwiML answers of that batch have gone out, and
+  // Twilio cannot dequeue a caller whose <Enqueue> it has not received yet.
+  const deferred = new Set<Promise<void>>();
+  const nextTurn = (fn: () => void) => {
+    const p = new Promise<void>((resolve) => setImmediate(() => { try { fn(); } finally { resolve(); } })).finally(() => deferred.delete(p));
+    deferred.add(p);
+  };
   const offDecisions = engine.onDecisions((decisions) => {
     for (const d of decisions) {
       if (d.type !== 'offer' || !dequeuer) continue;
       // A callback: nobody is in a Twilio queue; the agent is called first (callbacks.ts).
       if (d.callback) {
         if (d.customerFirst) fastify.log.warn({ callSid: d.callId }, 'callbacks.order customer-first is not carried out by the Twilio edge yet; calling the agent first');
-        callbacks?.place({ callId: d.callId, agentId: d.agentId, number: d.number, attempt: d.attempt });
+        nextTurn(() => callbacks?.place({ callId: d.callId, agentId: d.agentId, number: d.number, attempt: d.attempt }));
         continue;
       }
-      dequeuer.dequeue({ callId: d.callId, agentId: d.agentId, url: voice.url('/twilio/agent/connect', { agent: d.agentId, lang: langOf(d.callId).code }) });
+      nextTurn(() => dequeuer.dequeue({ callId: d.callId, agentId: d.agentId, url: voice.url('/twilio/agent/connect', { agent: d.agentId, lang: langOf(d.callId).code }) }));
     }
   });
   const offEvents = engine.onEvent((e) => {
     if (e.type === 'call.answered') legs.bridged(e.callId);
-    else if (e.type === 'call.ended' || e.type === 'call.abandoned') legs.ended(e.callId);
+    else if (e.type === 'call.ended' || e.type === 'call.abandoned') { legs.ended(e.callId); queueSids.delete(e.callId); }
     // An escalated caller is talking to an agent: move them out of the Dial, back into a queue.
     else if (e.type === 'call.escalated' && legs.escalated(e.callId)) {
       dequeuer?.redirect(e.callId, voice.url('/twilio/queue/reenter', { lang: langOf(e.callId).code }));
@@ -98,7 +115,10 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge 
 
   return {
     engine, core, settings, voice, sac: fastify.sac, legs, dequeuer, replies: new ReplyCache(), reconciler, publicUrl,
-    idle: async () => { await dequeuer?.idle(); await callbacks?.idle(); await reconciler.idle(); },
+    idle: async () => {
+      while (deferred.size) await Promise.all([...deferred]);
+      await dequeuer?.idle(); await callbacks?.idle(); await reconciler.idle();
+    },
     stop: () => { offLegs(); offDecisions(); offEvents(); dequeuer?.close(); reconciler.stop(); },
   };
 }
@@ -106,9 +126,13 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions): Edge 
 /** Twilio's longest call (a <Dial timeLimit> is at most 24 h): an older record still open is not a live call. */
 const LONGEST_CALL_MS = 24 * 3600_000;
 
+/** The call records of the last day still open: the calls a start finds under way. */
+export async function openRecords(fastify: FastifyInstance): Promise<CdrRow[]> {
+  const rows = await fastify.store.records.listCalls({ from: fastify.engine.now() - LONGEST_CALL_MS, limit: 100_000 });
+  return rows.filter((r) => r.endedAt === null);
+}
+
 /** Calls the records hold as under way (replayed from the log) that the core still has open. */
-function openCalls(fastify: FastifyInstance): string[] {
-  const { engine, storage } = fastify;
-  const rows = storage.records.listCalls({ from: engine.now() - LONGEST_CALL_MS, limit: 100_000 });
-  return rows.filter((r) => r.endedAt === null && (engine.core.call(r.callId)?.status ?? 'ended') !== 'ended').map((r) => r.callId);
+function openCallsOf(fastify: FastifyInstance, open: CdrRow[]): string[] {
+  return open.filter((r) => (fastify.engine.core.call(r.callId)?.status ?? 'ended') !== 'ended').map((r) => r.callId);
 }

@@ -11,7 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import fp from 'fastify-plugin';
-import { createEdge, type Edge } from './edge.ts';
+import { createEdge, openRecords, type Edge } from './edge.ts';
 import { signatureCheck } from './signature.ts';
 import { INCOMING_CALL_BODY_LIMIT } from './webhook.ts';
 import agentConnect from './webhooks/agent-connect.ts';
@@ -57,7 +57,7 @@ async function webhooks(fastify: FastifyInstance, opts: { edge: Edge; authToken:
 async function twilio(fastify: FastifyInstance): Promise<void> {
   const options = fastify.twilioOptions;
   // No Twilio routes at all without Twilio options.
-  const edge = options ? createEdge(fastify, options) : null;
+  const edge = options ? createEdge(fastify, options, await openRecords(fastify)) : null;
   fastify.decorate('twilioIdle', async () => { await edge?.idle(); });
   fastify.decorate('twilioReconcile', async () => { await edge?.reconciler.runNow(); });
   if (options && edge) await fastify.register(webhooks, { edge, authToken: options.authToken });

@@ -206,7 +206,7 @@ export class Reconciler {
       ? { type: 'call.abandoned', id: `${callId}:ended`, at, callId }
       : { type: 'call.ended', id: `${callId}:ended`, at, callId, by: 'caller' };
     try {
-      this.opts.engine.dispatch(event, 'twilio:reconcile');
+      await this.opts.engine.submit(event, 'twilio:reconcile');
     } catch (err) {
       if (err instanceof StoreUnavailableError) return 'retry';
       throw err;

@@ -52,9 +52,15 @@ export interface WebhookCall<B, Q> {
   /** Asks Twilio what became of a call (`lookUp`) when a request leaves it unclear. */
   reconciler: Reconciler;
   now: () => number;
-  /** Logs then applies one event (engine.dispatch); a refusal is logged, never an HTTP error. */
-  commit: (event: DomainEvent) => DispatchResult;
+  /**
+   * Logs then applies one event (engine.submit: the group commit); a refusal is logged, never
+   * an HTTP error. Await it: the answer must not leave before the event is durable.
+   */
+  commit: (event: DomainEvent) => Promise<DispatchResult>;
 }
+
+/** TwiML, or TwiML once the step's events are committed. */
+export type Answer = VoiceResponse | Promise<VoiceResponse>;
 
 export interface WebhookSpec<B extends TObject, Q extends TObject> {
   url: string;
@@ -64,9 +70,9 @@ export interface WebhookSpec<B extends TObject, Q extends TObject> {
   bodyLimit?: number;
   /** A status callback: Twilio runs no TwiML from the answer, so a hold would be lost on it. */
   callback?: boolean;
-  handle(call: WebhookCall<Static<B>, Static<Q>>): VoiceResponse;
+  handle(call: WebhookCall<Static<B>, Static<Q>>): Answer;
   /** TwiML when `handle` throws; by default the error message, then the default queue. */
-  fallback?(call: WebhookCall<Static<B>, Static<Q>>): VoiceResponse;
+  fallback?(call: WebhookCall<Static<B>, Static<Q>>): Answer;
 }
 
 declare module 'fastify' {
@@ -124,8 +130,8 @@ export function defineWebhook<B extends TObject, Q extends TObject = TObject>(sp
         lang: voice.language((query as { lang?: string }).lang),
         settings: settings.current,
         now: () => engine.now(),
-        commit: (event) => {
-          const r = engine.dispatch(event, source);
+        commit: async (event) => {
+          const r = await engine.submit(event, source);
           if (r.ok && r.applied) req.log.info({ event: event.type, id: event.id }, 'event recorded');
           if (!r.ok) req.log.info({ event: event.type, code: r.error.code, reason: r.error.message }, 'event refused by the core');
           return r;
@@ -133,7 +139,7 @@ export function defineWebhook<B extends TObject, Q extends TObject = TObject>(sp
       };
       let twiml: VoiceResponse;
       try {
-        twiml = spec.handle(call);
+        twiml = await spec.handle(call);
       } catch (err) {
         if (err instanceof StoreUnavailableError) {
           // Not a 503: Twilio would not retry it, the caller would hear an application
@@ -151,7 +157,7 @@ export function defineWebhook<B extends TObject, Q extends TObject = TObject>(sp
         }
         // Otherwise never an empty body or a 5xx to Twilio: the caller must stay somewhere sane.
         req.log.error({ err, callSid: body.CallSid }, 'webhook failed; answering the fallback TwiML');
-        twiml = fallback(call);
+        twiml = await fallback(call);
       }
       const xml = twiml.toString();
       if (key !== null) replies.set(key, xml);

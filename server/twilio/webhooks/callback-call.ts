@@ -37,12 +37,12 @@ const agentLeg = defineWebhook({
   url: '/twilio/callback/agent',
   body: twilioBody({}),
   query: Query,
-  handle(call) {
+  async handle(call) {
     const { query, core, voice, body } = call;
     const q = query as Q;
     const c = core.call(q.call);
     if (!c || c.status !== 'offering' || c.agentId !== q.agent || !c.callback) return sayAndHangUp(call, GONE);
-    answered(call, q.call, q.agent!, body.CallSid);
+    await answered(call, q.call, q.agent!, body.CallSid);
     const lang = voice.languages[0]; // agents hear the center's first language
     const queue = core.queueConfigs().find((x) => x.id === c.queue)?.name ?? c.queue ?? '';
     const why = c.callback.origin === 'dropped' ? 'chamada que caiu' : 'pedido de retorno';
@@ -66,10 +66,10 @@ const reached = defineWebhook({
   url: '/twilio/callback/reached',
   body: twilioBody({}),
   query: Query,
-  handle(call) {
+  async handle(call) {
     const q = call.query as Q;
     const c = call.core.call(q.call);
-    if (c?.callback && !c.callback.reached) call.sac.callbackResult(q.call, 'answered');
+    if (c?.callback && !c.callback.reached) await call.sac.callbackResult(q.call, 'answered');
     return call.voice.response();
   },
   fallback: ({ voice }) => voice.response(),
@@ -79,17 +79,17 @@ const dialDone = defineWebhook({
   url: '/twilio/callback/dial-done',
   body: twilioBody({ DialCallStatus: TwilioEnum, DialCallSid: Type.Optional(Sid('CA')), DialCallDuration: Type.Optional(Seconds) }),
   query: Query,
-  handle(call) {
+  async handle(call) {
     const { body, core, now, commit, sac } = call;
     const q = call.query as Q;
     const c = core.call(q.call);
     if (!c || c.status === 'ended') return call.voice.response();
     if (c.callback?.reached || (body.DialCallStatus === 'completed' && c.status === 'connected' && !c.callback)) {
-      if (c.status === 'connected') commit({ type: 'call.ended', id: `${q.call}:ended`, at: now(), callId: q.call, by: legIsOver(body.CallStatus) ? 'agent' : 'caller' });
+      if (c.status === 'connected') await commit({ type: 'call.ended', id: `${q.call}:ended`, at: now(), callId: q.call, by: legIsOver(body.CallStatus) ? 'agent' : 'caller' });
       return call.voice.response();
     }
     if (c.callback && c.status === 'connected' && c.agentId === q.agent) {
-      sac.callbackResult(q.call, RESULT[body.DialCallStatus] ?? 'failed');
+      await sac.callbackResult(q.call, RESULT[body.DialCallStatus] ?? 'failed');
       return sayAndHangUp(call, NOT_REACHED);
     }
     return call.voice.response();
@@ -102,12 +102,12 @@ const agentStatus = defineWebhook({
   body: twilioBody({ CallStatus }),
   query: Query,
   callback: true,
-  handle(call) {
+  async handle(call) {
     const { body, core, now, commit } = call;
     const q = call.query as Q;
     const c = core.call(q.call);
     if (legIsOver(body.CallStatus) && c?.status === 'offering' && c.agentId === q.agent) {
-      commit({ type: 'call.offer-missed', id: `${q.call}:missed:${body.CallSid}`, at: now(), callId: q.call, agentId: q.agent, reason: MISS[body.CallStatus ?? ''] ?? 'failed' });
+      await commit({ type: 'call.offer-missed', id: `${q.call}:missed:${body.CallSid}`, at: now(), callId: q.call, agentId: q.agent, reason: MISS[body.CallStatus ?? ''] ?? 'failed' });
     }
     return call.voice.response();
   },

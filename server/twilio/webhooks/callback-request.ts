@@ -107,9 +107,9 @@ function askNumber(call: Call, before?: Localised): VoiceResponse {
   return voice.hold(r);
 }
 
-function register(call: Call, number: string): VoiceResponse {
+async function register(call: Call, number: string): Promise<VoiceResponse> {
   const { sac, voice, lang, body, log } = call;
-  const r = sac.requestCallback(body.CallSid, number);
+  const r = await sac.requestCallback(body.CallSid, number);
   if (!r.ok) {
     log.warn({ callSid: body.CallSid, code: r.error.code }, 'the callback request was refused; the caller keeps waiting');
     return backToHold(call);

@@ -45,11 +45,11 @@ export function closedQueue(call: IvrCall, queue: string, lang: LanguageSetting)
 }
 
 /** The answer to the offer: the key registers the callback for the queue's next opening; anything else is goodbye. */
-export function closedCallbackAnswer(call: IvrCall, queue: string, digits: string): VoiceResponse {
+export async function closedCallbackAnswer(call: IvrCall, queue: string, digits: string): Promise<VoiceResponse> {
   const { sac, voice, lang, body } = call;
   const number = callerNumber(body);
   if (digits !== CLOSED_CALLBACK_KEY || !number) return voice.goodbye(voice.response(), GOODBYE, lang);
-  const r = sac.requestCallback(body.CallSid, number, queue);
+  const r = await sac.requestCallback(body.CallSid, number, queue);
   if (!r.ok) {
     call.log.warn({ callSid: body.CallSid, queue, code: r.error.code }, 'the callback request at a closed queue was refused');
     return voice.goodbye(voice.response(), GOODBYE, lang);

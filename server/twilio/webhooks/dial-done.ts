@@ -24,7 +24,7 @@ export default defineWebhook({
   url: '/twilio/dial/done',
   body: Body,
   query: AgentQuery,
-  handle(call) {
+  async handle(call) {
     const { body, query, core, voice, lang, settings, now, commit } = call;
     const sid = body.CallSid;
     const agentId = String(query.agent);
@@ -37,10 +37,10 @@ export default defineWebhook({
     const pickedUp = body.DialCallStatus === 'completed' || body.DialCallStatus === 'answered';
     const talked = pickedUp && (body.DialBridged === 'true' || (c.status === 'connected' && c.agentId === agentId));
     if (talked) {
-      if (c.status === 'offering' && c.agentId === agentId) answered(call, sid, agentId, body.DialCallSid ?? `dial-${agentId}`);
+      if (c.status === 'offering' && c.agentId === agentId) await answered(call, sid, agentId, body.DialCallSid ?? `dial-${agentId}`);
       const during = core.call(sid)!;
       if (during.status === 'connected' && during.agentId === agentId) {
-        commit({ type: 'call.ended', id: `${sid}:ended`, at: now(), callId: sid, by: callerGone ? 'caller' : 'agent' });
+        await commit({ type: 'call.ended', id: `${sid}:ended`, at: now(), callId: sid, by: callerGone ? 'caller' : 'agent' });
       }
       const after = core.call(sid)!;
       // Escalated meanwhile: the caller belongs to the queue again, not to a survey.
@@ -50,11 +50,11 @@ export default defineWebhook({
       return hangup(call);
     }
     if (callerGone) {
-      if (c.status !== 'ended') commit({ type: 'call.ended', id: `${sid}:ended`, at: now(), callId: sid, by: 'caller' });
+      if (c.status !== 'ended') await commit({ type: 'call.ended', id: `${sid}:ended`, at: now(), callId: sid, by: 'caller' });
       return voice.response();
     }
     if (c.status === 'offering' && c.agentId === agentId) {
-      commit({
+      await commit({
         type: 'call.offer-missed', id: `${sid}:missed:${body.DialCallSid ?? `${agentId}-${now()}`}`, at: now(),
         callId: sid, agentId, reason: pickedUp ? 'not-bridged' : MISS_REASON[body.DialCallStatus] ?? 'failed',
       });

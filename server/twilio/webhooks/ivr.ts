@@ -28,7 +28,7 @@ export default defineWebhook({
   url: '/twilio/ivr',
   body: Body,
   query: Query,
-  handle(call) {
+  async handle(call) {
     const { body, query: q, voice, settings } = call;
     const attempt = Number(q.attempt ?? 1);
     const digits = q.silent ? '' : (body.Digits ?? '');
@@ -37,7 +37,7 @@ export default defineWebhook({
     if (q.step === 'language') {
       const chosen = voice.languages.find((l) => l.digit === digits);
       // The greeting told the protocol in the first language: once more in the caller's own.
-      if (chosen) return voice.menuPrompt(voice.response(), ivr.menu, chosen, 1, false, chosen === voice.languages[0] ? undefined : protocolSpeech(call, chosen));
+      if (chosen) return voice.menuPrompt(voice.response(), ivr.menu, chosen, 1, false, chosen === voice.languages[0] ? undefined : await protocolSpeech(call, chosen));
       if (attempt < ivr.maxAttempts) return voice.languageMenu(attempt + 1, ivr.invalidInput);
       return voice.menuPrompt(voice.response(), ivr.menu, voice.languages[0], 1, false);
     }
@@ -45,7 +45,7 @@ export default defineWebhook({
     const found = voice.menu(q.menu) ?? voice.menu(undefined)!;
     const option = found.node.options.find((o) => o.digit === digits);
     // The caller asks to hear their protocol again: told, then the same menu (no attempt used).
-    if (!option && digits === REPEAT_PROTOCOL_KEY) return voice.menuPrompt(voice.response(), found.node, lang, attempt, false, protocolSpeech(call, lang));
+    if (!option && digits === REPEAT_PROTOCOL_KEY) return voice.menuPrompt(voice.response(), found.node, lang, attempt, false, await protocolSpeech(call, lang));
     if (option?.menu) return voice.menuPrompt(voice.response(), option.menu, lang, 1, false);
     if (option?.queue) return enqueueCall(call, [...found.path, option.digit], option.queue, option.attributes ?? {}, lang);
     if (attempt < ivr.maxAttempts) {
@@ -60,24 +60,24 @@ export default defineWebhook({
 type IvrCall = WebhookCall<{ CallSid: string; From?: string; Caller?: string }, unknown>;
 
 /** The call's protocol as <Say> reads it in `lang` (allocated now for a call whose arrival was lost). */
-function protocolSpeech(call: IvrCall, lang: LanguageSetting): string {
+async function protocolSpeech(call: IvrCall, lang: LanguageSetting): Promise<string> {
   const sid = call.body.CallSid;
-  const protocol = call.core.call(sid)?.protocol ?? call.sac.protocolFor(sid, call.now());
+  const protocol = call.core.call(sid)?.protocol ?? await call.sac.protocolFor(sid, call.now());
   return call.sac.speech(protocol, lang.code);
 }
 
-function enqueueCall(call: IvrCall, path: string[], queue: string, attributes: Record<string, string | number | boolean>, lang: LanguageSetting): VoiceResponse {
+async function enqueueCall(call: IvrCall, path: string[], queue: string, attributes: Record<string, string | number | boolean>, lang: LanguageSetting): Promise<VoiceResponse> {
   const { body, core, voice, now, commit } = call;
   const sid = body.CallSid;
   if (!core.call(sid)) {
     // State lost (e.g. the log was reset): adopt the call rather than drop the caller.
     const at = now();
-    commit({ type: 'call.arrived', id: `${sid}:arrived`, at, callId: sid, from: body.From ?? body.Caller ?? '', protocol: call.sac.protocolFor(sid, at) });
+    await commit({ type: 'call.arrived', id: `${sid}:arrived`, at, callId: sid, from: body.From ?? body.Caller ?? '', protocol: await call.sac.protocolFor(sid, at) });
   }
-  commit({ type: 'call.ivr', id: `${sid}:ivr`, at: now(), callId: sid, path, language: lang.code });
+  await commit({ type: 'call.ivr', id: `${sid}:ivr`, at: now(), callId: sid, path, language: lang.code });
   // Nobody is enqueued into a closed queue (schedule, holiday, a supervisor's closure).
   if (!call.sac.entry(queue).open) return closedQueue(call, queue, lang);
-  commit({ type: 'call.queued', id: `${sid}:queued`, at: now(), callId: sid, queue, attributes });
+  await commit({ type: 'call.queued', id: `${sid}:queued`, at: now(), callId: sid, queue, attributes });
   const c = core.call(sid);
   if (c?.status === 'ended' && c.outcome === 'overflowed') return voice.overflow(lang);
   return voice.enqueue(voice.response(), c?.queue ?? queue, lang);

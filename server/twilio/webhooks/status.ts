@@ -19,7 +19,7 @@ export default defineWebhook({
   url: '/twilio/status',
   body: Body,
   callback: true,
-  handle({ body, core, voice, now, commit, reconciler }) {
+  async handle({ body, core, voice, now, commit, reconciler }) {
     const known = (CALL_STATUSES as readonly string[]).includes(body.CallStatus ?? '');
     const over = known ? legIsOver(body.CallStatus) : body.CallDuration !== undefined || body.StatusCallbackEvent === 'completed';
     if (!known) reconciler.lookUp(body.CallSid);
@@ -27,7 +27,7 @@ export default defineWebhook({
     // A callback (asked for at a closed queue or in the wait, or a drop) has nobody on this
     // leg any more: its hang-up must not end the place it keeps.
     if (c && c.status !== 'ended' && c.callback === null && over) {
-      commit({ type: 'call.ended', id: `${body.CallSid}:ended`, at: now(), callId: body.CallSid, by: 'caller' });
+      await commit({ type: 'call.ended', id: `${body.CallSid}:ended`, at: now(), callId: body.CallSid, by: 'caller' });
     }
     return voice.response();
   },

@@ -33,7 +33,7 @@ export function whereTheCallBelongs(call: AnyCall, sid: string, lang: LanguageSe
 }
 
 /** The answer time: the end of the whisper (the bridge); one event per agent leg, by its sid. */
-export function answered(call: AnyCall, callId: string, agentId: string, agentLegSid: string): DispatchResult {
+export function answered(call: AnyCall, callId: string, agentId: string, agentLegSid: string): Promise<DispatchResult> {
   return call.commit({ type: 'call.answered', id: `${callId}:answered:${agentLegSid}`, at: call.now(), callId, agentId });
 }
 

@@ -14,14 +14,14 @@ export default defineWebhook({
   url: '/twilio/survey',
   body: twilioBody({ Digits: Type.Optional(Digits) }),
   query: Query,
-  handle({ body, query, voice, lang, now, commit }) {
+  async handle({ body, query, voice, lang, now, commit }) {
     const step = query.step;
     const attempt = Number(query.attempt ?? 1);
     const digits = (body.Digits ?? '').replace(/#$/, '');
     const value = /^\d{1,2}$/.test(digits) ? Number(digits) : NaN;
     const valid = step === 'nps' ? value >= 0 && value <= 10 : value >= 1 && value <= 5;
     if (valid) {
-      commit({ type: 'call.survey', id: `${body.CallSid}:survey:${step}`, at: now(), callId: body.CallSid, ...(step === 'nps' ? { nps: value } : { csat: value }) });
+      await commit({ type: 'call.survey', id: `${body.CallSid}:survey:${step}`, at: now(), callId: body.CallSid, ...(step === 'nps' ? { nps: value } : { csat: value }) });
     } else if (attempt < 2) {
       return voice.surveyQuestion(step, lang, { attempt: attempt + 1, retry: true });
     }

@@ -12,11 +12,11 @@ export const IncomingCall = twilioBody({ From: Party, To: Type.Optional(Party) }
  * The call enters Atende: its SAC protocol number first (durable, the same for a retried
  * request), logged as arrived with it, then the first menu, the greeting telling the number.
  */
-export function arrive(call: WebhookCall<{ CallSid: string; From: string; To?: string }, unknown>): VoiceResponse {
+export async function arrive(call: WebhookCall<{ CallSid: string; From: string; To?: string }, unknown>): Promise<VoiceResponse> {
   const { body, voice, sac, settings, now, commit } = call;
   const at = now();
-  const protocol = sac.protocolFor(body.CallSid, at);
-  commit({ type: 'call.arrived', id: `${body.CallSid}:arrived`, at, callId: body.CallSid, from: body.From, to: body.To, protocol });
+  const protocol = await sac.protocolFor(body.CallSid, at);
+  await commit({ type: 'call.arrived', id: `${body.CallSid}:arrived`, at, callId: body.CallSid, from: body.From, to: body.To, protocol });
   const first = voice.languages[0];
   const spoken = sac.speech(protocol, first.code);
   if (voice.languages.length > 1) return voice.languageMenu(1, undefined, spoken);

@@ -44,8 +44,8 @@ export default defineWebhook({
 });
 
 /** The end of the whisper is the bridge: the answer time, then nothing more to say. */
-function bridge(call: Call, callId: string, agentId: string): VoiceResponse {
-  answered(call, callId, agentId, call.body.CallSid);
+async function bridge(call: Call, callId: string, agentId: string): Promise<VoiceResponse> {
+  await answered(call, callId, agentId, call.body.CallSid);
   const c = call.core.call(callId);
   // Connected to this agent (now, or by a retry of this very request): let Twilio bridge.
   if (c?.status === 'connected' && c.agentId === agentId) return call.voice.response();

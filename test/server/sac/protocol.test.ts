@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/storage/db.ts';
+import { storeOfDatabase } from '../../../server/storage/sqlite-store.ts';
 import {
   Protocols, parseProtocolFormat, protocolGroups, protocolSpeech, renderProtocol,
 } from '../../../server/sac/protocol.ts';
@@ -58,34 +59,34 @@ describe('telling it to the caller', () => {
 describe('allocation', () => {
   const at = (iso: string) => Date.parse(iso);
 
-  it('one number per call, in sequence per local day, kept across a restart', () => {
+  it('one number per call, in sequence per local day, kept across a restart', async () => {
     const path = join(dir, 'a.db');
     let db = openDatabase(path);
-    let p = new Protocols(db, { format: () => DEFAULT, timezone: () => SP });
-    expect(p.allocate('CA1', at('2026-12-06T12:00:00-03:00'))).toBe('20261206000001');
-    expect(p.allocate('CA2', at('2026-12-06T12:00:01-03:00'))).toBe('20261206000002');
+    let p = new Protocols(storeOfDatabase(db, null).protocols, { format: () => DEFAULT, timezone: () => SP });
+    expect(await p.allocate('CA1', at('2026-12-06T12:00:00-03:00'))).toBe('20261206000001');
+    expect(await p.allocate('CA2', at('2026-12-06T12:00:01-03:00'))).toBe('20261206000002');
     // A retried webhook for the same call gets the same number.
-    expect(p.allocate('CA1', at('2026-12-06T12:00:05-03:00'))).toBe('20261206000001');
+    expect(await p.allocate('CA1', at('2026-12-06T12:00:05-03:00'))).toBe('20261206000001');
     // 23:30 in São Paulo is already the 7th in UTC: the center's date counts.
-    expect(p.allocate('CA3', at('2026-12-06T23:30:00-03:00'))).toBe('20261206000003');
-    expect(p.allocate('CA4', at('2026-12-07T00:10:00-03:00'))).toBe('20261207000001');
+    expect(await p.allocate('CA3', at('2026-12-06T23:30:00-03:00'))).toBe('20261206000003');
+    expect(await p.allocate('CA4', at('2026-12-07T00:10:00-03:00'))).toBe('20261207000001');
     db.close();
     db = openDatabase(path);
-    p = new Protocols(db, { format: () => DEFAULT, timezone: () => SP });
-    expect(p.allocate('CA5', at('2026-12-06T23:59:00-03:00'))).toBe('20261206000004');
-    expect(p.of('CA2')).toBe('20261206000002');
-    expect(p.callOf('20261207000001')).toBe('CA4');
+    p = new Protocols(storeOfDatabase(db, null).protocols, { format: () => DEFAULT, timezone: () => SP });
+    expect(await p.allocate('CA5', at('2026-12-06T23:59:00-03:00'))).toBe('20261206000004');
+    expect(await p.of('CA2')).toBe('20261206000002');
+    expect(await p.callOf('20261207000001')).toBe('CA4');
     db.close();
   });
 
-  it('never gives a number twice, even when a new format renders one already given', () => {
+  it('never gives a number twice, even when a new format renders one already given', async () => {
     const db = openDatabase(':memory:');
     let format = '{yyyy}{MM}{dd}{seq:6}';
-    const p = new Protocols(db, { format: () => format, timezone: () => SP });
-    const first = p.allocate('CA1', at('2026-12-06T12:00:00-03:00'));
+    const p = new Protocols(storeOfDatabase(db, null).protocols, { format: () => format, timezone: () => SP });
+    const first = await p.allocate('CA1', at('2026-12-06T12:00:00-03:00'));
     // A yearly sequence whose rendering collides with the daily one's first number.
     format = '{yyyy}12060{seq:5}';
-    const second = p.allocate('CA2', at('2026-12-06T12:00:00-03:00'));
+    const second = await p.allocate('CA2', at('2026-12-06T12:00:00-03:00'));
     expect(first).toBe('20261206000001');
     expect(second).toBe('20261206000002');
     db.close();

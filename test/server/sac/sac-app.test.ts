@@ -18,8 +18,8 @@ function dispatch(a: TestApp, e: Body): void {
   if (!r.ok) throw new Error(`${e.type} refused: ${r.error.message}`);
 }
 /** A caller through arrival (with a protocol, as the edge will do), the IVR and into a queue. */
-function caller(a: TestApp, callId: string, queue: string, from = '+5511987650000'): string {
-  const protocol = a.app.sac.protocolFor(callId, a.clock.now);
+async function caller(a: TestApp, callId: string, queue: string, from = '+5511987650000'): Promise<string> {
+  const protocol = await a.app.sac.protocolFor(callId, a.clock.now);
   dispatch(a, { type: 'call.arrived', callId, from, protocol });
   dispatch(a, { type: 'call.ivr', callId, path: ['2'] });
   dispatch(a, { type: 'call.queued', callId, queue });
@@ -34,11 +34,11 @@ describe('business hours in the core', () => {
   it('close and open a queue at the schedule\'s edges, on the wallboard too', async () => {
     app = await buildTestApp({ settings: withHours() });
     app.clock.now = sp('2026-12-07T17:59');
-    app.app.sac.syncSchedule();
+    await app.app.sac.syncSchedule();
     expect(app.engine.core.queueState('vendas').open).toBe(true);
 
     app.clock.now = sp('2026-12-07T18:00');
-    app.app.sac.syncSchedule();
+    await app.app.sac.syncSchedule();
     expect(app.engine.core.queueState('vendas')).toMatchObject({ open: false, by: 'schedule', reason: 'hours', until: sp('2026-12-08T08:00') });
     const snap = app.app.wallboardSnapshot();
     expect(snap.queues.find((q) => q.id === 'vendas')).toMatchObject({ open: false, closedReason: 'hours', nextOpeningAt: sp('2026-12-08T08:00') });
@@ -51,14 +51,14 @@ describe('business hours in the core', () => {
     expect(app.storage.events.has('late-q')).toBe(false);
 
     app.clock.now = sp('2026-12-08T08:00');
-    app.app.sac.syncSchedule();
+    await app.app.sac.syncSchedule();
     expect(app.engine.core.queueState('vendas').open).toBe(true);
   });
 
   it('a holiday closes it with its name; a restart keeps the closure (it is in the log)', async () => {
     app = await buildTestApp({ settings: withHours() });
     app.clock.now = sp('2026-12-25T10:00');
-    app.app.sac.syncSchedule();
+    await app.app.sac.syncSchedule();
     expect(app.engine.core.queueState('vendas')).toMatchObject({ open: false, reason: 'holiday: Natal', until: sp('2026-12-28T08:00') });
     // Logged like any event: a replay of the log closes it the same way.
     const logged = app.storage.db.prepare("SELECT body FROM events WHERE type = 'queue.closed'").pluck().all() as string[];
@@ -70,8 +70,8 @@ describe('protocol numbers on calls', () => {
   it('on the live call, on the record, searchable, in the CSV', async () => {
     app = await buildTestApp();
     app.clock.now = sp('2026-12-06T10:00');
-    const p1 = caller(app, 'CA1', 'suporte');
-    const p2 = caller(app, 'CA2', 'vendas');
+    const p1 = await caller(app, 'CA1', 'suporte');
+    const p2 = await caller(app, 'CA2', 'vendas');
     expect([p1, p2]).toEqual(['20261206000001', '20261206000002']);
     const one = await app.app.inject({ method: 'GET', url: '/api/calls/CA2' });
     expect(one.statusCode).toBe(200);
@@ -97,7 +97,7 @@ describe('protocol numbers on calls', () => {
     app = await buildTestApp();
     app.clock.now = sp('2026-12-06T10:00');
     dispatch(app, { type: 'agent.state', agentId: 'bruno', state: 'available' });
-    const p = caller(app, 'CA9', 'suporte');
+    const p = await caller(app, 'CA9', 'suporte');
     dispatch(app, { type: 'call.answered', callId: 'CA9' });
     app.clock.now += 60_000;
     const res = await app.app.inject({ method: 'POST', url: '/api/calls/CA9/dropped', payload: {} });
@@ -116,12 +116,12 @@ describe('the service the Twilio edge calls', () => {
   it('callbacks keep the place; the wallboard counts them apart from the callers on the line', async () => {
     app = await buildTestApp();
     app.clock.now = sp('2026-12-06T10:00');
-    caller(app, 'CA1', 'suporte', '+5511900000001');
+    await caller(app, 'CA1', 'suporte', '+5511900000001');
     app.clock.now += 10_000;
-    caller(app, 'CA2', 'suporte', '+5511900000002');
+    await caller(app, 'CA2', 'suporte', '+5511900000002');
     app.clock.now += 70_000;
     expect(app.app.sac.offersCallback('CA1')).toBe(app.engine.core.estimatedWaitSeconds('suporte', 1) > 120);
-    const r = app.app.sac.requestCallback('CA1', '+5511988887777');
+    const r = await app.app.sac.requestCallback('CA1', '+5511988887777');
     expect(r.ok).toBe(true);
     const snap = app.app.wallboardSnapshot();
     const suporte = snap.queues.find((q) => q.id === 'suporte')!;

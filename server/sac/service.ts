@@ -2,6 +2,7 @@
 // queue at a caller's arrival, whether to offer a callback, and the callback events. Every
 // method reads the settings in force when it is called. docs/sac.md, "For the Twilio edge".
 import type { DispatchResult, Engine } from '../engine.ts';
+import { StoreUnavailableError } from '../errors.ts';
 import { callbacksOf, sacOf } from '../config/load.ts';
 import type { Localised, Settings } from '../config/types.ts';
 import type { LiveSettings } from '../settings/live.ts';
@@ -44,8 +45,14 @@ export class SacService {
   }
 
   /** The call's protocol number, before anything else: `call.arrived` carries it (`protocol`). */
-  protocolFor(callId: string, at: number): Promise<string> {
-    return this.protocols.allocate(callId, at);
+  async protocolFor(callId: string, at: number): Promise<string> {
+    try {
+      return await this.protocols.allocate(callId, at);
+    } catch (err) {
+      // The number is stored like an event: a locked or full database must hold the caller
+      // and retry the step (the Twilio edge's answer to StoreUnavailableError), not drop them.
+      throw new (StoreUnavailableError as unknown as new (m: string, o: { cause: unknown }) => Error)((err as Error)?.message ?? String(err), { cause: err });
+    }
   }
 
   /** What <Say> reads to tell a protocol, in the caller's language. */

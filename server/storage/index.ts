@@ -68,6 +68,8 @@ export function openStorage(path: string, opts: StorageOptions = {}): Storage {
       if (!db.open) return;
       try {
         db.pragma('optimize');
+      } catch {
+        // Best effort: another writer holding the lock (or a full disk) must not keep the database open.
       } finally {
         db.close();
       }

@@ -422,6 +422,17 @@ const TWILIO_SHAPES: Record<string, TwilioShape> = {
     body: (r) => ({ Digits: r.pick(['0', '5', '9', '10', '10#', '3#', '11', '']) }),
     query: (r, c) => ({ step: r.pick(['nps', 'csat']), ...lang(r, c), attempt: String(r.int(1, 2)) }),
   },
+  // The callback's legs: the URLs Atende hands Twilio carry the waiting call's sid (`call`).
+  '/twilio/callback/agent': { body: () => ({ Direction: 'outbound-api' }), query: (r, c, sid) => ({ call: sid, agent: r.pick(c.agents) }) },
+  '/twilio/callback/reached': { body: () => ({ Direction: 'outbound-dial' }), query: (_r, _c, sid) => ({ call: sid }) },
+  '/twilio/callback/dial-done': {
+    body: (r) => ({ DialCallStatus: r.pick(['completed', 'answered', 'busy', 'no-answer', 'failed', 'canceled']), DialCallSid: `CA${r.hex(32)}`, DialCallDuration: String(r.int(0, 900)) }),
+    query: (r, c, sid) => ({ call: sid, agent: r.pick(c.agents) }),
+  },
+  '/twilio/callback/agent-status': {
+    body: (r) => ({ CallStatus: r.pick(['ringing', 'in-progress', 'completed', 'busy', 'no-answer']) }),
+    query: (r, c, sid) => ({ call: sid, agent: r.pick(c.agents) }),
+  },
   '/twilio/status': {
     body: (r) => ({ CallStatus: r.pick(['ringing', 'in-progress', 'completed', 'busy', 'no-answer']), CallDuration: String(r.int(0, 900)), SequenceNumber: String(r.int(0, 3)) }),
     query: () => ({}),

@@ -190,6 +190,8 @@ describeWithChromium('supervisor screen in a real browser', () => {
     await page.screenshot({ path: `${artifacts}supervisor-call-dialog-1366x768.png` });
     // No reason: refused on the page, nothing sent.
     await page.click('#cd-move');
+    await page.waitForFunction(() => document.querySelector('#cd-error')?.textContent === 'Diga o motivo.', undefined, { timeout: 3000 })
+      .catch(() => { /* the assertion below says what was there */ });
     expect(await text(page, '#cd-error')).toBe('Diga o motivo.');
     await page.fill('#cd-reason', 'cliente VIP sem cadastro');
     await page.keyboard.press('Enter');

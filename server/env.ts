@@ -27,6 +27,14 @@ const Schema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ minLength: 1 })),
   ATENDE_LEADER_URL: Type.Optional(Type.String({ minLength: 1 })),
   ATENDE_ROLE: Type.Union([Type.Literal('server'), Type.Literal('edge')], { default: 'server' }),
+  // Several nodes of one center on PostgreSQL (server/cluster/, docs/deploy.md): the store,
+  // where the other nodes reach this one, its name, how long a silent leader keeps the lease.
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  ATENDE_NODE_ADDRESS: Type.Optional(Type.String({ minLength: 1 })),
+  ATENDE_NODE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  ATENDE_LEASE_MS: Type.Integer({ minimum: 500, maximum: 60_000, default: 3000 }),
+  // off: one commit per event, as before group commit (the load test's baseline).
+  ATENDE_GROUP_COMMIT: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 });
 type Raw = Static<typeof Schema>;
@@ -49,6 +57,12 @@ export interface Environment {
   leaderUrl: string | null;
   /** ATENDE_ROLE: `server` (routes calls; the default) or `edge` (serves screens only, `npm run edge`). */
   role: 'server' | 'edge';
+  /** DATABASE_URL (postgres://…): the store is PostgreSQL and this process is one node of a cluster; null = SQLite. */
+  databaseUrl: string | null;
+  /** This node's name and the base URL other nodes forward to (ATENDE_NODE_ID, ATENDE_NODE_ADDRESS). */
+  node: { id: string | null; address: string | null; leaseMs: number };
+  /** ATENDE_GROUP_COMMIT=off: one commit per event. */
+  groupCommit: boolean;
 }
 
 export class EnvironmentError extends Error {}
@@ -78,6 +92,10 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   if (raw.ATENDE_ROLE === 'edge' && (!redisUrl || !leaderUrl)) {
     throw new EnvironmentError('ATENDE_ROLE=edge needs REDIS_URL (where the leader publishes) and ATENDE_LEADER_URL (where /api/* goes)');
   }
+  const databaseUrl = raw.DATABASE_URL ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\/[^/]/.test(databaseUrl)) throw new EnvironmentError(`DATABASE_URL is not a postgres:// URL: "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}"`);
+  const nodeAddress = raw.ATENDE_NODE_ADDRESS?.replace(/\/+$/, '') ?? null;
+  if (nodeAddress !== null && !/^https?:\/\/[^/]/.test(nodeAddress)) throw new EnvironmentError(`ATENDE_NODE_ADDRESS is not an http(s) URL: "${raw.ATENDE_NODE_ADDRESS}"`);
   let agents: Record<string, string>;
   try { agents = parseAgentTokens(raw.ATENDE_AGENT_TOKENS); } catch (err) { throw new EnvironmentError((err as Error).message); }
   return {
@@ -95,6 +113,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     redisUrl,
     leaderUrl,
     role: raw.ATENDE_ROLE,
+    databaseUrl,
+    node: { id: raw.ATENDE_NODE_ID ?? null, address: nodeAddress, leaseMs: raw.ATENDE_LEASE_MS },
+    groupCommit: raw.ATENDE_GROUP_COMMIT === 'on',
   };
 }
 

@@ -1,7 +1,9 @@
 // Process concerns only: the environment (read once, through a schema), one async
 // pino logger with redaction, the settings file, listen, and close-with-grace
 // draining on SIGTERM/SIGINT. Run directly it serves a center on Twilio; `npm start`
-// (sim/start.ts) uses the same pieces and adds demo mode beside it.
+// (sim/start.ts) uses the same pieces and adds demo mode beside it. With DATABASE_URL
+// the process is one node of a cluster on PostgreSQL (server/cluster/node.ts).
+import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from 'pino';
@@ -11,7 +13,9 @@ import type { Settings } from './config/types.ts';
 import { EnvironmentError, readEnvironment, type Environment } from './env.ts';
 import { createLogger } from './logger.ts';
 import type { TwilioOptions, VoiceCredentials } from './plugins/services.ts';
+import { ClusterNode } from './cluster/node.ts';
 import { createAtende, type Atende } from './start.ts';
+import { describeUrl } from './storage/postgres/connect.ts';
 import { createTwilioRest } from './twilio/rest.ts';
 
 export interface ProcessContext {
@@ -74,7 +78,7 @@ export async function serve(ctx: ProcessContext, opts: ServeOptions): Promise<{ 
   const { env, log } = ctx;
   const atende = await createAtende({
     settings: ctx.settings, dbPath: opts.dbPath, demo: opts.demo, logger: log, access: ctx.access, twilio: opts.twilio,
-    voice: opts.voice ?? null,
+    voice: opts.voice ?? null, groupCommit: env.groupCommit,
   });
   log.info({ db: opts.dbPath, replayed: atende.replayed }, 'event log replayed');
   const url = await atende.app.listen({ port: env.port, host: env.host });
@@ -111,12 +115,43 @@ export async function serveTwilio(ctx: ProcessContext): Promise<void> {
   // Only whether there is a key: its SID and secret never reach a log line.
   if (env.voice) ctx.log.info({ softphone: 'configured' }, 'agent console softphone: Access Tokens from the API key (TWILIO_API_KEY_SID)');
   else ctx.log.warn({ softphone: 'not configured' }, 'no TWILIO_API_KEY_SID / TWILIO_API_KEY_SECRET: agents on client:NAME need a Twilio softphone of their own');
-  await serve(ctx, {
-    dbPath: env.dbPath ?? 'data/atende.db',
-    demo: false,
-    twilio: { publicUrl: env.publicUrl, authToken, rest: createTwilioRest({ accountSid, authToken, apiUrl }) },
-    voice: env.voice,
+  const twilio: TwilioOptions = { publicUrl: env.publicUrl, authToken, rest: createTwilioRest({ accountSid, authToken, apiUrl }) };
+  if (env.databaseUrl) {
+    await serveNode(ctx, env.databaseUrl, twilio);
+    return;
+  }
+  await serve(ctx, { dbPath: env.dbPath ?? 'data/atende.db', demo: false, twilio, voice: env.voice });
+}
+
+/**
+ * One node of a center on PostgreSQL: listens at once (a standby forwards to the leader
+ * and answers /readyz 503), takes the lead when the lease is free, and drains on SIGTERM.
+ */
+export async function serveNode(ctx: ProcessContext, databaseUrl: string, twilio: TwilioOptions): Promise<ClusterNode> {
+  const { env, log } = ctx;
+  // Where the other nodes forward to: said, or this host's name when listening on every interface.
+  const address = env.node.address ?? `http://${['0.0.0.0', '::'].includes(env.host) ? hostname() : env.host}:${env.port}`;
+  let node: ClusterNode;
+  try {
+    node = await ClusterNode.start({
+      url: databaseUrl, settings: ctx.settings, holder: env.node.id ?? undefined, address, leaseMs: env.node.leaseMs, log, redisUrl: env.redisUrl,
+      atende: { logger: log, access: ctx.access, twilio, voice: env.voice, groupCommit: env.groupCommit },
+    });
+  } catch (err) {
+    fail(log, `cannot use DATABASE_URL: ${(err as Error).message}`);
+  }
+  await new Promise<void>((resolve, reject) => {
+    node.front.server.once('error', reject);
+    node.front.server.listen(env.port, env.host, () => resolve());
   });
+  closeWithGrace({ delay: 8000, logger: log }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'closing after an uncaught error');
+    else log.info({ signal }, 'shutting down: finishing requests and dequeues under way; the lease goes to a standby');
+    await node.close();
+  });
+  log.info({ node: node.holder, address, database: describeUrl(databaseUrl), leaseMs: env.node.leaseMs },
+    `cluster node ${node.holder} listening at ${address} · store PostgreSQL · /readyz is 200 on the leader only`);
+  return node;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -45,10 +45,11 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       -- FOR SHARE holds the lease row until the append commits, so a takeover (which
       -- updates that row) waits for an append under way, and every append after it sees
       -- the new epoch: a leader cut off or frozen cannot write once another took over.
+      -- The table's own schema, whatever the search_path of the session that inserts.
       CREATE FUNCTION atende_fence() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE current_epoch BIGINT;
       BEGIN
-        SELECT epoch INTO current_epoch FROM lease WHERE id = 1 FOR SHARE;
+        EXECUTE format('SELECT epoch FROM %I.lease WHERE id = 1 FOR SHARE', TG_TABLE_SCHEMA) INTO current_epoch;
         IF NEW.epoch IS DISTINCT FROM current_epoch THEN
           RAISE EXCEPTION 'stale epoch %: the lease is at epoch %', NEW.epoch, current_epoch USING ERRCODE = 'AT001';
         END IF;
@@ -59,7 +60,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       -- Standbys tail the log by seq; this wakes them once per committed append.
       CREATE FUNCTION atende_events_appended() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM pg_notify('atende_events.' || current_schema(), '');
+        PERFORM pg_notify('atende_events.' || TG_TABLE_SCHEMA, '');
         RETURN NULL;
       END $$;
       CREATE TRIGGER events_appended AFTER INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION atende_events_appended();

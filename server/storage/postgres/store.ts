@@ -209,7 +209,12 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       write(ops) {
         if (!ops.length) return afterWrites();
         const list = [...ops];
-        const done = afterWrites().then(() => inTransaction(async (c) => { for (const op of list) await recordOp(c, op); }));
+        const done = afterWrites().then(() => inTransaction(async (c) => {
+          // Fenced like the log: a node that lost the lease does not overwrite the new leader's rows.
+          const { rows } = await c.query<{ epoch: number }>('SELECT epoch FROM lease WHERE id = 1 FOR SHARE');
+          if (store.epoch === null || rows[0]?.epoch !== store.epoch) throw new StaleEpochError(`records not written: this node's epoch ${store.epoch} is not the lease's ${rows[0]?.epoch}`);
+          for (const op of list) await recordOp(c, op);
+        }));
         writes = done;
         return done;
       },

@@ -5,6 +5,11 @@
 // Everything on 127.0.0.1, bounded in time and count.
 //
 //   npm run loadtest -- [--rates 10,20,40,...] [--step-seconds 6] [--max-seconds 150] [--out reports]
+//                       [--stores sqlite,sqlite-nogroup,postgres] [--pg postgres://…/test]
+//
+// --stores runs the same climb once per store, in this run: SQLite (the default), SQLite
+// with one commit per event (ATENDE_GROUP_COMMIT=off: as before group commit), and
+// PostgreSQL (a single cluster node leading, in a throwaway schema of --pg).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,6 +17,7 @@ import { freePort } from './net.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { DEFAULT_SETTINGS_PATH, loadSettings } from '../server/config/load.ts';
 import { httpRequest } from './emulator/hooks.ts';
@@ -19,9 +25,20 @@ import { startEmulator } from './emulator/index.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** Where the server under test keeps its log: SQLite or PostgreSQL, with or without group commit. */
+export type StoreKind = 'sqlite' | 'sqlite-nogroup' | 'postgres' | 'postgres-nogroup';
+const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'sqlite-nogroup', 'postgres', 'postgres-nogroup'];
+const STORE_LABEL: Record<StoreKind, string> = {
+  sqlite: 'SQLite', 'sqlite-nogroup': 'SQLite, one commit per event', postgres: 'PostgreSQL', 'postgres-nogroup': 'PostgreSQL, one commit per event',
+};
+
 export interface LoadtestOptions {
   /** Calls per second per step. */
   rates: number[];
+  /** One climb per store, in this order (default SQLite only). */
+  stores: StoreKind[];
+  /** The PostgreSQL database for `postgres` (a schema is made in it and dropped after). */
+  pgUrl: string;
   stepSeconds: number;
   maxSeconds: number;
   out: string;
@@ -38,6 +55,8 @@ export interface SoakWindow {
 
 interface StepResult {
   target: string;
+  /** Events per commit of the event log during the step (null: not measured). */
+  eventsPerCommit?: number | null;
   offeredCallsPerSecond: number;
   webhooksPerSecond: number;
   webhooks: number;
@@ -101,6 +120,56 @@ function loadtestSettingsFile(dir: string): string {
 export async function runLoadtest(o: LoadtestOptions): Promise<{ atende: StepResult[]; bare: StepResult[]; report: string }> {
   const started = Date.now();
   const deadline = started + o.maxSeconds * 1000;
+  const atende: StepResult[] = [];
+  for (const store of o.stores) {
+    const run = await runStore(o, store, deadline, started);
+    if (run.soakReport) return { atende: [], bare: [], report: run.soakReport };
+    atende.push(...run.steps);
+  }
+  // The same request rates against a bare Fastify route (form body, text/xml answer).
+  const bareResults: StepResult[] = [];
+  const barePort = await freePort();
+  const bare = spawnNode('sim/loadtest-bare.ts', { BARE_PORT: String(barePort) }, `http://127.0.0.1:${barePort}/`);
+  try {
+    await bare.ready;
+    const bareUrl = `http://127.0.0.1:${barePort}/twilio/voice`;
+    for (const step of atende.filter((x) => x.target === atende[0].target)) {
+      const rps = Math.max(1, Math.round(step.webhooksPerSecond));
+      if (Date.now() + o.stepSeconds * 1000 > deadline + 30_000) break;
+      log(`bare Fastify: ${rps} requests/s for ${o.stepSeconds} s…`);
+      bareResults.push(await blast(bareUrl, rps, o.stepSeconds, o.p99LimitMs));
+      log(line(bareResults.at(-1)!));
+    }
+  } finally {
+    bare.child.kill('SIGTERM');
+  }
+  const report = writeReport(o, atende, bareResults, Date.now() - started);
+  return { atende, bare: bareResults, report };
+}
+
+/** A throwaway schema of the PostgreSQL database for one run; dropped by the returned function. */
+async function pgSchema(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `atende_loadtest_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: baseUrl });
+    await c.connect();
+    try { await c.query(sql); } finally { await c.end(); }
+  };
+  await admin(`CREATE SCHEMA ${name}`);
+  const u = new URL(baseUrl);
+  u.searchParams.set('options', `-c search_path=${name}`);
+  u.searchParams.set('application_name', name);
+  return {
+    url: u.toString(),
+    drop: async () => {
+      await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${name}' AND pid <> pg_backend_pid()`).catch(() => {});
+      await admin(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+    },
+  };
+}
+
+/** One climb (or the soak) against a server on one store. */
+async function runStore(o: LoadtestOptions, store: StoreKind, deadline: number, started: number): Promise<{ steps: StepResult[]; soakReport?: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'atende-loadtest-'));
   const accountSid = `AC${randomBytes(16).toString('hex')}`;
   const authToken = randomBytes(16).toString('hex');
@@ -112,20 +181,24 @@ export async function runLoadtest(o: LoadtestOptions): Promise<{ atende: StepRes
     agents: () => ({ answer: true, afterSeconds: 3 }),
     onEvent: (e) => { if (e.type === 'webhook') webhookEvents.push({ at: e.at, ms: e.ms, status: e.status, serverMs: e.serverMs }); },
   });
-  log(`starting Atende on ${url} (child process), emulator REST at ${emulator.apiUrl}`);
+  const target = `atende ${STORE_LABEL[store]}`;
+  const schema = store.startsWith('postgres') ? await pgSchema(o.pgUrl) : null;
+  log(`starting Atende on ${url} (child process, ${STORE_LABEL[store]}), emulator REST at ${emulator.apiUrl}`);
   const server = spawnNode('server/server.ts', {
     PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken,
     TWILIO_API_URL: emulator.apiUrl, ATENDE_DB: join(dir, 'atende.db'), ATENDE_CONFIG: loadtestSettingsFile(dir), LOG_LEVEL: 'warn',
-    ATENDE_SUPERVISOR_TOKEN: '', ATENDE_VIEWER_TOKEN: '',
+    ATENDE_SUPERVISOR_TOKEN: '', ATENDE_VIEWER_TOKEN: '', ATENDE_GROUP_COMMIT: store.endsWith('-nogroup') ? 'off' : 'on',
+    ...(schema ? { DATABASE_URL: schema.url, ATENDE_NODE_ADDRESS: url } : {}),
   }, `${url}/readyz`);
-  const barePort = await freePort();
-  const bare = spawnNode('sim/loadtest-bare.ts', { BARE_PORT: String(barePort) }, `http://127.0.0.1:${barePort}/`);
   const atendeResults: StepResult[] = [];
   let soak: SoakWindow[] = [];
-  const bareResults: StepResult[] = [];
   let ws: WebSocket | null = null;
   try {
-    await Promise.all([server.ready, bare.ready]);
+    await server.ready;
+    // A cluster node answers /readyz 503 until it holds the lease.
+    for (let t = Date.now(); (await fetch(`${url}/readyz`)).status !== 200; await sleep(100)) {
+      if (Date.now() - t > 15_000) throw new Error('the server did not become ready (the lease?)');
+    }
     const agents = (await (await fetch(`${url}/api/agents`)).json()) as { agents: { id: string }[] };
     for (const a of agents.agents) await fetch(`${url}/api/agents/${a.id}/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"state":"available"}' });
     log(`${agents.agents.length} agents logged in`);
@@ -152,11 +225,12 @@ export async function runLoadtest(o: LoadtestOptions): Promise<{ atende: StepRes
     if (o.soakSeconds) {
       soak = await soakRun(o, url, place, webhookEvents, deadline);
       ws.close();
-      return { atende: [], bare: [], report: writeSoakReport(o, soak, Date.now() - started) };
+      return { steps: [], soakReport: writeSoakReport(o, soak, Date.now() - started) };
     }
     for (const rate of o.rates) {
       if (Date.now() + o.stepSeconds * 1000 + 5000 > deadline) { log(`time budget reached before ${rate} calls/s`); break; }
-      log(`Atende: ${rate} calls/s for ${o.stepSeconds} s…`);
+      log(`${target}: ${rate} calls/s for ${o.stepSeconds} s…`);
+      const commitsBefore = await commitsOf(url);
       const from = Date.now();
       const first = webhookEvents.length;
       const calls: Promise<unknown>[] = [];
@@ -169,29 +243,28 @@ export async function runLoadtest(o: LoadtestOptions): Promise<{ atende: StepRes
       const to = Date.now();
       await Promise.race([Promise.all(calls), sleep(5000)]);
       const step = webhookEvents.slice(first).filter((e) => e.at >= from && e.at <= to);
-      atendeResults.push(summarise('atende', rate, step, (to - from) / 1000, frames, o.p99LimitMs));
-      log(line(atendeResults.at(-1)!));
-      if (atendeResults.at(-1)!.broke) break;
+      const commitsAfter = await commitsOf(url);
+      const result = summarise(target, rate, step, (to - from) / 1000, frames, o.p99LimitMs);
+      const commits = commitsAfter.commits - commitsBefore.commits;
+      result.eventsPerCommit = commits > 0 ? r1((commitsAfter.events - commitsBefore.events) / commits) : null;
+      atendeResults.push(result);
+      log(line(result));
+      if (result.broke) break;
     }
     ws.close();
-
-    // The same request rates against a bare Fastify route (form body, text/xml answer).
-    const bareUrl = `http://127.0.0.1:${barePort}/twilio/voice`;
-    for (const step of atendeResults) {
-      const rps = Math.max(1, Math.round(step.webhooksPerSecond));
-      if (Date.now() + o.stepSeconds * 1000 > deadline + 30_000) break;
-      log(`bare Fastify: ${rps} requests/s for ${o.stepSeconds} s…`);
-      bareResults.push(await blast(bareUrl, rps, o.stepSeconds, o.p99LimitMs));
-      log(line(bareResults.at(-1)!));
-    }
   } finally {
     ws?.terminate();
     await emulator.close().catch(() => {});
     server.child.kill('SIGTERM');
-    bare.child.kill('SIGTERM');
+    await new Promise((r) => server.child.once('exit', r));
+    await schema?.drop().catch((err: unknown) => log(`could not drop the load test's schema: ${(err as Error).message}`));
   }
-  const report = writeReport(o, atendeResults, bareResults, Date.now() - started);
-  return { atende: atendeResults, bare: bareResults, report };
+  return { steps: atendeResults };
+}
+
+/** The server's event-log commits so far (/metrics), for events per commit. */
+async function commitsOf(url: string): Promise<{ commits: number; events: number }> {
+  return { commits: await metric(url, 'atende_log_commits'), events: await metric(url, 'atende_log_committed_events') };
 }
 
 async function metric(url: string, name: string): Promise<number> {
@@ -314,21 +387,23 @@ function line(r: StepResult): string {
 
 function writeReport(o: LoadtestOptions, atende: StepResult[], bare: StepResult[], ms: number): string {
   const ok = (rs: StepResult[], p99: number) => rs.filter((r) => !r.broke && r.p99Ms <= p99 && r.errorRate === 0).reduce((m, r) => Math.max(m, r.webhooksPerSecond), 0);
-  const sustained20 = ok(atende, 20);
+  const sustained20 = ok(atende.filter((r) => r.target === atende[0]?.target), 20);
+  const perStore = o.stores.map((k) => `${STORE_LABEL[k]} ${ok(atende.filter((r) => r.target === `atende ${STORE_LABEL[k]}`), 20)}`).join(', ');
   const bare20 = ok(bare, 20);
   const goal = sustained20 >= 2000;
   const md = [
     `# Load test, ${new Date().toISOString()}`,
     '',
     `Machine: ${process.platform} ${process.arch}, Node ${process.version}; server and load generator (emulator, node:http keep-alive) share the machine's cores.`,
-    `Command: \`npm run loadtest -- --rates ${o.rates.join(',')} --step-seconds ${o.stepSeconds}\` (${(ms / 1000).toFixed(0)} s).`,
+    `Command: \`npm run loadtest -- --rates ${o.rates.join(',')} --step-seconds ${o.stepSeconds} --stores ${o.stores.join(',')}\` (${(ms / 1000).toFixed(0)} s).`,
     '',
     'Latency as the generator saw it (includes its own event-loop delays on the shared cores), and as Atende measured it (Server-Timing).',
     '',
-    '| target | offered calls/s | webhooks/s | p50 ms | p99 ms | max ms | server p50 / p99 ms | errors | webhook → wallboard p50 / p99 ms | limit |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...[...atende, ...bare].map((r) => `| ${r.target} | ${r.target === 'bare' ? '—' : r.offeredCallsPerSecond} | ${r.webhooksPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.serverP50Ms ?? '—'} / ${r.serverP99Ms ?? '—'} | ${r.errors} | ${r.wallboardP50Ms ?? '—'} / ${r.wallboardP99Ms ?? '—'} | ${r.broke ?? ''} |`),
+    '| target | offered calls/s | webhooks/s | p50 ms | p99 ms | max ms | server p50 / p99 ms | errors | events per commit | webhook → wallboard p50 / p99 ms | limit |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...[...atende, ...bare].map((r) => `| ${r.target} | ${r.target === 'bare' ? '—' : r.offeredCallsPerSecond} | ${r.webhooksPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.serverP50Ms ?? '—'} / ${r.serverP99Ms ?? '—'} | ${r.errors} | ${r.eventsPerCommit ?? '—'} | ${r.wallboardP50Ms ?? '—'} / ${r.wallboardP99Ms ?? '—'} | ${r.broke ?? ''} |`),
     '',
+    ...(o.stores.length > 1 ? [`Sustained with p99 ≤ 20 ms and no errors, per store: ${perStore} webhooks/s.`, ''] : []),
     `**Sustained with p99 ≤ 20 ms and no errors: Atende ${sustained20} webhooks/s; bare Fastify route ${bare20 || 'n/a'} requests/s` +
       (bare20 ? ` (ratio ${(sustained20 / bare20).toFixed(2)})` : '') + `.** Goal 2,000/s at p99 < 20 ms: ${goal ? 'met' : 'not met'}.`,
     '',
@@ -342,7 +417,10 @@ function writeReport(o: LoadtestOptions, atende: StepResult[], bare: StepResult[
 }
 
 export function parseArgs(argv: string[]): LoadtestOptions {
-  const o: LoadtestOptions = { rates: [10, 20, 40, 80, 120, 160, 200, 240], stepSeconds: 6, maxSeconds: 150, out: resolve(ROOT, 'reports'), p99LimitMs: 100 };
+  const o: LoadtestOptions = {
+    rates: [10, 20, 40, 80, 120, 160, 200, 240], stepSeconds: 6, maxSeconds: 150, out: resolve(ROOT, 'reports'), p99LimitMs: 100,
+    stores: ['sqlite'], pgUrl: 'postgres://postgres@127.0.0.1:5432/test',
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].includes('=') ? argv[i].split('=', 2) : [argv[i], undefined];
     const val = () => inline ?? argv[++i];
@@ -353,11 +431,14 @@ export function parseArgs(argv: string[]): LoadtestOptions {
       case '--out': o.out = resolve(val()); break;
       case '--p99-limit': o.p99LimitMs = Number(val()); break;
       case '--soak': o.soakSeconds = Number(val()); break;
-      default: throw new Error(`unknown argument ${argv[i]}\nusage: npm run loadtest -- [--rates 10,20,40] [--step-seconds 6] [--max-seconds 150] [--p99-limit 100] [--out reports] | --soak SECONDS --rates N`);
+      case '--stores': o.stores = val().split(',') as StoreKind[]; break;
+      case '--pg': o.pgUrl = val(); break;
+      default: throw new Error(`unknown argument ${argv[i]}\nusage: npm run loadtest -- [--rates 10,20,40] [--step-seconds 6] [--max-seconds 150] [--p99-limit 100] [--stores sqlite,sqlite-nogroup,postgres] [--pg URL] [--out reports] | --soak SECONDS --rates N`);
     }
   }
   if (!o.rates.length || o.rates.some((r) => !(r > 0 && r <= 2000))) throw new Error('--rates: positive calls per second, at most 2000');
   if (!(o.stepSeconds >= 1 && o.stepSeconds <= 60)) throw new Error('--step-seconds: 1..60');
+  if (!o.stores.length || o.stores.some((k) => !STORE_KINDS.includes(k))) throw new Error(`--stores: a list of ${STORE_KINDS.join(', ')}`);
   if (o.soakSeconds !== undefined) {
     if (!(o.soakSeconds >= 30 && o.soakSeconds <= 1800)) throw new Error('--soak: 30..1800 seconds');
     o.maxSeconds = Math.max(o.maxSeconds, o.soakSeconds + 60);

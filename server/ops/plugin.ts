@@ -100,6 +100,15 @@ const ops: FastifyPluginAsyncTypebox<OpsOptions> = async (app, opts) => {
       for (const [state, n] of Object.entries(core.agentCountsByStatus())) this.set({ state }, n);
     },
   });
+  // Group commit: events per commit is events ÷ commits (server/engine.ts).
+  new Gauge({
+    name: 'atende_log_commits', help: 'Commits of the event log since the start (each holds one or more events)', registers: [registry],
+    collect() { this.set(engine.commits.count); },
+  });
+  new Gauge({
+    name: 'atende_log_committed_events', help: 'Events committed to the log since the start', registers: [registry],
+    collect() { this.set(engine.commits.events); },
+  });
 
   const offDecisions = engine.onDecisions((ds) => { for (const d of ds) decisions.inc({ type: d.type }); });
   app.addHook('onClose', async () => { offDecisions(); });

@@ -91,6 +91,8 @@ export class Engine {
   /** Events per commit, for the load test and /metrics (count, events). */
   readonly commits = { count: 0, events: 0 };
   private readonly maxBatch: number;
+  /** While a batch is applied: its events still to apply after the one whose listeners run now. */
+  private unappliedInBatch = 0;
 
   constructor(core: RoutingCore, opts: EngineOptions = {}) {
     this.core = core;
@@ -151,6 +153,8 @@ export class Engine {
     }
     const log = this.store;
     if (!hasSyncLog(log)) throw new Error('Engine.dispatch needs a synchronous event log (SQLite): use submit()');
+    // From a listener, mid-batch: it would be applied before events logged ahead of it.
+    if (this.unappliedInBatch > 0) throw new Error('Engine.dispatch from a listener while a batch is applied: use submit()');
     if (this.queue.length) this.flushSync(log);
     let result: DispatchResult | null = null;
     let failure: unknown = null;
@@ -247,11 +251,14 @@ export class Engine {
       }
       s.outcome = { result };
       // A listener that throws fails its own submit only: the rest of the batch is committed and must be applied.
+      this.unappliedInBatch = batch.length - 1 - i;
       try {
         if (result.ok && result.applied) for (const fn of this.eventListeners) fn(s.event);
         this.afterChange(result.decisions);
       } catch (err) {
         s.outcome = { error: err };
+      } finally {
+        this.unappliedInBatch = 0;
       }
     });
     return refused;

@@ -137,6 +137,21 @@ describe('group commit on SQLite', () => {
     await store.close();
   });
 
+  it('a listener may not dispatch synchronously mid-batch (it would be applied ahead of events logged before it): its submit fails, the batch is applied whole', async () => {
+    const storage = openStorage(':memory:');
+    const store = sqliteStore(storage);
+    const engine = new Engine(newCore(), { log: store.events, now: () => T0 });
+    engines.push(engine);
+    engine.onEvent((e) => { if (e.id === 'c1') engine.dispatch(ivr('c1')); });
+    const [first, second] = [engine.submit(arrived('c1')), engine.submit(arrived('c2'))];
+    await expect(first).rejects.toThrow(/use submit/);
+    expect((await second).ok).toBe(true);
+    expect(engine.core.call('c1')?.ivrPath).toEqual([]);
+    expect(engine.core.call('c2')).not.toBeNull();
+    expect((await store.events.after(0, 10)).map((e) => e.event.id)).toEqual(['c1', 'c2']);
+    await store.close();
+  });
+
   it('100 webhooks in one turn: one commit', async () => {
     const storage = openStorage(':memory:');
     const store = sqliteStore(storage);

@@ -105,7 +105,10 @@ export class ClusterNode {
       await this.lease.release();
       this.store.epoch = null;
     });
-    await new Promise<void>((resolve) => this.front.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.front.server.close(() => resolve()));
+    // Kept-alive connections with nothing under way would hold the close for their timeout.
+    this.front.server.closeIdleConnections();
+    await closed;
     await this.store.close();
   }
 

@@ -167,6 +167,18 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX protocols_period ON protocols (period, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'protocol sequence per period',
+    up: `
+      -- The last seq handed out per period: an allocation takes the next with one atomic
+      -- upsert, so concurrent calls never pick the same number and retry (a MAX(seq) read would).
+      CREATE TABLE protocol_seq (
+        period TEXT   PRIMARY KEY,
+        seq    BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 export class PostgresSchemaError extends Error {

@@ -257,20 +257,23 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       },
     },
     protocols: {
-      // One allocator at a time per period (a transaction-scoped advisory lock), on every node.
-      allocate: (callId, period, at, render) => inTransaction(async (c) => {
-        const known = (await c.query<{ protocol: string }>('SELECT protocol FROM protocols WHERE call_id = $1', [callId])).rows[0];
-        if (known) return known.protocol;
-        await c.query("SELECT pg_advisory_xact_lock(hashtext('atende.protocol.' || current_schema() || '.' || $1))", [period]);
-        const again = (await c.query<{ protocol: string }>('SELECT protocol FROM protocols WHERE call_id = $1', [callId])).rows[0];
-        if (again) return again.protocol;
-        let seq = ((await c.query<{ s: number | null }>('SELECT MAX(seq) AS s FROM protocols WHERE period = $1', [period])).rows[0]?.s ?? 0) + 1;
-        let protocol = render(seq);
-        // A number given under an earlier format may look the same: skip it.
-        while ((await c.query('SELECT 1 FROM protocols WHERE protocol = $1', [protocol])).rowCount) protocol = render(++seq);
-        await c.query('INSERT INTO protocols (protocol, call_id, period, seq, at) VALUES ($1, $2, $3, $4, $5)', [protocol, callId, period, seq, at]);
-        return protocol;
-      }),
+      // No lock held across round trips: the call's number if it has one, else the period's next
+      // seq by one atomic upsert (started from the numbers already given), then the row. A number
+      // an earlier format rendered the same is skipped; a retry of this call that got one wins.
+      async allocate(callId, period, at, render) {
+        for (;;) {
+          const known = (await pool.query<{ protocol: string }>('SELECT protocol FROM protocols WHERE call_id = $1', [callId])).rows[0];
+          if (known) return known.protocol;
+          const { rows } = await pool.query<{ seq: number }>(`INSERT INTO protocol_seq (period, seq)
+            SELECT $1, COALESCE(MAX(seq), 0) + 1 FROM protocols WHERE period = $1
+            ON CONFLICT (period) DO UPDATE SET seq = protocol_seq.seq + 1 RETURNING seq`, [period]);
+          const seq = rows[0]!.seq;
+          const protocol = render(seq);
+          const ins = await pool.query('INSERT INTO protocols (protocol, call_id, period, seq, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+            [protocol, callId, period, seq, at]);
+          if (ins.rowCount === 1) return protocol;
+        }
+      },
       async protocolOf(callId) {
         return (await pool.query<{ protocol: string }>('SELECT protocol FROM protocols WHERE call_id = $1', [callId])).rows[0]?.protocol ?? null;
       },

@@ -1,5 +1,5 @@
 // What the alert rules read, per queue: the wallboard snapshot's figures, the
-// abandons of the last hour, and the queues closed by an emergency.
+// abandons of the last hour.
 import type { AbandonRecord } from '../../routing/core.ts';
 import type { Snapshot } from '../contract.ts';
 import type { QueueFigures } from './rules.ts';
@@ -31,27 +31,11 @@ export class AbandonWindow {
 }
 
 /**
- * Queues closed by an emergency. Closures arrive with business hours (a `queue.closed`
- * event carrying `emergency: true`, then `queue.opened`); until those events exist
- * this stays empty and the queueClosedByEmergency rule never fires.
+ * The snapshot's own closure state says whether a queue is closed by an emergency: the
+ * core's answer (a supervisor's closure wins over the schedule's edges, and a restart
+ * restores it), not a tally of events, which a scheduled close would clear.
  */
-export class EmergencyClosures {
-  private readonly closed = new Set<string>();
-
-  /** True when the event changed what is closed. */
-  observe(event: { type: string }): boolean {
-    const e = event as { type: string; queue?: unknown; queueId?: unknown; emergency?: unknown };
-    const queue = typeof e.queue === 'string' ? e.queue : typeof e.queueId === 'string' ? e.queueId : null;
-    if (queue === null) return false;
-    if (e.type === 'queue.closed' && e.emergency === true) { this.closed.add(queue); return true; }
-    if (e.type === 'queue.opened' || e.type === 'queue.closed') return this.closed.delete(queue);
-    return false;
-  }
-
-  has(queue: string): boolean { return this.closed.has(queue); }
-}
-
-export function queueFigures(s: Snapshot, abandons: (queue: string) => number, closed: (queue: string) => boolean): QueueFigures[] {
+export function queueFigures(s: Snapshot, abandons: (queue: string) => number): QueueFigures[] {
   return s.queues.map((q) => ({
     id: q.id,
     name: q.name,
@@ -61,6 +45,6 @@ export function queueFigures(s: Snapshot, abandons: (queue: string) => number, c
     waiting: q.waiting,
     availableAgents: q.agents.available,
     abandonsLastHour: abandons(q.id),
-    closedByEmergency: closed(q.id),
+    closedByEmergency: q.emergency === true,
   }));
 }

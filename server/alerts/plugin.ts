@@ -11,7 +11,7 @@ import { bearerOf } from '../auth/access.ts';
 import { UnknownAlertError } from '../errors.ts';
 import { errorReplies } from '../schemas.ts';
 import { httpPost } from './delivery.ts';
-import { AbandonWindow, EmergencyClosures, queueFigures } from './figures.ts';
+import { AbandonWindow, queueFigures } from './figures.ts';
 import { AlertService, ALERTS_ACTOR } from './service.ts';
 
 declare module 'fastify' {
@@ -48,7 +48,6 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 async function alertsPlugin(fastify: FastifyInstance): Promise<void> {
   const { engine, store } = fastify;
   const abandons = new AbandonWindow();
-  const closures = new EmergencyClosures();
   /** Set while an evaluation advances the engine: its own change must not schedule another. */
   let evaluating = false;
 
@@ -59,7 +58,7 @@ async function alertsPlugin(fastify: FastifyInstance): Promise<void> {
       const now = engine.now();
       engine.advance();
       abandons.observe(engine.core.recentAbandons(50), fastify.settings.current.serviceLevel.shortAbandonSeconds, now);
-      return queueFigures(fastify.wallboardSnapshot(), (q) => abandons.count(q, now), (q) => closures.has(q));
+      return queueFigures(fastify.wallboardSnapshot(), (q) => abandons.count(q, now));
     },
     audit: (action, target, after, actor = ALERTS_ACTOR) => {
       store.audit.record({ at: engine.now(), actor, action, target, before: null, after })
@@ -86,7 +85,8 @@ async function alertsPlugin(fastify: FastifyInstance): Promise<void> {
     soon = setTimeout(() => { soon = null; evaluate(); }, COALESCE_MS);
     soon.unref();
   });
-  const offEvent = engine.onEvent((e) => { if (closures.observe(e)) evaluate(); });
+  // A closure or an opening is judged at once (an emergency alert must not wait for the timer).
+  const offEvent = engine.onEvent((e) => { if (e.type === 'queue.closed' || e.type === 'queue.opened') evaluate(); });
   const timer = setInterval(evaluate, service.tuning.evaluateEveryMs);
   timer.unref();
 

@@ -306,3 +306,21 @@ describe('abandons per hour, settings changed live, the API', () => {
     expect(audit(app).at(-1)).toMatchObject({ action: 'alert.resolved', after: { why: 'rule-removed' } });
   });
 });
+
+describe('queueClosedByEmergency', () => {
+  it('fires when a supervisor closes a queue as an emergency, holds through the schedule\'s own closing edge (the supervisor\'s closure wins), resolves when it reopens', async () => {
+    const app = await center({ rules: [{ id: 'emerg', kind: 'queueClosedByEmergency', severity: 'critical' }], destinations: [] });
+    at(app, 0);
+    send(app, { type: 'queue.closed', queue: 'vendas', reason: 'sistema fora do ar', emergency: true, by: 'supervisor' });
+    expect(app.app.alerts.list().map((a) => [a.ruleId, a.queue, a.state])).toEqual([['emerg', 'vendas', 'firing']]);
+    // Business hours end while the emergency closure stands: the queue stays closed by the emergency.
+    at(app, 60);
+    send(app, { type: 'queue.closed', queue: 'vendas', reason: 'hours', by: 'schedule' });
+    expect(app.engine.core.queueState('vendas')).toMatchObject({ open: false, emergency: true, by: 'supervisor' });
+    expect(evaluateAt(app, 61)).toEqual([]);
+    expect(app.app.alerts.list().map((a) => [a.queue, a.state])).toEqual([['vendas', 'firing']]);
+    at(app, 120);
+    send(app, { type: 'queue.opened', queue: 'vendas', by: 'supervisor' });
+    expect(app.app.alerts.list().map((a) => [a.queue, a.state, a.resolvedAt])).toEqual([['vendas', 'resolved', T0 + 120 * SEC]]);
+  });
+});

@@ -1,8 +1,7 @@
-// The pure parts of the alerts: quiet hours across midnight, emergency closures
-// (the event issue 15 will add), and which destinations take which rule.
+// The pure parts of the alerts: quiet hours across midnight, the emergency-closure
+// rule's transitions, and which destinations take which rule.
 import { describe, expect, it } from 'vitest';
 import type { AlertRuleSetting } from '../../../server/contract.ts';
-import { EmergencyClosures } from '../../../server/alerts/figures.ts';
 import { inQuietHours, zoneOf } from '../../../server/alerts/quiet.ts';
 import { RuleTracker, type QueueFigures } from '../../../server/alerts/rules.ts';
 import { destinationsFor } from '../../../server/alerts/service.ts';
@@ -31,18 +30,6 @@ const queue = (over: Partial<QueueFigures>): QueueFigures => ({
 });
 
 describe('a queue closed by emergency', () => {
-  it('queue.closed with emergency: true closes it; queue.opened (or a planned close) opens it', () => {
-    const c = new EmergencyClosures();
-    expect(c.observe({ type: 'queue.closed', queue: 'suporte', emergency: true } as { type: string })).toBe(true);
-    expect(c.has('suporte')).toBe(true);
-    expect(c.observe({ type: 'call.arrived' })).toBe(false);
-    expect(c.observe({ type: 'queue.opened', queue: 'suporte' } as { type: string })).toBe(true);
-    expect(c.has('suporte')).toBe(false);
-    c.observe({ type: 'queue.closed', queueId: 'vendas', emergency: true } as { type: string });
-    c.observe({ type: 'queue.closed', queueId: 'vendas', emergency: false } as { type: string });
-    expect(c.has('vendas')).toBe(false);
-  });
-
   it('fires at once and resolves when the queue opens again', () => {
     const t = new RuleTracker();
     const r = rule({});

@@ -14,6 +14,7 @@ import { EnvironmentError, readEnvironment, type Environment } from './env.ts';
 import { createLogger } from './logger.ts';
 import type { TwilioOptions, VoiceCredentials } from './plugins/services.ts';
 import { ClusterNode } from './cluster/node.ts';
+import { describeRedis } from './edge/channel.ts';
 import { createAtende, type Atende } from './start.ts';
 import { describeUrl } from './storage/postgres/connect.ts';
 import { createTwilioRest } from './twilio/rest.ts';
@@ -82,6 +83,11 @@ export async function serve(ctx: ProcessContext, opts: ServeOptions): Promise<{ 
   });
   log.info({ db: opts.dbPath, replayed: atende.replayed }, 'event log replayed');
   const url = await atende.app.listen({ port: env.port, host: env.host });
+  // One server on SQLite publishes its screens for edges as a cluster's leader does (docs/deploy.md).
+  if (env.redisUrl) {
+    atende.app.edgePublisher.start({ redisUrl: env.redisUrl });
+    log.info({ redis: describeRedis(env.redisUrl) }, `screens published to ${describeRedis(env.redisUrl)} for edges (npm run edge)`);
+  }
   await opts.onListening?.(url);
   closeWithGrace({ delay: 8000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an uncaught error');

@@ -10,7 +10,7 @@
 import type { RoutingCore } from '../routing/core.ts';
 import { RoutingError } from '../routing/errors.ts';
 import type { Decision, DomainEvent } from '../routing/types.ts';
-import { StoreUnavailableError } from './errors.ts';
+import { storeUnavailable, StoreUnavailableError } from './errors.ts';
 import { hasSyncLog, type EventLogStore, type LogAppend, type SyncEventLog } from './storage/store.ts';
 
 export type DispatchResult =
@@ -224,7 +224,7 @@ export class Engine {
   /** The batch could not be made durable: nothing of it is applied. */
   private refuseBatch(batch: Submitted[], err: unknown): void {
     this.storeError = (err as Error)?.message ?? String(err);
-    const unavailable = new (StoreUnavailableError as unknown as new (m: string, o: { cause: unknown }) => Error)(this.storeError, { cause: err });
+    const unavailable = storeUnavailable(err, this.storeError);
     for (const s of batch) s.reject(unavailable);
   }
 

@@ -42,6 +42,11 @@ export const UpgradeRequiredError = createError('ATENDE_ERR_UPGRADE_REQUIRED', '
 export const RateLimitedError = createError<[string]>('ATENDE_ERR_RATE_LIMITED', 'too many requests: try again in %s', 429);
 /** The event could not be made durable: nothing was applied. */
 export const StoreUnavailableError = createError<[string]>('ATENDE_ERR_STORE_UNAVAILABLE', 'the event log cannot take the event: %s', 503);
+/** The store refused or failed a write: StoreUnavailableError with the store's own error as its cause. */
+export function storeUnavailable(err: unknown, message: string = (err as Error)?.message ?? String(err)): Error {
+  // @fastify/error takes a trailing `{ cause }`; its typed arguments are the message's only.
+  return new (StoreUnavailableError as unknown as new (m: string, o: { cause: unknown }) => Error)(message, { cause: err });
+}
 export const NotReadyError = createError<[string]>('ATENDE_ERR_UNAVAILABLE', '%s', 503);
 /** No Twilio voice for the console's softphone: API key variables missing, or demo mode (the emulator answers). */
 export const VoiceUnconfiguredError = createError<[string]>('ATENDE_ERR_VOICE_UNCONFIGURED', 'no softphone voice on this server: %s', 503);

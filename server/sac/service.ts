@@ -2,7 +2,7 @@
 // queue at a caller's arrival, whether to offer a callback, and the callback events. Every
 // method reads the settings in force when it is called. docs/sac.md, "For the Twilio edge".
 import type { DispatchResult, Engine } from '../engine.ts';
-import { StoreUnavailableError } from '../errors.ts';
+import { storeUnavailable } from '../errors.ts';
 import { callbacksOf, sacOf } from '../config/load.ts';
 import type { Localised, Settings } from '../config/types.ts';
 import type { LiveSettings } from '../settings/live.ts';
@@ -51,7 +51,7 @@ export class SacService {
     } catch (err) {
       // The number is stored like an event: a locked or full database must hold the caller
       // and retry the step (the Twilio edge's answer to StoreUnavailableError), not drop them.
-      throw new (StoreUnavailableError as unknown as new (m: string, o: { cause: unknown }) => Error)((err as Error)?.message ?? String(err), { cause: err });
+      throw storeUnavailable(err);
     }
   }
 

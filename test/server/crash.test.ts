@@ -4,20 +4,14 @@
 // started again on the same database. Every webhook that was answered 2xx must be
 // in the event log; waiting callers keep their original wait, agents their states,
 // today's figures their values; callers still in Twilio's queues get routed.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { freePort } from '../../sim/net.ts';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS_PATH, loadSettings } from '../../server/config/load.ts';
+import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../server/contract.ts';
-import { startEmulator, type CallScript, type Emulator, type EmulatorEvent } from '../../sim/emulator/index.ts';
+import type { CallScript, EmulatorEvent } from '../../sim/emulator/index.ts';
+import { freePort } from '../../sim/net.ts';
+import { logIn, newCallSid, settingsFile, sleep, startServerProcess, twilioAccount, until, watchedEmulator } from '../helpers/processes.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Emulated seconds per real second. */
 const SPEED = 10;
 /**
@@ -28,89 +22,28 @@ const SPEED = 10;
  */
 const WAIT_CYCLE_SECONDS = 150;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(pred: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!(await pred())) {
-    if (Date.now() - t0 > ms) throw new Error(`timeout after ${ms} ms: ${what}`);
-    await sleep(25);
-  }
-}
-
-
-interface Child { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; output: () => string }
-const children: ChildProcess[] = [];
-const emulators: Emulator[] = [];
-afterEach(async () => {
-  for (const e of emulators) await e.close().catch(() => {});
-  emulators.length = 0;
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  children.length = 0;
-});
-
-/** `node --import tsx server/server.ts`, resolved once /readyz answers 200. */
-async function startServer(env: Record<string, string>, url: string): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  const keep = (d: Buffer) => { out = (out + d).slice(-20_000); };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}: ${out}`);
-    if (Date.now() > deadline) throw new Error(`server not ready in 20 s: ${out}`);
-    try { if ((await fetch(`${url}/readyz`)).status === 200) break; } catch { /* not listening yet */ }
-    await sleep(50);
-  }
-  return { child, exited, output: () => out };
-}
-
-const newCallSid = () => `CA${randomBytes(16).toString('hex')}`;
-
 describe('crash recovery (kill -9 of the server process)', () => {
   it('SIGKILL under load: every 2xx webhook is in the log; waits, agent states and today\'s figures survive; queued callers are routed after the restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atende-crash-'));
-    const settings = loadSettings(DEFAULT_SETTINGS_PATH);
-    settings.ivr.waitCycleSeconds = WAIT_CYCLE_SECONDS;
-    delete settings.ivr.holdMusicUrl;
-    const settingsFile = join(dir, 'settings.json');
-    writeFileSync(settingsFile, JSON.stringify(settings));
-    const dbFile = join(dir, 'atende.db');
-    const accountSid = `AC${randomBytes(16).toString('hex')}`;
-    const authToken = randomBytes(16).toString('hex');
+    const settings = settingsFile('atende-crash-', (x) => { x.ivr.waitCycleSeconds = WAIT_CYCLE_SECONDS; });
+    const dbFile = join(settings.dir, 'atende.db');
+    const { accountSid, authToken } = twilioAccount();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
 
     // ---- Twilio (the emulator): lives in the test process for the whole test ----
-    const events: EmulatorEvent[] = [];
-    const enqueued = new Map<string, number>(); // callSid → first enqueue (wall ms)
-    const bridged = new Map<string, { legSid: string; contact: string; at: number }>();
-    const emulator = await startEmulator({
+    const { emulator, events, enqueued, bridged } = await watchedEmulator({
       accountSid, authToken, speed: SPEED, atendeUrl: url, secondsPerWord: 0.05, seed: 11,
       agents: () => ({ answer: true, afterSeconds: 1 }),
-      onEvent: (e) => {
-        events.push(e);
-        if (e.type === 'call.enqueued' && !enqueued.has(e.callSid)) enqueued.set(e.callSid, e.at);
-        if (e.type === 'call.bridged' && !bridged.has(e.callSid)) bridged.set(e.callSid, { legSid: e.legSid, contact: e.contact, at: e.at });
-      },
     });
-    emulators.push(emulator);
     const env = {
       PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken,
-      TWILIO_API_URL: emulator.apiUrl, ATENDE_DB: dbFile, ATENDE_CONFIG: settingsFile, LOG_LEVEL: 'warn',
+      TWILIO_API_URL: emulator.apiUrl, ATENDE_DB: dbFile, ATENDE_CONFIG: settings.file, LOG_LEVEL: 'warn',
       ATENDE_SUPERVISOR_TOKEN: '', ATENDE_VIEWER_TOKEN: '',
     };
     const snapshot = async () => (await (await fetch(`${url}/api/snapshot`)).json()) as Snapshot;
-    const login = async (id: string) => {
-      const res = await fetch(`${url}/api/agents/${id}/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"state":"available"}' });
-      expect(res.status, `log ${id} in`).toBe(200);
-    };
+    const login = (id: string) => logIn(url, id);
 
-    let server = await startServer(env, url);
+    let server = await startServerProcess('server', port, env);
     // Two agents of Suporte: they take the first two calls and stay on them (long
     // talks), so every later caller waits in the queue.
     await login('bruno');
@@ -156,7 +89,7 @@ describe('crash recovery (kill -9 of the server process)', () => {
     const bridgedByKill = new Map(bridged);
 
     // ---- restart on the same database, same environment ----
-    server = await startServer(env, url);
+    server = await startServerProcess('server', port, env);
     const restartMs = Date.now() - killedAt;
     const after = await snapshot();
 

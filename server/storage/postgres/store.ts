@@ -177,6 +177,9 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
           'SELECT COUNT(*) AS n, MIN(at) AS first, MAX(at) AS last FROM events')).rows[0]!;
         return { events: r.n, firstAt: r.first, lastAt: r.last };
       },
+      async lastAtOf(callId) {
+        return (await pool.query<{ at: number | null }>('SELECT MAX(at) AS at FROM events WHERE call_id = $1', [callId])).rows[0]?.at ?? null;
+      },
     },
     snapshots: {
       write: (row, { keep, intervals }) => inTransaction(async (c) => {

@@ -5,16 +5,12 @@
 // log, the standby is ready within the goal (5 s), the figures go on where they were (no
 // gap, no reset), the waits go on, and the callers waiting in Twilio's queues are routed.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { DEFAULT_SETTINGS_PATH, loadSettings } from '../../../server/config/load.ts';
 import type { Snapshot } from '../../../server/contract.ts';
-import { startEmulator, type CallScript, type EmulatorEvent } from '../../../sim/emulator/index.ts';
+import type { CallScript, EmulatorEvent } from '../../../sim/emulator/index.ts';
 import { freePort } from '../../../sim/net.ts';
 import { adminQuery, describeWithPostgres } from '../../helpers/postgres.ts';
-import { ready, sleep, startNode, until } from './nodes.ts';
+import { logIn, ready, settingsFile, sleep, startNode, twilioAccount, until, watchedEmulator } from '../../helpers/processes.ts';
 
 const SPEED = 10;
 const WAIT_CYCLE_SECONDS = 150;
@@ -24,35 +20,21 @@ const TAKEOVER_GOAL_MS = 5000;
 
 describeWithPostgres('failover (kill -9 of the leader)', (schema) => {
   it('SIGKILL under load: every 2xx webhook is in the log, the standby leads within the goal, figures and waits go on, waiting callers are routed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atende-failover-'));
-    const settings = loadSettings(DEFAULT_SETTINGS_PATH);
-    settings.ivr.waitCycleSeconds = WAIT_CYCLE_SECONDS;
-    delete settings.ivr.holdMusicUrl;
-    const settingsFile = join(dir, 'settings.json');
-    writeFileSync(settingsFile, JSON.stringify(settings));
-    const accountSid = `AC${randomBytes(16).toString('hex')}`;
-    const authToken = randomBytes(16).toString('hex');
+    const settings = settingsFile('atende-failover-', (x) => { x.ivr.waitCycleSeconds = WAIT_CYCLE_SECONDS; });
+    const { accountSid, authToken } = twilioAccount();
     const [portA, portB] = [await freePort(), await freePort()];
     // What Twilio calls (and signs): here the standby's address; in production a balancer's.
     const entry = `http://127.0.0.1:${portB}`;
 
-    const events: EmulatorEvent[] = [];
-    const enqueued = new Map<string, number>();
-    const bridged = new Map<string, { legSid: string; contact: string; at: number }>();
-    const emulator = await startEmulator({
+    const { emulator, events, enqueued, bridged } = await watchedEmulator({
       accountSid, authToken, speed: SPEED, atendeUrl: entry, secondsPerWord: 0.05, seed: 12,
       agents: () => ({ answer: true, afterSeconds: 1 }),
-      onEvent: (e) => {
-        events.push(e);
-        if (e.type === 'call.enqueued' && !enqueued.has(e.callSid)) enqueued.set(e.callSid, e.at);
-        if (e.type === 'call.bridged' && !bridged.has(e.callSid)) bridged.set(e.callSid, { legSid: e.legSid, contact: e.contact, at: e.at });
-      },
     });
     try {
       const env = {
         DATABASE_URL: schema().url, ATENDE_LEASE_MS: String(LEASE_MS), PUBLIC_URL: entry,
         TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_URL: emulator.apiUrl,
-        ATENDE_CONFIG: settingsFile, LOG_LEVEL: 'warn', ATENDE_SUPERVISOR_TOKEN: '', ATENDE_VIEWER_TOKEN: '',
+        ATENDE_CONFIG: settings.file, LOG_LEVEL: 'warn', ATENDE_SUPERVISOR_TOKEN: '', ATENDE_VIEWER_TOKEN: '',
       };
       const a = await startNode('A', portA, env);
       await until(() => ready(a.url), 15_000, 'A leads');
@@ -60,10 +42,7 @@ describeWithPostgres('failover (kill -9 of the leader)', (schema) => {
       expect(await ready(b.url)).toBe(false);
 
       const snapshot = async () => (await (await fetch(`${entry}/api/snapshot`)).json()) as Snapshot;
-      const login = async (id: string) => {
-        const res = await fetch(`${entry}/api/agents/${id}/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"state":"available"}' });
-        expect(res.status, `log ${id} in`).toBe(200);
-      };
+      const login = (id: string) => logIn(entry, id);
       await login('bruno');
       await sleep(5);
       await login('isabela');

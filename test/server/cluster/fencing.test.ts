@@ -3,39 +3,29 @@
 // frozen leader, resumed, cannot write (the database refuses its epoch), stops answering
 // as the leader (/readyz 503, webhooks forwarded), and nothing is applied twice: the
 // new leader's figures are exactly a replay of the log.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import twilio from 'twilio';
 import { expect, it } from 'vitest';
-import { DEFAULT_SETTINGS_PATH, loadSettings } from '../../../server/config/load.ts';
 import type { Snapshot } from '../../../server/contract.ts';
 import { openPostgresStore, StaleEpochError } from '../../../server/storage/postgres/store.ts';
 import { prepareStart } from '../../../server/start.ts';
 import { freePort } from '../../../sim/net.ts';
 import { adminQuery, describeWithPostgres } from '../../helpers/postgres.ts';
 import { callParams } from '../../helpers/twilio.ts';
-import { ready, startNode, until } from './nodes.ts';
+import { ready, settingsFile, startNode, twilioAccount, until } from '../../helpers/processes.ts';
 
 const LEASE_MS = 1500;
 const TAKEOVER_GOAL_MS = 5000;
 
 describeWithPostgres('fencing (the leader frozen past its lease)', (schema) => {
   it('SIGSTOP: the standby leads within the goal; the frozen leader, resumed, is fenced, stops accepting webhooks, and nothing is applied twice', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atende-fencing-'));
-    const settings = loadSettings(DEFAULT_SETTINGS_PATH);
-    delete settings.ivr.holdMusicUrl;
-    const settingsFile = join(dir, 'settings.json');
-    writeFileSync(settingsFile, JSON.stringify(settings));
-    const accountSid = `AC${randomBytes(16).toString('hex')}`;
-    const authToken = randomBytes(16).toString('hex');
+    const { file: settingsPath, settings } = settingsFile('atende-fencing-');
+    const { accountSid, authToken } = twilioAccount();
     const [portA, portB] = [await freePort(), await freePort()];
     const publicUrl = `http://127.0.0.1:${portB}`;
     const env = {
       DATABASE_URL: schema().url, ATENDE_LEASE_MS: String(LEASE_MS), PUBLIC_URL: publicUrl,
       TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_URL: 'http://127.0.0.1:9',
-      ATENDE_CONFIG: settingsFile, LOG_LEVEL: 'warn', ATENDE_SUPERVISOR_TOKEN: '', ATENDE_VIEWER_TOKEN: '',
+      ATENDE_CONFIG: settingsPath, LOG_LEVEL: 'warn', ATENDE_SUPERVISOR_TOKEN: '', ATENDE_VIEWER_TOKEN: '',
     };
     /** A signed webhook, sent to one node (Twilio signs for PUBLIC_URL whoever receives it). */
     const webhook = (base: string, path: string, params: Record<string, string>) => fetch(base + path, {

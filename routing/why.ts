@@ -89,13 +89,13 @@ export interface ExplainInput {
   /** A core at the start of the log (or of a snapshot before the call arrived). */
   core: RoutingCore;
   callId: string;
-  /** The log from where the core stands, oldest first. */
-  events: Iterable<DomainEvent>;
+  /** The log from where the core stands, oldest first (an async iterable: a store's log, read page by page). */
+  events: Iterable<DomainEvent> | AsyncIterable<DomainEvent>;
   /** Replay up to here: the call's last logged event, or now for a call still going. */
   until: number;
 }
 
-export function explainCall(input: ExplainInput): CallExplanation | null {
+export async function explainCall(input: ExplainInput): Promise<CallExplanation | null> {
   const { core, callId, until } = input;
   const timeline: TimelineEntry[] = [];
   const waits: WaitStretch[] = [];
@@ -165,7 +165,7 @@ export function explainCall(input: ExplainInput): CallExplanation | null {
     }
   };
 
-  for (const e of input.events) {
+  for await (const e of input.events) {
     if (!arrived) {
       if (e.at > until) break;
       try { core.apply(e); } catch (err) { if (!(err instanceof RoutingError)) throw err; continue; }

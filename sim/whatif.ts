@@ -13,6 +13,7 @@ import { DEFAULT_SETTINGS_PATH, loadSettings, SettingsError } from '../server/co
 import type { Settings } from '../server/config/types.ts';
 import { Zone } from '../server/reports/zone.ts';
 import { openStorage } from '../server/storage/index.ts';
+import { sqliteStore } from '../server/storage/sqlite-store.ts';
 import { createProgress, type ProgressStream } from '../server/tools/progress.ts';
 import { runWhatIf, WhatIfInputError } from '../server/whatif/run.ts';
 
@@ -72,7 +73,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   const bar = createProgress(`what-if ${date}`, io.stderr, { unit: (v) => `${Math.round(v)}%` });
   let result: WhatIfSummary;
   try {
-    result = runWhatIf(storage, settings, { date, changes, seed }, Date.now(), (f) => bar.update(f * 100, 100));
+    result = await runWhatIf(sqliteStore(storage).events, settings, { date, changes, seed }, Date.now(), (f) => bar.update(f * 100, 100));
   } catch (err) {
     if (err instanceof WhatIfInputError) { io.stderr.write(`${err.field}: ${err.message}\n`); return err.field === 'date' ? 1 : 2; }
     throw err;

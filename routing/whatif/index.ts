@@ -22,8 +22,8 @@ export type { ScopeFigures, ScopeSet, WhatIfSummary } from './types.ts';
 export interface WhatIfInput {
   config: RoutingConfig;
   metrics: MetricsSettings;
-  /** The whole event log, oldest first. */
-  events: Iterable<DomainEvent>;
+  /** The whole event log, oldest first (an async iterable: a store's log, read page by page). */
+  events: Iterable<DomainEvent> | AsyncIterable<DomainEvent>;
   /** From the day's daily reset to the next (or to now, for today). */
   dayStart: number;
   endAt: number;
@@ -46,11 +46,11 @@ export const LIMITS: readonly string[] = [
   'Calls already under way when the day began replay their recorded events as they were.',
 ];
 
-export function whatIf(input: WhatIfInput): WhatIfSummary {
+export async function whatIf(input: WhatIfInput): Promise<WhatIfSummary> {
   input.changes.forEach((c, i) => checkChange(c, input.config, `changes[${i}]`));
   const seed = (input.seed ?? 1) >>> 0;
   const progress = (offset: number) => (f: number) => input.onProgress?.(offset + f / 2);
-  const day = recordDay({ config: input.config, metrics: input.metrics, events: input.events, dayStart: input.dayStart, endAt: input.endAt, onProgress: progress(0) });
+  const day = await recordDay({ config: input.config, metrics: input.metrics, events: input.events, dayStart: input.dayStart, endAt: input.endAt, onProgress: progress(0) });
   const patience = new PatienceEstimate(day.patience);
   const after = replayWithChanges(day, {
     changes: input.changes, seed, intervalMs: input.metrics.intervalMinutes * 60_000, patience, timeOf: input.timeOf, onProgress: progress(0.5),

@@ -15,8 +15,8 @@ import type { CallScript, EventBody, RecordedDay, VerbatimEvent } from './types.
 export interface RecordInput {
   config: RoutingConfig;
   metrics: MetricsSettings;
-  /** The whole log, oldest first (replayed from its first event, as a start and the reports do). */
-  events: Iterable<DomainEvent>;
+  /** The whole log, oldest first (replayed from its first event, as a start and the reports do); a store's is read page by page. */
+  events: Iterable<DomainEvent> | AsyncIterable<DomainEvent>;
   /** The day: from its daily reset to `endAt` (the next reset, or now for today). */
   dayStart: number;
   endAt: number;
@@ -49,7 +49,7 @@ function median(values: number[], fallback: number): number {
   return s[Math.floor((s.length - 1) / 2)];
 }
 
-export function recordDay(input: RecordInput): RecordedDay {
+export async function recordDay(input: RecordInput): Promise<RecordedDay> {
   const { config, metrics, dayStart, endAt } = input;
   const queues = config.queues.map((q) => q.id);
   const reader = new IntervalReader(queues, metrics.intervalMinutes * 60_000, dayStart, endAt);
@@ -233,7 +233,7 @@ export function recordDay(input: RecordInput): RecordedDay {
     }
   };
 
-  for (const e of input.events) {
+  for await (const e of input.events) {
     rank++;
     if (e.at >= endAt) break;
     core ??= new RoutingCore(config, metrics, e.at);

@@ -1,4 +1,5 @@
-// What the intraday forecast goes on, read from the call records and the live core:
+// What the intraday forecast goes on, read from the call records (through the store:
+// SQLite or PostgreSQL) and the live core:
 // calls that reached a queue today and on the previous days (by interval of the day),
 // today's waits for the patience estimate, today's handle times, and who is logged in.
 import type { RoutingCore } from '../../routing/core.ts';
@@ -6,13 +7,16 @@ import { DailyBoundary } from '../../routing/metrics/index.ts';
 import { PatienceEstimate, type PatienceObservation, type PatienceSummary } from '../../routing/patience.ts';
 import type { Settings } from '../config/types.ts';
 import { dayStart } from '../reports/intervals.ts';
-import type { Storage } from '../storage/index.ts';
+import type { RecordRows } from '../storage/store.ts';
 import type { IntradayScopeInput } from './intraday.ts';
 
 /** Previous days read for the arrival profile. */
 export const HISTORY_DAYS = 7;
 
-interface CallRow { queue: string; queued_at: number; answered_at: number | null; ended_at: number | null; outcome: string | null }
+interface CallRow { queue: string; queuedAt: number; answeredAt: number | null; endedAt: number | null; outcome: string | null }
+
+/** Every call of a day, whatever the size of the center (the records' own default is 500). */
+const ALL = 100_000_000;
 
 export interface IntradayData {
   dayStart: number;
@@ -23,7 +27,7 @@ export interface IntradayData {
   scopes: IntradayScopeInput[];
 }
 
-export function intradayData(storage: Storage, core: RoutingCore, settings: Settings, now: number): IntradayData {
+export async function intradayData(records: Pick<RecordRows, 'listCalls'>, core: RoutingCore, settings: Settings, now: number): Promise<IntradayData> {
   const boundary = new DailyBoundary(settings.timezone, settings.serviceLevel.todayResetsAt);
   const start = dayStart(boundary, now);
   const end = boundary.next(start);
@@ -34,12 +38,11 @@ export function intradayData(storage: Storage, core: RoutingCore, settings: Sett
   const queues = settings.queues.map((q) => q.id);
   const byQueue = () => new Map<string | null, number[]>([[null, new Array(slots).fill(0)], ...queues.map((q) => [q, new Array(slots).fill(0)] as [string, number[]])]);
 
-  const rows = (from: number, to: number) => storage.db
-    .prepare('SELECT queue, queued_at, answered_at, ended_at, outcome FROM calls WHERE arrived_at >= ? AND arrived_at < ? AND queued_at IS NOT NULL AND queue IS NOT NULL')
-    .all(from, to) as CallRow[];
+  const rows = async (from: number, to: number): Promise<CallRow[]> => (await records.listCalls({ from, to, limit: ALL }))
+    .filter((r): r is typeof r & CallRow => r.queuedAt !== null && r.queue !== null);
   const count = (into: Map<string | null, number[]>, list: CallRow[], from: number) => {
     for (const r of list) {
-      const i = Math.floor((r.queued_at - from) / intervalMs);
+      const i = Math.floor((r.queuedAt - from) / intervalMs);
       if (i < 0 || i >= slots) continue;
       into.get(null)![i]++;
       const q = into.get(r.queue);
@@ -48,14 +51,14 @@ export function intradayData(storage: Storage, core: RoutingCore, settings: Sett
   };
 
   const today = byQueue();
-  const todays = rows(start, now + 1);
+  const todays = await rows(start, now + 1);
   count(today, todays, start);
   const history: Map<string | null, number[]>[] = [];
   let dayFrom = start;
   for (let d = 0; d < HISTORY_DAYS; d++) {
     const prev = dayStart(boundary, dayFrom - 1);
     const h = byQueue();
-    count(h, rows(prev, dayFrom), prev);
+    count(h, await rows(prev, dayFrom), prev);
     history.push(h);
     dayFrom = prev;
   }
@@ -63,9 +66,9 @@ export function intradayData(storage: Storage, core: RoutingCore, settings: Sett
   // Today's patience: hung up while waiting = observed; answered or still waiting = at least that long.
   const observations: PatienceObservation[] = [];
   for (const r of todays) {
-    if (r.outcome === 'abandoned' && r.ended_at !== null) observations.push({ waitMs: r.ended_at - r.queued_at, abandoned: true });
-    else if (r.answered_at !== null) observations.push({ waitMs: r.answered_at - r.queued_at, abandoned: false });
-    else if (r.ended_at === null) observations.push({ waitMs: now - r.queued_at, abandoned: false });
+    if (r.outcome === 'abandoned' && r.endedAt !== null) observations.push({ waitMs: r.endedAt - r.queuedAt, abandoned: true });
+    else if (r.answeredAt !== null) observations.push({ waitMs: r.answeredAt - r.queuedAt, abandoned: false });
+    else if (r.endedAt === null) observations.push({ waitMs: now - r.queuedAt, abandoned: false });
   }
   const patience = new PatienceEstimate(observations).summary();
 

@@ -104,8 +104,7 @@ export const forecastApi: FastifyPluginAsyncTypebox = async (fastify) => {
     engine.advance();
     const now = engine.now();
     const settings = fastify.settings.current;
-    (fastify as FastifyInstance).records.flush();
-    const data = intradayData(fastify.storage, engine.core, settings, now);
+    const data = await intradayData((fastify as FastifyInstance).store.records, engine.core, settings, now);
     const zone = new Zone(settings.timezone);
     const shaped = (input: (typeof data.scopes)[number]) => {
       const s = intradayScope(input, settings.intervalMinutes, horizon, req.query.maxOccupancy, req.query.shrinkage);

@@ -172,6 +172,31 @@ export function* readLog(db: Database, archiveDir: string | null, { afterSeq = 0
   }
 }
 
+/**
+ * Time of the call's last archived event, or null. Files are read newest first and stop at
+ * the first that holds the call (the archive is a prefix of the log, so its later events are
+ * there or in the hot table); a line is parsed only when its text names the call.
+ */
+export function lastAtInArchives(dir: string | null, callId: string): number | null {
+  const needle = `"callId":${JSON.stringify(callId)}`;
+  for (const file of listArchives(dir).reverse()) {
+    let last: number | null = null;
+    for (const member of members(readFileSync(file), file)) {
+      const text = member.toString('utf8');
+      for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) {
+        const start = text.lastIndexOf('\n', i) + 1;
+        const end = text.indexOf('\n', i);
+        const line = JSON.parse(text.slice(start, end === -1 ? undefined : end)) as ArchivedLine;
+        if ('callId' in line.event && line.event.callId === callId) last = last === null ? line.event.at : Math.max(last, line.event.at);
+        if (end === -1) break;
+        i = end - needle.length;
+      }
+    }
+    if (last !== null) return last;
+  }
+  return null;
+}
+
 /** Size and time span of the whole log, archives included (from the archives table and the hot table). */
 export function logBounds(db: Database): { events: number; firstAt: number | null; lastAt: number | null; archived: number } {
   const a = db.prepare('SELECT COALESCE(SUM(events), 0) AS n, MIN(min_at) AS first, MAX(max_at) AS last FROM archives').get() as { n: number; first: number | null; last: number | null };

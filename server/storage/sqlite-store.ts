@@ -3,7 +3,7 @@
 // append is also offered synchronously (appendSync) for Engine.dispatch and the
 // virtual-time simulator. A batch is one transaction: one WAL commit for all of it.
 import type { Storage } from './index.ts';
-import { readLog, logBounds } from './archive.ts';
+import { lastAtInArchives, readLog, logBounds } from './archive.ts';
 import { AuditLog } from './audit.ts';
 import { CallRecords } from './cdr.ts';
 import type { Database } from './db.ts';
@@ -29,23 +29,33 @@ export function storeOfDatabase(db: Database, archiveDir: string | null): Store 
   });
 }
 
+/** Readers paging through the archives at once (a start, a what-if, a "por que esperou?") keep a cursor each. */
+const CURSORS = 4;
+
 function logReader(storage: SqliteParts): (afterSeq: number, limit: number) => LoggedEvent[] {
-  let cursor: { at: number; it: Iterator<LoggedEvent> } | null = null;
+  // By the seq the next page starts after; the oldest goes when a fifth reader comes.
+  const cursors = new Map<number, Iterator<LoggedEvent>>();
   const archivedUpTo = storage.db.prepare('SELECT COALESCE(MAX(last_seq), 0) FROM archives').pluck();
   return (afterSeq, limit) => {
     // Past every archive (the usual case: tailing the hot table): one indexed read.
     if (afterSeq >= (archivedUpTo.get() as number)) {
-      cursor = null;
+      cursors.delete(afterSeq);
       return storage.events.after(afterSeq, limit);
     }
-    if (!cursor || cursor.at !== afterSeq) cursor = { at: afterSeq, it: readLog(storage.db, storage.archiveDir, { afterSeq }) };
+    let it = cursors.get(afterSeq);
+    cursors.delete(afterSeq);
+    it ??= readLog(storage.db, storage.archiveDir, { afterSeq });
     const out: LoggedEvent[] = [];
+    let done = false;
     while (out.length < limit) {
-      const next = cursor.it.next();
-      if (next.done) { cursor = null; break; }
+      const next = it.next();
+      if (next.done) { done = true; break; }
       out.push(next.value);
     }
-    if (cursor && out.length) cursor.at = out[out.length - 1].seq;
+    if (!done && out.length) {
+      cursors.set(out[out.length - 1].seq, it);
+      if (cursors.size > CURSORS) cursors.delete(cursors.keys().next().value!);
+    }
     return out;
   };
 }
@@ -57,6 +67,7 @@ export function sqliteStore(storage: SqliteParts): Store {
   let protocols: ProtocolStore | null = null;
   const protocolStore = () => (protocols ??= new ProtocolStore(db));
   const after = logReader(storage);
+  const lastAtStmt = db.prepare('SELECT MAX(at) FROM events WHERE call_id = ?').pluck();
   const appendSync = (batch: readonly LogAppend[]): boolean[] =>
     storage.transaction(() => batch.map((a) => storage.events.append(a.event, a.source ?? undefined)));
   const removeSync = (ids: readonly string[]): void => {
@@ -91,6 +102,8 @@ export function sqliteStore(storage: SqliteParts): Store {
       after: (afterSeq, limit) => later(() => after(afterSeq, limit)),
       lastSeq: () => later(() => storage.events.lastSeq()),
       bounds: () => later(() => { const b = logBounds(db); return { events: b.events, firstAt: b.firstAt, lastAt: b.lastAt }; }),
+      // The hot table first (indexed); a call it does not hold may be in the archived days.
+      lastAtOf: (callId) => later(() => (lastAtStmt.get(callId) as number | null) ?? lastAtInArchives(storage.archiveDir, callId)),
     },
     snapshots: {
       // The body goes in parts, one short transaction each (server/storage/history.ts): webhooks

@@ -36,6 +36,8 @@ export interface EventLogStore {
   lastSeq(): Promise<number>;
   /** Size and time span of the whole log. */
   bounds(): Promise<{ events: number; firstAt: number | null; lastAt: number | null }>;
+  /** Time of the call's last logged event, archived days included; null when the log has none. */
+  lastAtOf(callId: string): Promise<number | null>;
 }
 
 /** The same log, synchronously (SQLite only): the virtual-time simulator and `Engine.dispatch`. */

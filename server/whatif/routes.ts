@@ -1,6 +1,7 @@
 // POST /api/whatif (supervisor): a recorded day replayed with changes (routing/whatif).
-// CPU-bound and synchronous: the log is replayed from its start, about a second per
-// 10,000 logged events, on the request's thread.
+// CPU-bound: the log is replayed from its start, about a second per 10,000 logged events,
+// on the request's thread, read page by page through the store (archived days included;
+// SQLite or PostgreSQL).
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WhatIfChange } from '../../routing/whatif/index.ts';
@@ -12,7 +13,7 @@ import { runWhatIf, WhatIfInputError } from './run.ts';
 import { WhatIfBody, WhatIfReply } from './schemas.ts';
 
 export const whatIfApi: FastifyPluginAsyncTypebox = async (fastify) => {
-  const { access, storage, engine } = fastify as FastifyInstance;
+  const { access, store, engine } = fastify as FastifyInstance;
 
   fastify.post('/api/whatif', {
     onRequest: access.require(['supervisor']),
@@ -24,7 +25,7 @@ export const whatIfApi: FastifyPluginAsyncTypebox = async (fastify) => {
     const t0 = performance.now();
     let r;
     try {
-      r = runWhatIf(storage, settings, { date: body.date, changes: body.changes as (string | WhatIfChange)[], seed: body.seed }, engine.now());
+      r = await runWhatIf(store.events, settings, { date: body.date, changes: body.changes as (string | WhatIfChange)[], seed: body.seed }, engine.now());
     } catch (err) {
       if (err instanceof WhatIfInputError) throw new BadInputError(err.field, err.message);
       throw err;

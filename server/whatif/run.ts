@@ -7,7 +7,8 @@ import { toMetricsSettings, toRoutingConfig } from '../config/load.ts';
 import type { Settings } from '../config/types.ts';
 import { dayStart } from '../reports/intervals.ts';
 import { Zone } from '../reports/zone.ts';
-import type { Storage } from '../storage/index.ts';
+import { logEvents } from '../storage/read-log.ts';
+import type { EventLogStore } from '../storage/store.ts';
 
 export interface WhatIfRequest {
   /** Local date of the day to replay, "YYYY-MM-DD". */
@@ -51,17 +52,17 @@ export function changesOf(request: WhatIfRequest): WhatIfChange[] {
 }
 
 /**
- * Runs the what-if for one day of the log. Synchronous (the log is read with one
- * iterator, closed before it returns): about a second per 10,000 logged events.
+ * Runs the what-if for one day of the log, read page by page from either store (SQLite:
+ * the archived days too): about a second per 10,000 logged events.
  */
-export function runWhatIf(storage: Storage, settings: Settings, request: WhatIfRequest, now: number, onProgress?: (fraction: number) => void): WhatIfSummary {
+export async function runWhatIf(events: Pick<EventLogStore, 'after'>, settings: Settings, request: WhatIfRequest, now: number, onProgress?: (fraction: number) => void): Promise<WhatIfSummary> {
   const bounds = dayBounds(settings, request.date);
   if (bounds.dayStart >= now) throw new WhatIfInputError('date', `${request.date} has not begun yet`);
   try {
-    return whatIf({
+    return await whatIf({
       config: toRoutingConfig(settings),
       metrics: toMetricsSettings(settings),
-      events: storage.events.replay(),
+      events: logEvents(events),
       dayStart: bounds.dayStart,
       endAt: Math.min(bounds.dayEnd, now),
       changes: changesOf(request),

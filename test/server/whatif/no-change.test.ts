@@ -20,7 +20,7 @@ describe('what-if with no change', () => {
     const bounds = dayBounds(settings, '2026-12-05');
     const now = bounds.dayEnd + 3_600_000;
     app.clock.now = now;
-    const r = runWhatIf(app.storage, settings, { date: '2026-12-05', changes: [] }, now);
+    const r = await runWhatIf(app.store.events, settings, { date: '2026-12-05', changes: [] }, now);
     expect(r.refused).toEqual({ before: 0, after: 0 });
     expect(r.calls.recorded).toBe(day.calls);
     expect(r.intervals.length).toBe(96);

@@ -10,12 +10,12 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { SettingsError } from '../server/config/load.ts';
-import { loadScenarioAndSettings, ScenarioError, type Scenario } from './model/scenario.ts';
+import { loadScenarioAndSettings, ScenarioError, SCENARIOS_DIR, type Scenario } from './model/scenario.ts';
 import type { Settings } from '../server/config/types.ts';
 import { createProgress, type ProgressStream } from '../server/tools/progress.ts';
 import { renderSummary, type Summary } from './summary.ts';
 import { runVirtual } from './virtual.ts';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from './emulator/index.ts';
@@ -27,7 +27,7 @@ import { trafficFrame } from './model/traffic.ts';
 
 export const USAGE = `usage: npm run sim -- --scenario FILE [--virtual [--days N --db FILE] | --live] [--speed N] [--seed N] [--json]
 
-  --scenario FILE  scenario JSON (see sim/model/scenario.schema.json; examples in sim/scenarios/)
+  --scenario FILE  scenario JSON (see sim/model/scenario.schema.json), or the name of one in sim/scenarios/ (sac-day)
   --virtual        run in virtual time against the routing core (the default)
   --days N         virtual: write the event log and call records a live Atende would have written over
                    N consecutive days of the scenario (day i: seed + i, date + i) into a new --db FILE,
@@ -215,6 +215,14 @@ async function runLiveMode(opts: CliOptions, scenario: Scenario, settings: Setti
   }
 }
 
+/** A file, or the name of a shipped scenario ("sac-day" is sim/scenarios/sac-day.json). */
+export function scenarioPath(arg: string): string {
+  const path = resolve(arg);
+  if (existsSync(path) || /[\\/]/.test(arg)) return path;
+  const shipped = join(SCENARIOS_DIR, arg.endsWith('.json') ? arg : `${arg}.json`);
+  return existsSync(shipped) ? shipped : path;
+}
+
 /** The whole command: parse, load, run, print. Resolves to the exit code. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   let opts: CliOptions | null;
@@ -231,7 +239,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
   let loaded: { scenario: Scenario; settings: Settings };
   try {
-    loaded = loadScenarioAndSettings(resolve(opts.scenario), opts.seed === null ? {} : { seed: opts.seed });
+    loaded = loadScenarioAndSettings(scenarioPath(opts.scenario), opts.seed === null ? {} : { seed: opts.seed });
   } catch (err) {
     if (err instanceof ScenarioError || err instanceof SettingsError) {
       io.stderr.write(`${err.message}\n`);

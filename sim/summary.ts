@@ -66,6 +66,37 @@ export interface TheorySummary {
   erlangAGap: TheoryGap | null;
 }
 
+/** The SAC figures of a day (docs/sac.md): closures, callbacks, drops, the legal wait limit. */
+export interface SacSummary {
+  /** Callers who found their queue closed (never enqueued): they hung up after the message or left a callback request. */
+  closedAtEntry: number;
+  /** requestsWhileWaiting + requestsAtClosed. */
+  callbackRequests: number;
+  /** Waiting callers who took the callback the wait offered. */
+  requestsWhileWaiting: number;
+  /** Callers at a closed queue who left a request for its next opening. */
+  requestsAtClosed: number;
+  /** Callbacks (requested or after a drop) whose customer answered. */
+  callbacksReached: number;
+  /** Callbacks that ended as not reached after every attempt (counted as abandons). */
+  callbacksNotReached: number;
+  /** Callbacks neither reached nor given up when the run stopped (e.g. waiting for a queue's next opening). */
+  callbacksWaitingAtEnd: number;
+  /** Calls placed to customers, and those not answered. */
+  customerCalls: number;
+  customerCallsMissed: number;
+  /** Answered calls that dropped on the company's side, and the callbacks they became (origin `dropped`). */
+  drops: number;
+  dropCallbacks: number;
+  /** Center, today: answered within the legal wait limit, breaches, and "dentro do limite legal". */
+  answeredWithinLegal: number;
+  legalBreaches: number;
+  withinLegal: number | null;
+  queues: { id: string; closedAtEntry: number; answeredWithinLegal: number; legalBreaches: number; withinLegal: number | null }[];
+  /** Every closure and opening, in order (ISO times). */
+  closures: { queue: string; at: string; change: 'closed' | 'opened'; by: 'schedule' | 'supervisor'; reason: string | null; emergency: boolean }[];
+}
+
 export interface Summary {
   scenario: {
     name: string; description: string; seed: number; settings: string;
@@ -95,6 +126,8 @@ export interface Summary {
   queues: (ScopeSummary & { id: string; name: string })[];
   tiers: (ScopeSummary & { tier: number })[];
   theory: TheorySummary | null;
+  /** The SAC figures (virtual runs; a live run fills what its snapshot tells). */
+  sac?: SacSummary;
   /** Wall-clock time the run took. */
   wallClockMs: number;
 }
@@ -189,7 +222,34 @@ export function renderSummary(s: Summary): string {
     add('Erlang A', th.erlangA, th.erlangAGap);
     out.push(table(['', 'SL', 'ASA', 'Aband.%', 'Prediction − simulation'], rowsT));
   }
+  if (s.sac) out.push('', ...renderSac(s.sac, s.scenario.timezone));
   out.push('');
   out.push(`Simulated ${s.simulated.startAt} → ${s.simulated.endAt}, ${s.simulated.events} events; wall clock ${(s.wallClockMs / 1000).toFixed(2)} s`);
   return out.join('\n');
+}
+
+/** Local "HH:MM" of an ISO time in the center's zone. */
+function localClock(iso: string, timezone: string): string {
+  return new Intl.DateTimeFormat('pt-BR', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+}
+
+/** The SAC block: closures, callbacks, drops, the legal wait limit. */
+export function renderSac(s: SacSummary, timezone: string): string[] {
+  const out: string[] = [];
+  out.push(`SAC: ${s.closedAtEntry} callers found their queue closed (never enqueued)` +
+    (s.queues.some((q) => q.closedAtEntry > 0) ? ` [${s.queues.filter((q) => q.closedAtEntry > 0).map((q) => `${q.id} ${q.closedAtEntry}`).join(', ')}]` : ''));
+  out.push(`Callbacks: ${s.callbackRequests} requests (${s.requestsWhileWaiting} while waiting, ${s.requestsAtClosed} at a closed queue), ` +
+    `${s.dropCallbacks} after a drop; ${s.callbacksReached} reached, ${s.callbacksNotReached} not reached, ${s.callbacksWaitingAtEnd} still waiting at the end; ` +
+    `${s.customerCalls} calls to customers, ${s.customerCallsMissed} not answered`);
+  out.push(`Drops: ${s.drops} answered calls dropped on the company's side, ${s.dropCallbacks} turned into callbacks at the head of their tier`);
+  out.push(`Legal wait limit: ${pct(s.withinLegal)} within (no limite legal), ${s.answeredWithinLegal} answered within, ${s.legalBreaches} breaches` +
+    (s.queues.length ? ` [${s.queues.map((q) => `${q.id} ${pct(q.withinLegal)} / ${q.legalBreaches}`).join(', ')}]` : ''));
+  if (s.closures.length) {
+    out.push('Closures:');
+    for (const c of s.closures) {
+      out.push(`  ${localClock(c.at, timezone)}  ${c.queue.padEnd(12)} ${c.change === 'closed' ? 'closed' : 'opened'} by ${c.by}` +
+        (c.reason ? ` — ${c.reason}` : '') + (c.emergency ? ' (emergency)' : ''));
+    }
+  }
+  return out;
 }

@@ -3,17 +3,28 @@
 // discrete-event queue. Nothing waits on the wall clock: time jumps from event to
 // event, and the core's own deadlines (wrap-up end, offer expiry, aging, level
 // widening) are honoured through nextDeadline()/advance().
+//
+// A SAC day (docs/sac.md) runs here too: the queues' business hours, holidays and the
+// center's dates become `queue.closed` / `queue.opened` events by the schedule at their
+// edges (server/sac/hours.ts, as server/sac/schedule.ts does live), a supervisor's closures
+// come from the scenario, callers who find their queue closed are never enqueued (some
+// leave a callback request for its next opening), waiting callers take the callback the
+// wait offers (the same rule as sac.offersCallback), each call to the customer is answered
+// or missed as the plan says, and answered calls may drop on the company's side.
 import { RoutingCore } from '../routing/core.ts';
 import { Heap } from '../routing/heap.ts';
 import { erlangA, erlangC, type QueueFigures } from '../routing/erlang.ts';
 import type { Decision, DomainEvent } from '../routing/types.ts';
+import { callbacksOf, sacOf } from '../server/config/load.ts';
 import type { Settings } from '../server/config/types.ts';
+import { BusinessHours } from '../server/sac/hours.ts';
+import { scheduleReason } from '../server/sac/schedule.ts';
 import type { Scenario } from './model/scenario.ts';
 import {
-  callPlans, meanSeconds, metricsSettingsFor, routingConfigFor, streamRandom, trafficFrame,
+  callPlans, localTimeToEpoch, meanSeconds, metricsSettingsFor, routingConfigFor, streamRandom, trafficFrame,
   type AgentPlan, type CallPlan,
 } from './model/traffic.ts';
-import { scopeSummary, type Summary, type TheoryFigures, type TheorySummary } from './summary.ts';
+import { scopeSummary, type SacSummary, type Summary, type TheoryFigures, type TheorySummary } from './summary.ts';
 
 /** How one call's wait ended (or where it was when the run stopped). */
 export interface VirtualCallRecord {
@@ -24,13 +35,19 @@ export interface VirtualCallRecord {
   queuedAt: number | null;
   queue: string | null;
   tier: number | null;
-  outcome: 'answered' | 'abandoned' | 'overflowed' | 'waiting' | 'in-ivr';
+  /**
+   * `closed`: found its queue closed and hung up after the message (never enqueued);
+   * `not-reached`: a callback whose customer never answered; `waiting` includes callbacks still waiting.
+   */
+  outcome: 'answered' | 'abandoned' | 'overflowed' | 'waiting' | 'in-ivr' | 'closed' | 'not-reached';
   /** Time of the answer, the abandon or the overflow; the run's end for 'waiting'. */
   at: number;
   /** at − queuedAt, or null. */
   waitMs: number | null;
   /** The agent who answered. */
   agentId: string | null;
+  /** The call became a callback: asked for by the caller (waiting or at a closed queue), or after a drop. */
+  callback: 'requested' | 'dropped' | null;
 }
 
 export interface RunOptions {
@@ -38,24 +55,39 @@ export interface RunOptions {
   onProgress?(done: number, total: number): void;
   /** Every call once, when its wait ends (answer, abandon, overflow) or at the end of the run. */
   onCall?(record: VirtualCallRecord): void;
+  /** Every event applied to the routing core, with the decisions it took (for checks from outside). */
+  onEvent?(event: DomainEvent, decisions: Decision[]): void;
 }
 
 type EvKind = 'arrive' | 'enter' | 'patience' | 'answer' | 'miss' | 'hold-on' | 'hold-off' | 'end' | 'survey'
-  | 'shift-start' | 'shift-end' | 'back';
+  | 'shift-start' | 'shift-end' | 'back'
+  | 'wait-cycle' | 'customer' | 'drop' | 'schedule' | 'close' | 'reopen' | 'closure-end';
 
 interface Ev { at: number; seq: number; kind: EvKind; ref: string; token: number }
 
-type TrackState = 'ivr' | 'queued' | 'ringing' | 'connected' | 'ended';
+/** `callback`: waiting as a callback (nobody on the line); `calling`: the customer's phone rings for a callback. */
+type TrackState = 'ivr' | 'queued' | 'ringing' | 'connected' | 'ended' | 'callback' | 'calling';
 
 interface Track {
   plan: CallPlan;
   state: TrackState;
-  /** Bumped on every offer, withdrawal and requeue: a scheduled answer or miss for an older offer is stale. */
+  /** Bumped on every offer, withdrawal, requeue and drop: a scheduled answer, miss or end for an older one is stale. */
   token: number;
   agentId: string | null;
   queuedAt: number;
   answered: boolean;
+  /** Set once the call is a callback; `done` when it was reached or ended not reached. */
+  cb: { origin: 'requested' | 'dropped'; done: boolean } | null;
+  /** The offer in course is a callback's, and who is called first. */
+  cbOffer: { customerFirst: boolean } | null;
+  /** Calls placed to the customer so far. */
+  customerCalls: number;
+  /** Talk still to come (after a drop: the rest). */
+  talkMs: number;
 }
+
+/** A customer who does not answer the callback call: the <Dial> rings this long (docs/sac.md). */
+const CALLBACK_RING_MS = 30_000;
 
 export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOptions = {}): Summary {
   const wallStart = performance.now();
@@ -69,6 +101,19 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
   const surveyDelayMs = Math.round((scenario.survey?.delaySeconds ?? 20) * 1000);
   const ringRandom = streamRandom(scenario.seed, 'agents');
   const centerT = metricsSettings.thresholdSeconds * 1000;
+  // SAC: the calendar, the callback offer's rule, what callers do.
+  const hours = new BusinessHours(settings);
+  const onClose = sacOf(settings).onClose;
+  const cbSettings = callbacksOf(settings);
+  const waitCycleMs = Math.max(1, settings.ivr.waitCycleSeconds) * 1000;
+  const customerAnswerMs = Math.round((scenario.callbacks?.answerSeconds ?? 6) * 1000);
+  const takesCallbacks = new Map(settings.queues.map((q) => [q.id, q.callbacks ?? true]));
+  const sac = {
+    closedAtEntry: 0, requestsWhileWaiting: 0, requestsAtClosed: 0, reached: 0, notReached: 0,
+    customerCalls: 0, customerCallsMissed: 0, drops: 0, dropCallbacks: 0,
+    closedAtEntryByQueue: new Map<string, number>(),
+    changes: [] as SacSummary['closures'],
+  };
 
   const heap = new Heap<Ev>((a, b) => (a.at !== b.at ? a.at < b.at : a.seq < b.seq));
   let evSeq = 0;
@@ -96,7 +141,16 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
     events++;
     const event = { id: `v${idSeq++}`, at, ...e } as DomainEvent;
     try {
-      return core.apply(event).decisions;
+      const ds = core.apply(event).decisions;
+      if (event.type === 'queue.closed' || event.type === 'queue.opened') {
+        sac.changes.push({
+          queue: event.queue, at: new Date(at).toISOString(), change: event.type === 'queue.closed' ? 'closed' : 'opened',
+          by: event.by ?? 'supervisor', reason: event.type === 'queue.closed' ? event.reason : null,
+          emergency: event.type === 'queue.closed' && event.emergency === true,
+        });
+      }
+      opts.onEvent?.(event, ds);
+      return ds;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       throw new Error(`simulator: the routing core refused ${event.type} at ${new Date(at).toISOString()}: ${msg}`, { cause: err });
@@ -106,14 +160,86 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
   const record = (t: Track, outcome: VirtualCallRecord['outcome'], at: number) => {
     if (!opts.onCall) return;
     const view = core.call(t.plan.id);
-    const queued = t.state !== 'ivr' && outcome !== 'overflowed' && outcome !== 'in-ivr';
+    const queued = t.state !== 'ivr' && outcome !== 'overflowed' && outcome !== 'in-ivr' && outcome !== 'closed';
     opts.onCall({
       id: t.plan.id, from: t.plan.from, arriveAt: t.plan.arriveAt,
       queuedAt: queued ? t.queuedAt : null,
       queue: view?.queue ?? null, tier: queued ? view?.tier ?? null : null,
       outcome, at, waitMs: queued ? at - t.queuedAt : null,
       agentId: outcome === 'answered' ? t.agentId : null,
+      callback: t.cb?.origin ?? null,
     });
+  };
+
+  /** Where a call the core put back stands now: on the line, or a callback without anybody on it. */
+  const backInLine = (t: Track) => {
+    const view = core.call(t.plan.id);
+    if (!view || view.status === 'ended') return;
+    t.token++;
+    t.agentId = null;
+    t.cbOffer = null;
+    t.state = view.callback !== null && !view.callback.reached ? 'callback' : 'queued';
+  };
+
+  /** A call to the customer for a callback: answered after a short ring, or missed after the Dial's timeout. */
+  const callCustomer = (t: Track, now: number) => {
+    const answers = t.customerCalls >= (t.plan.sac?.missedCallbackCalls ?? 0);
+    t.customerCalls++;
+    sac.customerCalls++;
+    t.state = 'calling';
+    schedule(now + (answers ? customerAnswerMs : CALLBACK_RING_MS), 'customer', t.plan.id, t.token);
+  };
+
+  /** The agent rings: answers after the plan's ring, or lets it ring out. */
+  const ringAgent = (t: Track, now: number) => {
+    const a = t.agentId ? agents.get(t.agentId) : undefined;
+    const misses = ringRandom() < (a?.plan.ringNoAnswerProbability ?? 0) || t.plan.answersAfterMs >= offerTimeoutMs;
+    t.state = 'ringing';
+    if (misses) schedule(now + offerTimeoutMs, 'miss', t.plan.id, t.token);
+    else schedule(now + t.plan.answersAfterMs, 'answer', t.plan.id, t.token);
+  };
+
+  /** The conversation starts: the hold (first talk only), the drop or the end. */
+  const converse = (t: Track, at: number, first: boolean) => {
+    const p = t.plan;
+    t.state = 'connected';
+    if (first && p.holdMs > 0) {
+      const holdAt = at + Math.round(t.talkMs / 2);
+      schedule(holdAt, 'hold-on', p.id, t.token);
+      schedule(holdAt + p.holdMs, 'hold-off', p.id, t.token);
+    }
+    if (first && t.cb === null && p.sac?.drops) schedule(at + p.sac.dropAfterMs, 'drop', p.id, t.token);
+    else schedule(at + t.talkMs + (first ? p.holdMs : 0), 'end', p.id, t.token);
+  };
+
+  /** What the wait's callback offer decides (sac.offersCallback in server/sac/service.ts). */
+  const offersCallback = (t: Track, at: number): boolean => {
+    const c = core.call(t.plan.id);
+    if (!c || c.status !== 'queued' || c.callback !== null || c.queue === null || !takesCallbacks.get(c.queue)) return false;
+    if (c.offerCallback) return true;
+    const waited = (at - (c.queuedAt ?? c.arrivedAt)) / 1000;
+    const position = core.positionOf(c.id) ?? 1;
+    return waited >= cbSettings.offerAfterSeconds && core.estimatedWaitSeconds(c.queue, position) > cbSettings.minEstimatedWaitSeconds;
+  };
+
+  /** Business hours into the core at `at`, as server/sac/schedule.ts does live; the next change is scheduled. */
+  const syncSchedule = (at: number) => {
+    let next: number | null = null;
+    for (const q of settings.queues) {
+      const open = hours.isOpen(q.id, at);
+      const layers = core.queueLayers(q.id);
+      const change = hours.nextChange(q.id, at);
+      if (change !== null && (next === null || change < next)) next = change;
+      if (!open && !layers.schedule) {
+        react(apply({
+          type: 'queue.closed', queue: q.id, by: 'schedule', reason: scheduleReason(hours, q.id, at),
+          ...(change !== null ? { until: change } : {}), waiting: onClose,
+        }, at));
+      } else if (open && layers.schedule) {
+        react(apply({ type: 'queue.opened', queue: q.id, by: 'schedule' }, at));
+      }
+    }
+    if (next !== null && next <= frame.runEndAt) schedule(next, 'schedule', '');
   };
 
   const finishWait = (t: Track, outcome: 'answered' | 'abandoned', at: number) => {
@@ -138,22 +264,36 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
           const t = tracks.get(d.callId);
           if (!t) break;
           t.token++;
-          t.state = 'ringing';
           t.agentId = d.agentId;
-          const a = agents.get(d.agentId);
-          const misses = ringRandom() < (a?.plan.ringNoAnswerProbability ?? 0) || t.plan.answersAfterMs >= offerTimeoutMs;
-          if (misses) schedule(now + offerTimeoutMs, 'miss', d.callId, t.token);
-          else schedule(now + t.plan.answersAfterMs, 'answer', d.callId, t.token);
+          t.cbOffer = d.callback ? { customerFirst: d.customerFirst } : null;
+          // Customer-first: the customer is called while the agent is held; agent-first the agent rings first.
+          if (d.callback && d.customerFirst) callCustomer(t, now);
+          else ringAgent(t, now);
           break;
         }
         case 'offer-withdrawn':
-        case 'requeued': {
+        case 'requeued':
+        case 'callback-retry': {
           const t = tracks.get(d.callId);
-          if (t && (t.state === 'ringing' || t.state === 'queued')) {
-            t.token++;
-            t.state = 'queued';
-            t.agentId = null;
+          if (t && t.state !== 'ended' && t.state !== 'ivr') backInLine(t);
+          break;
+        }
+        case 'callback-not-reached': {
+          const t = tracks.get(d.callId);
+          if (!t || t.state === 'ended') break;
+          t.state = 'ended';
+          t.token++;
+          if (t.cb) t.cb.done = true;
+          sac.notReached++;
+          live--;
+          // Counted as an abandon by the core, unless it was answered once before a drop.
+          if (!t.answered) {
+            const view = core.call(t.plan.id);
+            noteWait(view?.queue ?? null, view?.tier ?? null, now - t.queuedAt);
+            own.abandoned++;
           }
+          record(t, 'not-reached', now);
+          tracks.delete(t.plan.id);
           break;
         }
         case 'agent-status':
@@ -164,6 +304,13 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
       }
     }
   };
+
+  // The schedule first (a queue closed at the start is closed before anybody calls), then the supervisors' closures.
+  schedule(frame.startAt, 'schedule', '');
+  scenario.closures.forEach((c, i) => {
+    schedule(localTimeToEpoch(scenario.date, c.at, settings.timezone), 'close', String(i));
+    if (c.reopen !== undefined) schedule(localTimeToEpoch(scenario.date, c.reopen, settings.timezone), 'reopen', String(i));
+  });
 
   // Shifts: log in at the start, out at the end (an agent on a call finishes it first: the core keeps it pending).
   for (const a of frame.agents) {
@@ -179,7 +326,10 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
   const pullArrival = () => {
     const next = plans.next();
     if (next.done) { arrivalsDone = true; return; }
-    const t: Track = { plan: next.value, state: 'ivr', token: 0, agentId: null, queuedAt: 0, answered: false };
+    const t: Track = {
+      plan: next.value, state: 'ivr', token: 0, agentId: null, queuedAt: 0, answered: false,
+      cb: null, cbOffer: null, customerCalls: 0, talkMs: next.value.talkMs,
+    };
     tracks.set(t.plan.id, t);
     schedule(t.plan.arriveAt, 'arrive', t.plan.id);
   };
@@ -201,6 +351,30 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
         const t = tracks.get(ev.ref)!;
         const p = t.plan;
         react(apply({ type: 'call.ivr', callId: p.id, path: p.ivrPath, language: p.language }, at));
+        const queue = core.queueState(p.queue);
+        if (!queue.open) {
+          // Closed (hours, a holiday, a date, a supervisor): never enqueued. The message, then a
+          // callback request for the next opening where the queue takes them, or goodbye.
+          sac.closedAtEntry++;
+          sac.closedAtEntryByQueue.set(p.queue, (sac.closedAtEntryByQueue.get(p.queue) ?? 0) + 1);
+          if (takesCallbacks.get(p.queue) && p.sac?.requestsWhenClosed) {
+            react(apply({
+              type: 'call.callback-requested', callId: p.id, number: p.from, queue: p.queue,
+              ...(queue.until !== null ? { notBefore: queue.until } : {}),
+            }, at));
+            t.state = 'callback';
+            t.queuedAt = at;
+            t.cb = { origin: 'requested', done: false };
+            sac.requestsAtClosed++;
+          } else {
+            react(apply({ type: 'call.ended', callId: p.id, by: 'caller' }, at));
+            t.state = 'ended';
+            live--;
+            record(t, 'closed', at);
+            tracks.delete(p.id);
+          }
+          return;
+        }
         t.state = 'queued';
         t.queuedAt = at;
         const ds = apply({ type: 'call.queued', callId: p.id, queue: p.queue, attributes: p.attributes }, at);
@@ -213,13 +387,99 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
         } else {
           own.queued++;
           if (p.patienceMs !== null) schedule(at + p.patienceMs, 'patience', p.id);
+          if (p.sac?.asksCallback) schedule(at + waitCycleMs, 'wait-cycle', p.id);
         }
         react(ds);
         return;
       }
+      case 'wait-cycle': {
+        // One turn of the wait URL: the offer, taken at once by a caller who wants it.
+        const t = tracks.get(ev.ref);
+        if (!t || t.cb !== null || (t.state !== 'queued' && t.state !== 'ringing')) return;
+        if (t.state === 'ringing' || !offersCallback(t, at)) {
+          schedule(at + waitCycleMs, 'wait-cycle', t.plan.id);
+          return;
+        }
+        t.token++;
+        t.cb = { origin: 'requested', done: false };
+        t.state = 'callback';
+        sac.requestsWhileWaiting++;
+        react(apply({ type: 'call.callback-requested', callId: t.plan.id, number: t.plan.from }, at));
+        return;
+      }
+      case 'customer': {
+        // The call to the customer ends: answered, or not (the core retries later or gives up).
+        const t = tracks.get(ev.ref);
+        if (!t || t.state !== 'calling' || t.token !== ev.token) return;
+        const answered = t.customerCalls > (t.plan.sac?.missedCallbackCalls ?? 0);
+        if (!answered) sac.customerCallsMissed++;
+        const ds = apply({ type: 'call.callback-attempt', callId: t.plan.id, result: answered ? 'answered' : 'no-answer' }, at);
+        if (answered) {
+          sac.reached++;
+          if (t.cb) t.cb.done = true;
+          if (t.cbOffer?.customerFirst) {
+            // The customer is on the line; now the agent rings.
+            t.token++;
+            ringAgent(t, at);
+          } else {
+            // Agent-first: the agent was on the line; the wait ends as the customer is reached.
+            if (!t.answered) {
+              t.answered = true;
+              finishWait(t, 'answered', at);
+            }
+            converse(t, at, false);
+          }
+        }
+        react(ds);
+        return;
+      }
+      case 'drop': {
+        // The call drops on the company's side: the agent marks it, a callback at the head of its tier.
+        const t = tracks.get(ev.ref);
+        if (!t || t.state !== 'connected' || t.token !== ev.token) return;
+        const agentId = t.agentId;
+        t.token++;
+        t.talkMs = Math.max(0, t.plan.talkMs - (t.plan.sac?.dropAfterMs ?? 0));
+        t.cb = { origin: 'dropped', done: false };
+        t.state = 'callback';
+        t.agentId = null;
+        sac.drops++;
+        const ds = apply({ type: 'call.dropped', callId: t.plan.id }, at);
+        if (core.call(t.plan.id)?.callback?.origin === 'dropped') sac.dropCallbacks++;
+        react(ds);
+        if (wrapUpZero && agentId && core.agent(agentId)?.status === 'wrap-up') react(apply({ type: 'agent.ready', agentId }, at));
+        return;
+      }
+      case 'schedule':
+        syncSchedule(at);
+        return;
+      case 'close': {
+        const c = scenario.closures[Number(ev.ref)];
+        const until = c.until !== undefined ? localTimeToEpoch(scenario.date, c.until, settings.timezone) : undefined;
+        react(apply({
+          type: 'queue.closed', queue: c.queue, by: 'supervisor', reason: c.reason, emergency: c.emergency,
+          waiting: c.waiting ?? onClose, ...(until !== undefined ? { until } : {}),
+        }, at));
+        if (until !== undefined) schedule(until, 'closure-end', ev.ref);
+        return;
+      }
+      case 'closure-end': {
+        // The core reopened it by itself at the closure's `until` (its own deadline, no event): noted for the summary.
+        const c = scenario.closures[Number(ev.ref)];
+        if (core.queueState(c.queue).open) {
+          sac.changes.push({ queue: c.queue, at: new Date(at).toISOString(), change: 'opened', by: 'supervisor', reason: null, emergency: false });
+        }
+        return;
+      }
+      case 'reopen': {
+        const c = scenario.closures[Number(ev.ref)];
+        react(apply({ type: 'queue.opened', queue: c.queue, by: 'supervisor' }, at));
+        return;
+      }
       case 'patience': {
         const t = tracks.get(ev.ref);
-        if (!t || (t.state !== 'queued' && t.state !== 'ringing')) return;
+        // Nobody on the line to lose patience once the call is a callback.
+        if (!t || (t.state !== 'queued' && t.state !== 'ringing') || t.cb !== null) return;
         const ds = apply({ type: 'call.abandoned', callId: t.plan.id }, at);
         t.state = 'ended';
         t.token++;
@@ -233,18 +493,18 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
         const t = tracks.get(ev.ref);
         if (!t || t.state !== 'ringing' || t.token !== ev.token) return;
         const ds = apply({ type: 'call.answered', callId: t.plan.id, agentId: t.agentId! }, at);
-        t.state = 'connected';
-        if (!t.answered) {
+        if (t.cbOffer && !t.cbOffer.customerFirst) {
+          // A callback, agent-first: the agent is on the line, now the customer is called.
+          callCustomer(t, at);
+          react(ds);
+          return;
+        }
+        const first = !t.answered;
+        if (first) {
           t.answered = true;
           finishWait(t, 'answered', at);
         }
-        const p = t.plan;
-        if (p.holdMs > 0) {
-          const holdAt = at + Math.round(p.talkMs / 2);
-          schedule(holdAt, 'hold-on', p.id);
-          schedule(holdAt + p.holdMs, 'hold-off', p.id);
-        }
-        schedule(at + p.talkMs + p.holdMs, 'end', p.id);
+        converse(t, at, first && t.cb === null);
         react(ds);
         return;
       }
@@ -258,13 +518,13 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
       case 'hold-on':
       case 'hold-off': {
         const t = tracks.get(ev.ref);
-        if (!t || t.state !== 'connected') return;
+        if (!t || t.state !== 'connected' || t.token !== ev.token) return;
         react(apply({ type: 'call.hold', callId: t.plan.id, onHold: ev.kind === 'hold-on' }, at));
         return;
       }
       case 'end': {
         const t = tracks.get(ev.ref);
-        if (!t || t.state !== 'connected') return;
+        if (!t || t.state !== 'connected' || t.token !== ev.token) return;
         const p = t.plan;
         react(apply({ type: 'call.ended', callId: p.id, by: p.hangsUpBy }, at));
         t.state = 'ended';
@@ -348,9 +608,12 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
   opts.onProgress?.(totalS, totalS);
 
   // Calls the run left behind.
-  let waitingAtEnd = 0, connectedAtEnd = 0, inIvrAtEnd = 0;
+  let waitingAtEnd = 0, connectedAtEnd = 0, inIvrAtEnd = 0, callbacksWaitingAtEnd = 0;
   for (const t of tracks.values()) {
-    if (t.state === 'queued' || t.state === 'ringing') {
+    if (t.cb !== null && !t.cb.done && t.state !== 'ended') {
+      callbacksWaitingAtEnd++;
+      record(t, 'waiting', endAt);
+    } else if (t.state === 'queued' || t.state === 'ringing') {
       waitingAtEnd++;
       const view = core.call(t.plan.id);
       noteWait(view?.queue ?? null, view?.tier ?? null, endAt - t.queuedAt);
@@ -407,6 +670,30 @@ export function runVirtual(scenario: Scenario, settings: Settings, opts: RunOpti
       ...scopeSummary(m.read({ kind: 'tier', tier: i + 1 }, 'today'), longest.tiers.get(i + 1) ?? null),
     })),
     theory: theory(scenario, own, center.tmaSeconds, averageOnShift, span, metricsSettings.thresholdSeconds),
+    sac: {
+      closedAtEntry: sac.closedAtEntry,
+      callbackRequests: sac.requestsWhileWaiting + sac.requestsAtClosed,
+      requestsWhileWaiting: sac.requestsWhileWaiting,
+      requestsAtClosed: sac.requestsAtClosed,
+      callbacksReached: sac.reached,
+      callbacksNotReached: sac.notReached,
+      callbacksWaitingAtEnd,
+      customerCalls: sac.customerCalls,
+      customerCallsMissed: sac.customerCallsMissed,
+      drops: sac.drops,
+      dropCallbacks: sac.dropCallbacks,
+      answeredWithinLegal: center.answeredWithinLegal,
+      legalBreaches: center.legalBreaches,
+      withinLegal: center.withinLegal,
+      queues: settings.queues.map((q) => {
+        const f = m.read({ kind: 'queue', id: q.id }, 'today');
+        return {
+          id: q.id, closedAtEntry: sac.closedAtEntryByQueue.get(q.id) ?? 0,
+          answeredWithinLegal: f.answeredWithinLegal, legalBreaches: f.legalBreaches, withinLegal: f.withinLegal,
+        };
+      }),
+      closures: sac.changes,
+    },
     wallClockMs: 0,
   };
   summary.wallClockMs = Math.round(performance.now() - wallStart);

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { fromAjv, show } from '../../server/config/ajv-errors.ts';
-import { loadSettings } from '../../server/config/load.ts';
-import type { MenuNode, MenuOption, Settings } from '../../server/config/types.ts';
+import { loadSettings, parseSettings, SettingsError } from '../../server/config/load.ts';
+import type { CallbacksSetting, MenuNode, MenuOption, SacSettings, Settings, SpecialDate, WeeklyHours } from '../../server/config/types.ts';
 
 /** Repository root: settings paths in scenarios are relative to it. */
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,6 +26,33 @@ export type Duration =
 interface Surge { fromHour: number; hours: number; callsPerHour: number; ivrPath: string[]; language?: string }
 interface Shift { start: string; end: string }
 interface AgentGroup { name?: string; count: number; skills: string[]; level: number; shifts?: Shift[] }
+
+/** The SAC settings a day runs under, laid over the settings file (see `withSacSettings`). */
+export interface ScenarioSac {
+  /** Per queue, its weekly hours (null: 24/7), replacing the queue's own. */
+  hours?: Record<string, WeeklyHours | null>;
+  /** Added after the settings' sac.dates. */
+  dates?: SpecialDate[];
+  holidays?: SacSettings['holidays'];
+  onClose?: SacSettings['onClose'];
+  legalWaitSeconds?: number;
+  callbacks?: Partial<CallbacksSetting>;
+}
+
+/**
+ * A supervisor closes a queue at `at` (local "HH:MM"); with `reopen` they open it again by hand
+ * then; with `until` the closure is given its end and the queue reopens by itself (its next
+ * opening is known: on the wallboard, and for callback requests).
+ */
+export interface ScenarioClosure {
+  queue: string; at: string; reopen?: string; until?: string; reason: string; emergency: boolean; waiting?: 'serve' | 'offer-callback';
+}
+
+/** How callers take callbacks; when the offer is made follows the settings. */
+export interface ScenarioCallbacks { requestShare: number; atClosedShare: number; missShare: number; answerSeconds: number }
+
+/** Answered calls that drop on the company's side, and when in the talk. */
+export interface ScenarioDrops { share: number; afterTalkShare: number }
 
 /** A scenario after validation: defaults are filled in (see the schema for each field). */
 export interface Scenario {
@@ -52,6 +79,10 @@ export interface Scenario {
   survey?: { responseRate: number; nps?: number[]; csat?: number[]; delaySeconds: number };
   firstContactResolution?: number;
   drainMinutes: number;
+  sac?: ScenarioSac;
+  closures: ScenarioClosure[];
+  callbacks?: ScenarioCallbacks;
+  drops?: ScenarioDrops;
 }
 
 export class ScenarioError extends Error {
@@ -131,6 +162,21 @@ export function parseScenario(data: unknown, source = 'scenario'): Scenario {
       fail(`/agentGroups/${i}/shifts/${k}/end`, `/agentGroups/${i}/shifts/${k}/end must be after its start (${sh.start}), got ${show(sh.end)}`);
     }
   }));
+  scenario.closures.forEach((c, i) => {
+    if (c.reopen !== undefined && c.until !== undefined) {
+      fail(`/closures/${i}/until`, `/closures/${i}: give either reopen (the supervisor opens it by hand) or until (it reopens by itself), not both`);
+    }
+    for (const key of ['reopen', 'until'] as const) {
+      const end = c[key];
+      if (end !== undefined && minutesOf(end) <= minutesOf(c.at)) {
+        fail(`/closures/${i}/${key}`, `/closures/${i}/${key} must be after its closure at ${c.at}, got ${show(end)}`);
+      }
+    }
+    const runEnd = minutesOf(scenario.start) + scenario.hours * 60 + scenario.drainMinutes;
+    if (minutesOf(c.at) < minutesOf(scenario.start) || minutesOf(c.at) >= runEnd) {
+      fail(`/closures/${i}/at`, `/closures/${i}/at must fall within the run (${scenario.start} + ${scenario.hours} h + ${scenario.drainMinutes} min), got ${show(c.at)}`);
+    }
+  });
   if (scenario.survey) {
     if (scenario.survey.nps && !scenario.survey.nps.some((w) => w > 0)) fail('/survey/nps', '/survey/nps needs at least one positive weight');
     if (scenario.survey.csat && !scenario.survey.csat.some((w) => w > 0)) fail('/survey/csat', '/survey/csat needs at least one positive weight');
@@ -203,6 +249,12 @@ export function checkScenario(scenario: Scenario, settings: Settings, source = '
     });
     if (g.level > settings.maxLevel) fail(`/agentGroups/${i}/level`, `/agentGroups/${i}/level must be <= maxLevel (${settings.maxLevel}), got ${g.level}`);
   });
+  scenario.closures.forEach((c, i) => {
+    if (!queues.has(c.queue)) fail(`/closures/${i}/queue`, `/closures/${i}/queue: no queue "${c.queue}" (queues are ${[...queues].join(', ')})`);
+  });
+  for (const q of Object.keys(scenario.sac?.hours ?? {})) {
+    if (!queues.has(q)) fail(`/sac/hours/${q}`, `/sac/hours: no queue "${q}" (queues are ${[...queues].join(', ')})`);
+  }
   const names = new Set<string>();
   scenario.agentGroups?.forEach((g, i) => {
     const n = g.name ?? `g${i}`;
@@ -234,11 +286,47 @@ function settingsPathOf(scenario: Scenario): string {
   return isAbsolute(scenario.settings) ? scenario.settings : resolve(REPO_ROOT, scenario.settings);
 }
 
-/** Scenario plus its settings, both fully checked. `seed` overrides the file's seed. */
+/**
+ * The settings with the scenario's `sac` block laid over them (hours per queue, dates added,
+ * holidays, onClose, legal wait limit, callback settings), checked again like a settings file:
+ * a refusal is a ScenarioError at /sac naming the settings field. Without `sac`: the settings.
+ */
+export function withSacSettings(scenario: Scenario, settings: Settings, source = 'scenario'): Settings {
+  const sac = scenario.sac;
+  if (!sac) return settings;
+  const label = source === 'scenario' ? 'scenario' : `scenario file ${source}`;
+  const queues = new Set(settings.queues.map((q) => q.id));
+  for (const q of Object.keys(sac.hours ?? {})) {
+    if (!queues.has(q)) throw new ScenarioError(`/sac/hours/${q}`, `${label}: /sac/hours: no queue "${q}" (queues are ${[...queues].join(', ')})`);
+  }
+  const merged: Settings = structuredClone(settings);
+  for (const q of merged.queues) {
+    const h = sac.hours?.[q.id];
+    if (h === null) delete q.hours;
+    else if (h !== undefined) q.hours = structuredClone(h);
+  }
+  const base = merged.sac ?? {} as Partial<SacSettings>;
+  merged.sac = {
+    ...base,
+    ...(sac.holidays !== undefined ? { holidays: sac.holidays } : {}),
+    ...(sac.onClose !== undefined ? { onClose: sac.onClose } : {}),
+    ...(sac.legalWaitSeconds !== undefined ? { legalWaitSeconds: sac.legalWaitSeconds } : {}),
+    dates: [...(base.dates ?? []), ...structuredClone(sac.dates ?? [])],
+  } as SacSettings;
+  if (sac.callbacks) merged.callbacks = { ...merged.callbacks, ...sac.callbacks } as CallbacksSetting;
+  try {
+    return parseSettings(merged, `${scenario.settings} with the scenario's /sac`);
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    throw new ScenarioError('/sac', `${label}: /sac makes the settings invalid: ${err.message}`, { cause: err });
+  }
+}
+
+/** Scenario plus its settings (with the scenario's `sac` laid over them), both fully checked. `seed` overrides the file's seed. */
 export function loadScenarioAndSettings(path: string, overrides: { seed?: number } = {}): { scenario: Scenario; settings: Settings } {
   const scenario = loadScenario(path);
   if (overrides.seed !== undefined) scenario.seed = overrides.seed >>> 0;
-  const settings = loadSettings(settingsPathOf(scenario));
+  const settings = withSacSettings(scenario, loadSettings(settingsPathOf(scenario)), path);
   checkScenario(scenario, settings, path);
   return { scenario, settings };
 }

@@ -52,6 +52,21 @@ export interface CallPlan {
   surveyNps?: number;
   surveyCsat?: number;
   resolvedFirstContact?: boolean;
+  /** What the caller does on a SAC day (scenarios with `callbacks` or `drops`). */
+  sac?: CallSac;
+}
+
+/** One caller's SAC behaviour, drawn from its own stream (other draws are not shifted by it). */
+export interface CallSac {
+  /** Takes the callback at the first offer the wait makes. */
+  asksCallback: boolean;
+  /** At a closed queue that takes callbacks: leaves a request for its next opening (else hangs up after the message). */
+  requestsWhenClosed: boolean;
+  /** Once answered (not as a callback), the call drops on the company's side `dropAfterMs` into the talk. */
+  drops: boolean;
+  dropAfterMs: number;
+  /** The first N calls placed to the customer go unanswered (each missed with the scenario's missShare). */
+  missedCallbackCalls: number;
 }
 
 interface ShiftRange { start: number; end: number }
@@ -89,8 +104,10 @@ export interface TrafficPlan extends TrafficFrame { calls: CallPlan[] }
 
 // ---- random streams -----------------------------------------------------------
 
-export type Stream = 'arrivals' | 'choices' | 'durations' | 'agents';
-const STREAM_IDS: Record<Stream, number> = { arrivals: 1, choices: 2, durations: 3, agents: 4 };
+export type Stream = 'arrivals' | 'choices' | 'durations' | 'agents' | 'sac';
+const STREAM_IDS: Record<Stream, number> = { arrivals: 1, choices: 2, durations: 3, agents: 4, sac: 5 };
+/** Draws from the `sac` stream per call: asks, at closed, drops, then one per possible missed callback call. */
+const SAC_MISS_DRAWS = 9;
 
 /** An independent mulberry32 stream per purpose, all from one seed. */
 export function streamRandom(seed: number, stream: Stream): () => number {
@@ -234,6 +251,8 @@ export function* callPlans(scenario: Scenario, settings: Settings, frame = traff
   const durations = streamRandom(scenario.seed, 'durations');
   const cu = new Float64Array(9);
   const du = new Float64Array(8);
+  const sacRandom = scenario.callbacks || scenario.drops ? streamRandom(scenario.seed, 'sac') : null;
+  const su = new Float64Array(3 + SAC_MISS_DRAWS);
 
   const langs = settings.ivr.languages;
   const langShares = langs.map((l) => scenario.languages?.[l.code] ?? (scenario.languages ? 0 : l === langs[0] ? 1 : 0));
@@ -278,6 +297,7 @@ export function* callPlans(scenario: Scenario, settings: Settings, frame = traff
 
     for (let i = 0; i < cu.length; i++) cu[i] = choices();
     for (let i = 0; i < du.length; i++) du[i] = durations();
+    if (sacRandom) for (let i = 0; i < su.length; i++) su[i] = sacRandom();
 
     // Base traffic or one of the surges (superposition of Poisson processes).
     let surgeIdx = -1;
@@ -353,6 +373,19 @@ export function* callPlans(scenario: Scenario, settings: Settings, frame = traff
       if (survey.csat) plan.surveyCsat = 1 + pickWeighted(survey.csat, cu[6]);
     }
     if (scenario.firstContactResolution !== undefined) plan.resolvedFirstContact = cu[7] < scenario.firstContactResolution;
+    if (sacRandom) {
+      const cb = scenario.callbacks;
+      let missed = 0;
+      while (cb && missed < SAC_MISS_DRAWS && su[3 + missed] < cb.missShare) missed++;
+      const dropShare = scenario.drops?.share ?? 0;
+      plan.sac = {
+        asksCallback: cb !== undefined && su[0] < cb.requestShare,
+        requestsWhenClosed: cb !== undefined && su[1] < cb.atClosedShare,
+        drops: su[2] < dropShare,
+        dropAfterMs: Math.round(plan.talkMs * (scenario.drops?.afterTalkShare ?? 0.5)),
+        missedCallbackCalls: missed,
+      };
+    }
     seq++;
     yield plan;
   }

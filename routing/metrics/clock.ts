@@ -16,7 +16,33 @@ export function parseLocalTime(hhmm: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
-interface LocalParts { y: number; mo: number; d: number; wall: number }
+export interface LocalParts { y: number; mo: number; d: number; wall: number }
+
+/** The formatter `localParts` reads; throws RangeError on an unknown zone, which is what a bad setting deserves. */
+export function zoneFormat(timezone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone, hourCycle: 'h23',
+    year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  });
+}
+
+/** The local calendar date of `t` and its wall clock read as if it were UTC (epoch ms), through `zoneFormat`. */
+export function localParts(fmt: Intl.DateTimeFormat, t: number): LocalParts {
+  let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  for (const p of fmt.formatToParts(t)) {
+    switch (p.type) {
+      case 'year': y = Number(p.value); break;
+      case 'month': mo = Number(p.value); break;
+      case 'day': d = Number(p.value); break;
+      case 'hour': h = Number(p.value); break;
+      case 'minute': mi = Number(p.value); break;
+      case 'second': s = Number(p.value); break;
+      default: break;
+    }
+  }
+  const ms = ((t % 1000) + 1000) % 1000;
+  return { y, mo, d, wall: Date.UTC(y, mo - 1, d, h, mi, s) + ms };
+}
 
 export class DailyBoundary {
   private readonly fmt: Intl.DateTimeFormat;
@@ -24,11 +50,7 @@ export class DailyBoundary {
 
   constructor(readonly timezone: string, readonly localTime: string) {
     this.minutes = parseLocalTime(localTime);
-    // Throws RangeError on an unknown zone, which is what a bad setting deserves.
-    this.fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone, hourCycle: 'h23',
-      year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-    });
+    this.fmt = zoneFormat(timezone);
   }
 
   /** Smallest boundary strictly after `t`. */
@@ -42,22 +64,7 @@ export class DailyBoundary {
   }
 
   /** Wall clock of `t` read as if it were UTC, plus the local calendar date. */
-  private local(t: number): LocalParts {
-    let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-    for (const p of this.fmt.formatToParts(t)) {
-      switch (p.type) {
-        case 'year': y = Number(p.value); break;
-        case 'month': mo = Number(p.value); break;
-        case 'day': d = Number(p.value); break;
-        case 'hour': h = Number(p.value); break;
-        case 'minute': mi = Number(p.value); break;
-        case 'second': s = Number(p.value); break;
-        default: break;
-      }
-    }
-    const ms = ((t % 1000) + 1000) % 1000;
-    return { y, mo, d, wall: Date.UTC(y, mo - 1, d, h, mi, s) + ms };
-  }
+  private local(t: number): LocalParts { return localParts(this.fmt, t); }
 
   private offset(t: number): number { return this.local(t).wall - t; }
 

@@ -1,5 +1,6 @@
 // Wall-clock helpers for one IANA zone: ISO strings with the local offset, local
-// date/time → instant, start of the local hour. Intl-based like routing/metrics/clock.ts.
+// date/time → instant, start of the local hour. Intl read through routing/metrics/clock.ts.
+import { localParts, zoneFormat } from '../../routing/metrics/clock.ts';
 
 const HOUR = 3_600_000;
 /** Every zone changes its offset at a multiple of 15 minutes UTC, so an offset holds for such a slot. */
@@ -11,10 +12,7 @@ export class Zone {
   private readonly offsets = new Map<number, number>();
 
   constructor(readonly timezone: string) {
-    this.fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone, hourCycle: 'h23',
-      year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-    });
+    this.fmt = zoneFormat(timezone);
   }
 
   /** Local wall clock of `t`, expressed as if it were UTC (epoch ms). */
@@ -23,22 +21,7 @@ export class Zone {
   }
 
   /** The wall clock as Intl computes it (slow: a formatToParts): once per 15-minute slot. */
-  private intlWall(t: number): number {
-    let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-    for (const p of this.fmt.formatToParts(t)) {
-      switch (p.type) {
-        case 'year': y = Number(p.value); break;
-        case 'month': mo = Number(p.value); break;
-        case 'day': d = Number(p.value); break;
-        case 'hour': h = Number(p.value); break;
-        case 'minute': mi = Number(p.value); break;
-        case 'second': s = Number(p.value); break;
-        default: break;
-      }
-    }
-    const ms = ((t % 1000) + 1000) % 1000;
-    return Date.UTC(y, mo - 1, d, h, mi, s) + ms;
-  }
+  private intlWall(t: number): number { return localParts(this.fmt, t).wall; }
 
   offsetMs(t: number): number {
     const slot = Math.floor(t / SLOT);

@@ -33,6 +33,8 @@ export interface DequeuerOptions {
   onGiveUp: (req: DequeueRequest, err: unknown) => void | Promise<void>;
   /** How long to wait for the wait URL to tell us the caller's QueueSid. */
   queueSidWaitMs?: number;
+  /** The Twilio CallSid the caller of a call is on (a callback's customer leg: legs.ts); default the call's id. */
+  twilioSidOf?: (callId: string) => string;
 }
 
 const DEFAULT_BACKOFF_MS = [250, 500, 1000, 2000, 4000];
@@ -85,10 +87,14 @@ export class Dequeuer {
    */
   redirect(callId: string, url: string): void {
     if (this.closed) return;
-    const p = this.retrying(`redirect ${callId}`, { callId }, () => this.opts.rest.calls(callId).update({ url, method: 'POST' }).then(() => undefined))
+    const p = this.retrying(`redirect ${callId}`, { callId }, () => this.opts.rest.calls(this.sidOf(callId)).update({ url, method: 'POST' }).then(() => undefined))
       .then((r) => { if (!r.ok) this.opts.log.error({ callSid: callId }, 'could not move the caller back to the queue'); })
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
+  }
+
+  private sidOf(callId: string): string {
+    return this.opts.twilioSidOf?.(callId) ?? callId;
   }
 
   /** Resolves once every request under way has finished (for draining and tests). */
@@ -110,7 +116,7 @@ export class Dequeuer {
   private async run(req: DequeueRequest, queueSid: string): Promise<void> {
     const bindings = { callSid: req.callId, agent: req.agentId, queueSid };
     const r = await this.retrying('dequeue', bindings, async () => {
-      await this.opts.rest.queues(queueSid).members(req.callId).update({ url: req.url, method: 'POST' });
+      await this.opts.rest.queues(queueSid).members(this.sidOf(req.callId)).update({ url: req.url, method: 'POST' });
     }, () => this.opts.stillWanted(req));
     if (r.ok || this.closed || !this.opts.stillWanted(req)) return;
     if (r.final && r.maybeDone && await this.onTheWay(req, queueSid)) return;
@@ -132,7 +138,7 @@ export class Dequeuer {
         return statusOf(err) === 404 ? 'gone' : 'unknown';
       }
     };
-    const member = await read(() => this.opts.rest.queues(queueSid).members(req.callId).fetch());
+    const member = await read(() => this.opts.rest.queues(queueSid).members(this.sidOf(req.callId)).fetch());
     if (member === 'unknown') {
       log.warn('dequeue: the queue member cannot be read; assuming the earlier try moved the caller');
       return true;
@@ -141,7 +147,7 @@ export class Dequeuer {
       log.warn('dequeue: the caller is still in the Twilio queue; the refusal stands');
       return false;
     }
-    const call = await read(() => this.opts.rest.calls(req.callId).fetch());
+    const call = await read(() => this.opts.rest.calls(this.sidOf(req.callId)).fetch());
     if (call === 'unknown') {
       log.warn('dequeue: the call cannot be read; assuming the earlier try moved the caller');
       return true;

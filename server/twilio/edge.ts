@@ -61,6 +61,7 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions, open: 
     rest: opts.rest,
     log: fastify.log.child({ component: 'dequeuer' }) as never,
     queueSidOf: (callId) => legs.queueSidOf(callId),
+    twilioSidOf: (callId) => legs.twilioSidOf(callId),
     backoffMs: opts.dequeueBackoffMs,
     stillWanted: (r) => { const c = core.call(r.callId); return !!c && c.status === 'offering' && c.agentId === r.agentId; },
     onGiveUp: (r, err) => {
@@ -72,9 +73,11 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions, open: 
   const reconciler = new Reconciler({
     engine, rest: opts.rest, log: fastify.log.child({ component: 'reconcile' }), settings: () => settings.current,
     openCalls: openCallsOf(fastify, open),
+    // A callback nobody carries yet has no caller leg to read: its own legs report their end.
+    twilioSidOf: (callId) => (core.call(callId)?.callback && !legs.carried(callId) ? null : legs.twilioSidOf(callId)),
   });
   const callbacks = opts.rest ? new CallbackPlacer({
-    engine, rest: opts.rest, voice, log: fastify.log.child({ component: 'callbacks' }) as never,
+    engine, rest: opts.rest, voice, legs, log: fastify.log.child({ component: 'callbacks' }) as never,
     centerNumber: async (callId) => (await store.records.getCall(callId))?.to ?? null,
   }) : null;
   const langOf = (callId: string) => voice.language(core.call(callId)?.language ?? undefined);
@@ -95,10 +98,9 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions, open: 
   const offDecisions = engine.onDecisions((decisions) => {
     for (const d of decisions) {
       if (d.type !== 'offer' || !dequeuer) continue;
-      // A callback: nobody is in a Twilio queue; the agent is called first (callbacks.ts).
+      // A callback: nobody is in a Twilio queue; Atende calls the agent or the customer first (callbacks.ts).
       if (d.callback) {
-        if (d.customerFirst) fastify.log.warn({ callSid: d.callId }, 'callbacks.order customer-first is not carried out by the Twilio edge yet; calling the agent first');
-        nextTurn(() => callbacks?.place({ callId: d.callId, agentId: d.agentId, number: d.number, attempt: d.attempt }));
+        nextTurn(() => callbacks?.place({ callId: d.callId, agentId: d.agentId, number: d.number, attempt: d.attempt, customerFirst: d.customerFirst }));
         continue;
       }
       nextTurn(() => dequeuer.dequeue({ callId: d.callId, agentId: d.agentId, url: voice.url('/twilio/agent/connect', { agent: d.agentId, lang: langOf(d.callId).code }) }));

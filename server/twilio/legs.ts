@@ -30,6 +30,9 @@ export type LegListener = (callId: string, leg: Leg | null) => void;
 
 export class Legs {
   private readonly legs = new Map<string, Leg>();
+  /** A leg Atende placed that carries a call (a callback's customer): its CallSid → the call's id, and back. */
+  private readonly carrierOf = new Map<string, string>();
+  private readonly callByLeg = new Map<string, string>();
   private readonly sidByQueue = new Map<string, string>();
   private readonly listeners = new Set<LegListener>();
 
@@ -68,9 +71,40 @@ export class Legs {
     return true;
   }
 
+  /**
+   * From now on the Twilio leg `legSid` carries the call `callId`: a callback's customer,
+   * called by Atende (customer-first: calls.create; agent-first: the agent's <Dial>). Its
+   * requests are the call's own (the webhook factory reads them as `callId`), and the REST
+   * requests that move the caller (dequeue, redirect, read) go to that leg.
+   */
+  carries(legSid: string, callId: string): void {
+    if (legSid === callId) return;
+    const before = this.carrierOf.get(callId);
+    if (before) this.callByLeg.delete(before);
+    this.carrierOf.set(callId, legSid);
+    this.callByLeg.set(legSid, callId);
+  }
+
+  /** The call a request's CallSid stands for: the call a carrying leg carries, else null. */
+  callOf(sid: string): string | null {
+    return this.callByLeg.get(sid) ?? null;
+  }
+
+  /** The Twilio CallSid on which the caller of `callId` is reached now: its carrying leg, else its own. */
+  twilioSidOf(callId: string): string {
+    return this.carrierOf.get(callId) ?? callId;
+  }
+
+  /** True when a leg Atende placed carries the call (someone is on the line for it). */
+  carried(callId: string): boolean {
+    return this.carrierOf.has(callId);
+  }
+
   /** The call is over (told even for a call never seen here: a dequeue may be waiting for it). */
   ended(callId: string): void {
     this.legs.delete(callId);
+    const carrier = this.carrierOf.get(callId);
+    if (carrier) { this.carrierOf.delete(callId); this.callByLeg.delete(carrier); }
     for (const fn of this.listeners) fn(callId, null);
   }
 

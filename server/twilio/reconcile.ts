@@ -59,6 +59,13 @@ export interface ReconcilerOptions {
   openCalls: string[];
   everyMs?: number;
   retryMs?: number[];
+  /**
+   * The Twilio CallSid to read for a call: its own, or the leg Atende placed that carries it
+   * (a callback's customer, legs.ts); null when no leg of the caller's is Atende's to read (a
+   * callback waiting or being placed: its caller leg is long over, its own legs report
+   * through their status callbacks). Default: the call's id.
+   */
+  twilioSidOf?: (callId: string) => string | null;
 }
 
 interface CallResource { status: string; startTime?: Date | null; endTime?: Date | null; duration?: string | null }
@@ -179,9 +186,15 @@ export class Reconciler {
     const log = this.opts.log;
     if (this.stopped || !this.opts.rest) return 'settled';
     if (!this.isOpen(callId)) { this.forget(callId); return 'settled'; }
+    const sid = this.opts.twilioSidOf ? this.opts.twilioSidOf(callId) : callId;
+    if (sid === null) {
+      // Nobody on a leg of the caller's to ask about: followed again later.
+      this.heardAt.set(callId, this.opts.engine.now());
+      return 'settled';
+    }
     let call: CallResource;
     try {
-      call = await this.opts.rest.calls(callId).fetch();
+      call = await this.opts.rest.calls(sid).fetch();
     } catch (err) {
       const status = (err as { status?: number }).status;
       if (status === 404) {

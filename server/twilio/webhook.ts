@@ -111,6 +111,11 @@ export function defineWebhook<B extends TObject, Q extends TObject = TObject>(sp
       schema: { body: spec.body, querystring: holdQuery(spec.query, spec.body), response: twimlReplies },
     }, async (req, reply) => {
       const body = req.body as Static<B>;
+      // A leg Atende placed to carry a call (a callback's customer, legs.carries) speaks for
+      // that call: its requests, and those of the agent legs it dials, are read as the call's.
+      const fields = body as { CallSid: string; ParentCallSid?: unknown };
+      fields.CallSid = legs.callOf(fields.CallSid) ?? fields.CallSid;
+      if (typeof fields.ParentCallSid === 'string') fields.ParentCallSid = legs.callOf(fields.ParentCallSid) ?? fields.ParentCallSid;
       // One child logger per call: every line of this request carries its CallSid
       // (only built when info lines are written; warnings and errors name it anyway).
       if ((req.log as LevelAware).isLevelEnabled?.('info') ?? true) req.log = req.log.child({ callSid: body.CallSid });

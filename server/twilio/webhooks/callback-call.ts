@@ -4,7 +4,8 @@
 //   <Dial> to the customer's number with the center's caller ID. Otherwise "no longer
 //   available" and <Hangup/>.
 // - /twilio/callback/reached: <Number url> on the customer's leg: they answered, the
-//   callback is reached (sac.callbackResult 'answered'); the empty answer bridges.
+//   callback is reached (sac.callbackResult 'answered'), and their leg carries the call
+//   (legs.carries: an escalation moves that leg); the empty answer bridges.
 // - /twilio/callback/dial-done: the Dial's action. Talked: the call ends. The customer
 //   did not answer (no-answer / busy / failed): reported to the core, which frees the
 //   agent and retries later or ends the callback as not reached.
@@ -16,6 +17,7 @@ import { protocolGroups } from '../../sac/protocol.ts';
 import { CallStatus, Seconds, Sid, Token, twilioBody, twilioQuery, TwilioEnum } from '../schemas.ts';
 import type { VoiceResponse } from '../voice.ts';
 import { defineWebhook, type WebhookCall } from '../webhook.ts';
+import { CUSTOMER_FIRST_WEBHOOKS } from './callback-customer.ts';
 import { answered, legIsOver } from './steps.ts';
 
 const Query = twilioQuery({ call: Sid('CA'), agent: Type.Optional(Token) });
@@ -69,7 +71,12 @@ const reached = defineWebhook({
   async handle(call) {
     const q = call.query as Q;
     const c = call.core.call(q.call);
-    if (c?.callback && !c.callback.reached) await call.sac.callbackResult(q.call, 'answered');
+    if (c?.callback && !c.callback.reached) {
+      const r = await call.sac.callbackResult(q.call, 'answered');
+      // The customer's leg carries the call from now on: an escalation or a transfer moves
+      // that leg (REST redirect) back into a queue, and its requests are the call's.
+      if (r.ok) call.legs.carries(call.body.CallSid, q.call);
+    }
     return call.voice.response();
   },
   fallback: ({ voice }) => voice.response(),
@@ -114,4 +121,5 @@ const agentStatus = defineWebhook({
   fallback: ({ voice }) => voice.response(),
 });
 
-export const CALLBACK_WEBHOOKS = [agentLeg, reached, dialDone, agentStatus];
+/** Every callback leg's webhook, agent-first and customer-first (callback-customer.ts). */
+export const CALLBACK_WEBHOOKS = [agentLeg, reached, dialDone, agentStatus, ...CUSTOMER_FIRST_WEBHOOKS];

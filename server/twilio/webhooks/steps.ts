@@ -16,12 +16,12 @@ export function legIsOver(callStatus: string | undefined): boolean {
 
 /**
  * TwiML that carries on where the core says the call is: back into its queue,
- * straight to the agent it is offered to, or nothing (the call is over or unknown).
+ * straight to the agent it is offered to, or nothing (the call is over or unknown);
+ * appended to `r` when given (after what it already says).
  */
-export function whereTheCallBelongs(call: AnyCall, sid: string, lang: LanguageSetting, sayError = false): VoiceResponse {
+export function whereTheCallBelongs(call: AnyCall, sid: string, lang: LanguageSetting, sayError = false, r: VoiceResponse = call.voice.response()): VoiceResponse {
   const { core, voice } = call;
   const c = core.call(sid);
-  const r = voice.response();
   if (!c) return r;
   if (sayError) voice.say(r, call.settings.ivr.errorMessage, lang);
   if (c.status === 'queued') return voice.enqueue(r, c.queue!, lang);

@@ -16,15 +16,13 @@
 // arrived before the screens connected), and the centre's waiting count right after it
 // names the update; dispatches are ≥ 501 ms apart, so the 500 ms coalescing never holds one.
 
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
+import { clockOffset, ForkedChild, wallNow } from './fork.ts';
 
 const CLIENT_FLAG = '--edges-bench-screens';
 const EDGE_FLAG = '--edges-bench-edge';
-const wallNow = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -151,21 +149,8 @@ function edgeMain(): void {
 // ===========================================================================
 // Leader process.
 // ===========================================================================
-class Child {
-  private readonly proc: ChildProcess;
-  private waiting: ((m: FromChild) => void)[] = [];
-  constructor(flag: string) {
-    this.proc = fork(fileURLToPath(import.meta.url), [flag], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.proc.on('message', (m: FromChild) => this.waiting.shift()?.(m));
-  }
-  ask<C extends FromChild['cmd']>(m: ToChild): Promise<Extract<FromChild, { cmd: C }>> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve as (m: FromChild) => void);
-      this.proc.send(m);
-    });
-  }
-  kill(): void { this.proc.kill(); }
-}
+type Child = ForkedChild<ToChild, FromChild>;
+const newChild = (flag: string) => new ForkedChild<ToChild, FromChild>(fileURLToPath(import.meta.url), flag);
 
 export interface EdgesBenchOptions {
   /** Wall screens (default 10,000), split evenly across the two edges. */
@@ -189,17 +174,6 @@ interface Phase {
   'edges CPU % (each)': string;
 }
 
-async function clockOffset(child: Child): Promise<number> {
-  const samples: { rtt: number; off: number }[] = [];
-  for (let i = 0; i < 30; i++) {
-    const t = wallNow();
-    const r = await child.ask<'clock'>({ cmd: 'clock', t });
-    const back = wallNow();
-    samples.push({ rtt: back - t, off: r.c - (t + back) / 2 });
-  }
-  samples.sort((a, b) => a.rtt - b.rtt);
-  return samples[0].off;
-}
 
 export async function run(opts: EdgesBenchOptions = {}): Promise<Record<string, number | string>> {
   const screens = opts.screens ?? 10_000;
@@ -232,8 +206,8 @@ export async function run(opts: EdgesBenchOptions = {}): Promise<Record<string, 
   await new Promise((resolve, reject) => { monitor.once('open', resolve); monitor.once('error', reject); });
   // Two processes of screens (half each), as TVs are many machines: one process alone
   // becomes the bottleneck of the measure on a small machine.
-  const screenProcs = [new Child(CLIENT_FLAG), new Child(CLIENT_FLAG)];
-  const edges = [new Child(EDGE_FLAG), new Child(EDGE_FLAG)];
+  const screenProcs = [newChild(CLIENT_FLAG), newChild(CLIENT_FLAG)];
+  const edges = [newChild(EDGE_FLAG), newChild(EDGE_FLAG)];
   const phases: Phase[] = [];
 
   /** One phase: connect, `updates` updates at 2 Hz, results; `first` = the first call it queues. */
@@ -295,7 +269,7 @@ export async function run(opts: EdgesBenchOptions = {}): Promise<Record<string, 
 
   try {
     const offsets: number[] = [];
-    for (const c of screenProcs) offsets.push(await clockOffset(c));
+    for (const c of screenProcs) offsets.push(await clockOffset(async (t) => (await c.ask<'clock'>({ cmd: 'clock', t })).c));
     log(`clock offsets screens − leader: ${offsets.map((o) => o.toFixed(3)).join(', ')} ms (corrected)`);
     // Without edges: the same screens on the leader itself.
     phases.push(await phase('leader', [`${leaderUrl.replace('http', 'ws')}/ws/wallboard`], 0, offsets));

@@ -17,13 +17,11 @@
 // event-log append (in memory), the fan-out (build + serialise once + N sends)
 // and the delivery, nothing else.
 
-import { fork, type ChildProcess } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
+import { clockOffset, ForkedChild, wallNow } from './fork.ts';
 
 const CLIENT_FLAG = '--ws-bench-client';
-const wallNow = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- messages between the two processes -----------------------------------
@@ -130,21 +128,8 @@ function clientMain(): void {
 // ===========================================================================
 // Server process.
 // ===========================================================================
-class Child {
-  private readonly proc: ChildProcess;
-  private waiting: ((m: FromClient) => void)[] = [];
-  constructor() {
-    this.proc = fork(fileURLToPath(import.meta.url), [CLIENT_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.proc.on('message', (m: FromClient) => this.waiting.shift()?.(m));
-  }
-  ask<C extends FromClient['cmd']>(m: ToClient): Promise<Extract<FromClient, { cmd: C }>> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve as (m: FromClient) => void);
-      this.proc.send(m);
-    });
-  }
-  kill(): void { this.proc.kill(); }
-}
+type Child = ForkedChild<ToClient, FromClient>;
+const newChild = () => new ForkedChild<ToClient, FromClient>(fileURLToPath(import.meta.url), CLIENT_FLAG);
 
 export interface WsBenchOptions {
   /** Largest N tried (steps double from `start`). */
@@ -176,18 +161,6 @@ interface Row {
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-/** Offset of the child's clock against ours (child − parent), from IPC round trips. */
-async function clockOffset(child: Child): Promise<number> {
-  const samples: { rtt: number; off: number }[] = [];
-  for (let i = 0; i < 30; i++) {
-    const t = wallNow();
-    const r = await child.ask<'clock'>({ cmd: 'clock', t });
-    const back = wallNow();
-    samples.push({ rtt: back - t, off: r.c - (t + back) / 2 });
-  }
-  samples.sort((a, b) => a.rtt - b.rtt);
-  return samples[0].off;
-}
 
 /** Live heap + external bytes after a full GC; NaN without --expose-gc. */
 function liveBytes(): number {
@@ -293,10 +266,10 @@ export async function run(opts: WsBenchOptions = {}): Promise<Record<string, num
   const budgetMs = (opts.budgetSeconds ?? 60) * 1000;
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const t0 = Date.now();
-  const child = new Child();
+  const child = newChild();
   const rows: Row[] = [];
   try {
-    const offset = await clockOffset(child);
+    const offset = await clockOffset(async (t) => (await child.ask<'clock'>({ cmd: 'clock', t })).c);
     log(`clock offset client − server: ${offset.toFixed(3)} ms (corrected)`);
     for (let n = start; n <= max; n *= 2) {
       const elapsed = Date.now() - t0;

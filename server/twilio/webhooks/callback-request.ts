@@ -4,6 +4,7 @@
 // - no `step`: the key was pressed: the caller ID read back, 1 confirms, 2 types another;
 // - `step=confirm`: 1 registers the callback to the caller ID, 2 asks for a number;
 // - `step=typed`: the number typed (area code and number, then #) is registered.
+// The number's steps are shared with the closed queue's offer (callback-number.ts).
 // Registered (call.callback-requested: the same place, tier and aging), the caller hears
 // it and <Leave>s the queue; queue-exit.ts then hangs up without counting an abandon.
 // Any other key or no key: back to the hold, nothing changed.
@@ -12,35 +13,20 @@ import type { Localised } from '../../config/types.ts';
 import { Digits, OneOf, Party, Token, twilioBody, twilioQuery } from '../schemas.ts';
 import type { VoiceResponse } from '../voice.ts';
 import { defineWebhook, type WebhookCall } from '../webhook.ts';
+import { askNumber, callerNumber, chooseNumber, CONFIRM_KEY, confirmNumber, type NumberStep } from './callback-number.ts';
 
-/** The key the wait offers, and the one that confirms. */
-export const CALLBACK_KEY = '1';
-const TYPE_ANOTHER_KEY = '2';
+/** The key the wait offers. */
+export const CALLBACK_KEY = CONFIRM_KEY;
 
 export const WAIT_OFFER: Localised = {
   'pt-BR': 'Para não esperar na linha e receber uma ligação de retorno sem perder a sua posição, tecle 1.',
   en: 'To hang up and be called back without losing your place in line, press 1.',
   es: 'Para no esperar en línea y recibir una llamada de vuelta sin perder su lugar, marque 1.',
 };
-const CONFIRM: Localised = {
-  'pt-BR': 'Ligaremos para o número {number}. Para confirmar, tecle 1. Para digitar outro número, tecle 2.',
-  en: 'We will call {number}. To confirm, press 1. To enter another number, press 2.',
-  es: 'Llamaremos al número {number}. Para confirmar, marque 1. Para ingresar otro número, marque 2.',
-};
-const TYPE_NUMBER: Localised = {
-  'pt-BR': 'Digite o número com o DDD e tecle sustenido.',
-  en: 'Enter the number with its area code, then press the pound key.',
-  es: 'Marque el número con el código de área y luego la tecla numeral.',
-};
 const DONE: Localised = {
   'pt-BR': 'Pronto. Ligaremos para você quando chegar a sua vez, sem perder a sua posição. Até logo.',
   en: 'Done. We will call you when your turn comes, without losing your place. Goodbye.',
   es: 'Listo. Le llamaremos cuando llegue su turno, sin perder su lugar. Hasta luego.',
-};
-const INVALID: Localised = {
-  'pt-BR': 'Número inválido.',
-  en: 'That number is not valid.',
-  es: 'Número no válido.',
 };
 
 const Body = twilioBody({ Digits: Type.Optional(Digits), From: Type.Optional(Party), Caller: Type.Optional(Party) });
@@ -54,22 +40,18 @@ export default defineWebhook({
   handle(call) {
     const { body, query, sac } = call;
     const digits = body.Digits ?? '';
-    const callerId = phoneNumber(body.From ?? body.Caller ?? '');
+    const callerId = callerNumber(body);
     // Served meanwhile, or no longer offered: back to where the wait was.
     if (!sac.offersCallback(body.CallSid)) return backToHold(call);
-    if (query.step === 'typed') {
-      const typed = phoneNumber(digits);
-      if (!typed) return askNumber(call, INVALID);
-      return register(call, typed);
+    // The offer's key: the caller ID read back (or, withheld, a number to type).
+    if (!query.step) {
+      if (digits !== CALLBACK_KEY) return backToHold(call);
+      if (callerId) return call.voice.hold(confirmNumber(call, call.voice.response(), callerId, stepUrl(call, 'confirm')));
     }
-    if (query.step === 'confirm') {
-      if (digits === CALLBACK_KEY && callerId) return register(call, callerId);
-      if (digits === TYPE_ANOTHER_KEY || (digits === CALLBACK_KEY && !callerId)) return askNumber(call);
-      return backToHold(call);
-    }
-    if (digits !== CALLBACK_KEY) return backToHold(call);
-    if (!callerId) return askNumber(call);
-    return confirm(call, callerId);
+    const choice = chooseNumber(query.step ?? 'confirm', digits, callerId);
+    if (choice.next === 'register') return register(call, choice.number);
+    if (choice.next === 'type') return call.voice.hold(askNumber(call, call.voice.response(), stepUrl(call, 'typed'), choice.invalid));
+    return backToHold(call);
   },
   fallback: ({ voice }) => voice.hold(voice.response()),
 });
@@ -84,27 +66,8 @@ export function offerCallback(call: WebhookCall<unknown, unknown>, r: VoiceRespo
   voice.say(g, WAIT_OFFER, lang);
 }
 
-function confirm(call: Call, number: string): VoiceResponse {
-  const { voice, lang, settings } = call;
-  const r = voice.response();
-  const g = r.gather({
-    input: ['dtmf'], numDigits: 1, timeout: settings.ivr.gatherTimeoutSeconds,
-    action: voice.url('/twilio/queue/callback', { lang: lang.code, step: 'confirm' }), method: 'POST',
-  });
-  voice.say(g, voice.text(CONFIRM, lang).replaceAll('{number}', spokenNumber(number)), lang);
-  return voice.hold(r);
-}
-
-function askNumber(call: Call, before?: Localised): VoiceResponse {
-  const { voice, lang, settings } = call;
-  const r = voice.response();
-  if (before) voice.say(r, before, lang);
-  const g = r.gather({
-    input: ['dtmf'], numDigits: 13, finishOnKey: '#', timeout: settings.ivr.gatherTimeoutSeconds,
-    action: voice.url('/twilio/queue/callback', { lang: lang.code, step: 'typed' }), method: 'POST',
-  });
-  voice.say(g, TYPE_NUMBER, lang);
-  return voice.hold(r);
+function stepUrl(call: Call, step: NumberStep): string {
+  return call.voice.url('/twilio/queue/callback', { lang: call.lang.code, step });
 }
 
 async function register(call: Call, number: string): Promise<VoiceResponse> {
@@ -122,23 +85,4 @@ async function register(call: Call, number: string): Promise<VoiceResponse> {
 
 function backToHold(call: Call): VoiceResponse {
   return call.voice.hold(call.voice.response());
-}
-
-/**
- * A number to call back, E.164: a caller ID as Twilio gives it, or digits typed in Brazil
- * (DDD and number, 10 or 11 digits; with the country code 55, 12 or 13). Null otherwise
- * (a withheld caller ID, a SIP address, too few digits).
- */
-export function phoneNumber(text: string): string | null {
-  if (/^\+\d{8,15}$/.test(text)) return text;
-  const digits = text.replace(/^0+/, '');
-  if (/^\d{10,11}$/.test(digits)) return `+55${digits}`;
-  if (/^55\d{10,11}$/.test(digits)) return `+${digits}`;
-  return null;
-}
-
-/** "+5511987650001" read digit by digit, the country code left out for a Brazilian number. */
-function spokenNumber(number: string): string {
-  const local = number.startsWith('+55') ? number.slice(3) : number.replace(/^\+/, '');
-  return local.split('').join(' ');
 }

@@ -15,8 +15,9 @@ const Body = twilioBody({
   Caller: Type.Optional(Party),
 });
 const Query = twilioQuery({
-  // closed-callback: the answer to a closed queue's callback offer (closed.ts), for `queue`.
-  step: Type.Optional(OneOf(['language', 'closed-callback'])),
+  // closed-callback: the answer to a closed queue's callback offer (closed.ts), for `queue`;
+  // closed-typed: the number the caller typed there.
+  step: Type.Optional(OneOf(['language', 'closed-callback', 'closed-typed'])),
   queue: Type.Optional(Token),
   menu: Type.Optional(Token),
   lang: Type.Optional(Token),
@@ -33,7 +34,8 @@ export default defineWebhook({
     const attempt = Number(q.attempt ?? 1);
     const digits = q.silent ? '' : (body.Digits ?? '');
     const ivr = settings.ivr;
-    if (q.step === 'closed-callback') return closedCallbackAnswer(call, String(q.queue ?? ivr.defaultQueue), digits);
+    if (q.step === 'closed-callback') return closedCallbackAnswer(call, String(q.queue ?? ivr.defaultQueue), digits, 'confirm');
+    if (q.step === 'closed-typed') return closedCallbackAnswer(call, String(q.queue ?? ivr.defaultQueue), digits, 'typed');
     if (q.step === 'language') {
       const chosen = voice.languages.find((l) => l.digit === digits);
       // The greeting told the protocol in the first language: once more in the caller's own.

@@ -1,6 +1,7 @@
 // The environment, read once through a schema (what @fastify/env does, without a
 // plugin: the process needs it before any Fastify instance exists). Everything a
 // process entry needs to know comes from here; nothing else reads process.env.
+import { isIP } from 'node:net';
 import envSchema from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
 import { parseAgentTokens } from './auth/access.ts';
@@ -34,6 +35,9 @@ const Schema = Type.Object({
   ATENDE_NODE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   ATENDE_LEASE_MS: Type.Integer({ minimum: 500, maximum: 60_000, default: 3000 }),
   // off: one commit per event, as before group commit (the load test's baseline).
+  // Addresses (IPs or CIDRs, comma-separated) of proxies whose X-Forwarded-For is believed: the
+  // edges and the balancer in front, so the per-IP rate limit counts the screens, not the edge.
+  ATENDE_TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
   ATENDE_GROUP_COMMIT: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 });
@@ -63,6 +67,8 @@ export interface Environment {
   node: { id: string | null; address: string | null; leaseMs: number };
   /** ATENDE_GROUP_COMMIT=off: one commit per event. */
   groupCommit: boolean;
+  /** ATENDE_TRUST_PROXY: the proxies (IPs, CIDRs) whose X-Forwarded-For names the client; empty = none. */
+  trustProxy: string[];
 }
 
 export class EnvironmentError extends Error {}
@@ -96,6 +102,14 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   if (databaseUrl !== null && !/^postgres(ql)?:\/\/[^/]/.test(databaseUrl)) throw new EnvironmentError(`DATABASE_URL is not a postgres:// URL: "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}"`);
   const nodeAddress = raw.ATENDE_NODE_ADDRESS?.replace(/\/+$/, '') ?? null;
   if (nodeAddress !== null && !/^https?:\/\/[^/]/.test(nodeAddress)) throw new EnvironmentError(`ATENDE_NODE_ADDRESS is not an http(s) URL: "${raw.ATENDE_NODE_ADDRESS}"`);
+  const trustProxy = (raw.ATENDE_TRUST_PROXY ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  for (const a of trustProxy) {
+    const [ip, bits, extra] = a.split('/');
+    const family = isIP(ip);
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)))) {
+      throw new EnvironmentError(`ATENDE_TRUST_PROXY: "${a}" is not an IP address or a CIDR range (e.g. 10.0.0.0/8,127.0.0.1)`);
+    }
+  }
   let agents: Record<string, string>;
   try { agents = parseAgentTokens(raw.ATENDE_AGENT_TOKENS); } catch (err) { throw new EnvironmentError((err as Error).message); }
   return {
@@ -116,6 +130,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     databaseUrl,
     node: { id: raw.ATENDE_NODE_ID ?? null, address: nodeAddress, leaseMs: raw.ATENDE_LEASE_MS },
     groupCommit: raw.ATENDE_GROUP_COMMIT === 'on',
+    trustProxy,
   };
 }
 

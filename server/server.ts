@@ -79,7 +79,7 @@ export async function serve(ctx: ProcessContext, opts: ServeOptions): Promise<{ 
   const { env, log } = ctx;
   const atende = await createAtende({
     settings: ctx.settings, dbPath: opts.dbPath, demo: opts.demo, logger: log, access: ctx.access, twilio: opts.twilio,
-    voice: opts.voice ?? null, groupCommit: env.groupCommit,
+    voice: opts.voice ?? null, groupCommit: env.groupCommit, trustProxy: env.trustProxy,
   });
   log.info({ db: opts.dbPath, replayed: atende.replayed }, 'event log replayed');
   const url = await atende.app.listen({ port: env.port, host: env.host });
@@ -141,7 +141,7 @@ export async function serveNode(ctx: ProcessContext, databaseUrl: string, twilio
   try {
     node = await ClusterNode.start({
       url: databaseUrl, settings: ctx.settings, holder: env.node.id ?? undefined, address, leaseMs: env.node.leaseMs, log, redisUrl: env.redisUrl,
-      atende: { logger: log, access: ctx.access, twilio, voice: env.voice, groupCommit: env.groupCommit },
+      atende: { logger: log, access: ctx.access, twilio, voice: env.voice, groupCommit: env.groupCommit, trustProxy: env.trustProxy },
     });
   } catch (err) {
     fail(log, `cannot use DATABASE_URL: ${(err as Error).message}`);

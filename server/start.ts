@@ -50,6 +50,8 @@ export interface AtendeOptions {
   staticDir?: string;
   hub?: AppOptions['hub'];
   rateLimitPerMinute?: number | false;
+  /** Proxies (IPs, CIDRs) whose X-Forwarded-For names the client (req.ip, the rate limit); none by default. */
+  trustProxy?: string[];
   /** Called with every route as it is registered (an onRoute hook set before the app's routes): the fuzz suite's route list. */
   onRoute?: (route: RouteOptions) => void;
   /** History worker timings (tests, tools): when it starts, how often it polls the log, when retention runs. */
@@ -164,6 +166,7 @@ export async function createAtende(opts: AtendeOptions): Promise<Atende> {
   const app = Fastify({
     ...fastifyLogger(opts.logger ?? false),
     bodyLimit: 64 * 1024,
+    trustProxy: opts.trustProxy?.length ? opts.trustProxy : false,
     // An unknown field is refused with a reason (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
     // Errors Fastify raises before routing (an over-long path parameter: 414) in the one shape too.

@@ -31,7 +31,9 @@ export function tempDb(): string {
 // ---- the REST stand-in -------------------------------------------------------
 
 export interface RestRequest {
-  kind: 'dequeue' | 'redirect' | 'fetch' | 'create'; queueSid?: string; callSid: string; url: string; method: string; auth: string;
+  kind: 'dequeue' | 'redirect' | 'fetch' | 'create' | 'recording'; queueSid?: string; callSid: string; url: string; method: string; auth: string;
+  /** A Recording resource update (POST …/Calls/{CallSid}/Recordings/{Sid}.json): which recording, Status and PauseBehavior. */
+  recordingSid?: string; status?: string; pauseBehavior?: string;
   /** calls.create (POST …/Calls.json): the call placed. */
   to?: string; from?: string; statusCallback?: string;
 }
@@ -52,6 +54,8 @@ export class RestStandIn {
   dequeues(): RestRequest[] { return this.requests.filter((r) => r.kind === 'dequeue'); }
   /** Calls placed (calls.create): callbacks. */
   creates(): RestRequest[] { return this.requests.filter((r) => r.kind === 'create'); }
+  /** Recording resource updates (pause/resume from the agent console). */
+  recordingUpdates(): RestRequest[] { return this.requests.filter((r) => r.kind === 'recording'); }
   /** Calls resource reads (GET …/Calls/{CallSid}.json): reconciliation. */
   fetches(): RestRequest[] { return this.requests.filter((r) => r.kind === 'fetch'); }
 
@@ -79,6 +83,17 @@ export class RestStandIn {
       const sid = newSid('CA');
       this.requests.push({ kind: 'create', callSid: sid, url: b.Url, method: b.Method ?? '', auth: req.headers.authorization ?? '', to: b.To, from: b.From, statusCallback: b.StatusCallback });
       return { sid, account_sid: p.account, to: b.To, from: b.From, status: 'queued' };
+    });
+    app.post('/2010-04-01/Accounts/:account/Calls/:call/Recordings/:rec', async (req, reply) => {
+      const p = req.params as { account: string; call: string; rec: string };
+      const b = req.body as { Status?: string; PauseBehavior?: string };
+      const sid = p.rec.replace(/\.json$/, '');
+      this.requests.push({ kind: 'recording', callSid: p.call, url: '', method: 'POST', auth: req.headers.authorization ?? '', recordingSid: sid, status: b.Status, pauseBehavior: b.PauseBehavior });
+      if (this.failures > 0) {
+        this.failures--;
+        return reply.code(this.failStatus).send({ code: 20500, message: 'stand-in failure', status: this.failStatus });
+      }
+      return { sid, account_sid: p.account, call_sid: p.call, status: b.Status, channels: 2, source: 'DialVerb', duration: '-1' };
     });
     app.get('/2010-04-01/Accounts/:account/Calls/:call.json', async (req, reply) => {
       const p = req.params as { account: string; call: string };
@@ -166,6 +181,8 @@ export interface HarnessOptions {
   staticDir?: string;
   hub?: { minIntervalMs?: number; heartbeatMs?: number; pingMs?: number };
   rateLimitPerMinute?: number | false;
+  /** Proxies whose X-Forwarded-For is believed (ATENDE_TRUST_PROXY); none by default. */
+  trustProxy?: string[];
   access?: import('../../server/auth/access.ts').Access;
   /** The softphone's API key (GET /api/agent/voice-token); none by default. */
   voice?: import('../../server/plugins/services.ts').VoiceCredentials | null;
@@ -179,7 +196,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const clock = { t: opts.startAt ?? (opts.realClock ? Date.now() : T0) };
   const build = () => createAtende({
     settings, dbPath, now: opts.realClock ? Date.now : () => clock.t, logger: false, viewerToken: null, supervisorToken: null,
-    staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute, access: opts.access, voice: opts.voice,
+    staticDir: opts.staticDir, hub: opts.hub, rateLimitPerMinute: opts.rateLimitPerMinute, trustProxy: opts.trustProxy, access: opts.access, voice: opts.voice,
     twilio: {
       publicUrl: PUBLIC_URL, authToken: AUTH_TOKEN, dequeueBackoffMs: [5, 10, 20],
       rest: createTwilioRest({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiUrl: rest.url }),

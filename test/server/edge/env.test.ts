@@ -21,3 +21,10 @@ it('an edge needs both Redis and its leader, and `npm run edge` refuses ATENDE_R
   expect(() => readEnvironment({ ATENDE_ROLE: 'edge', ATENDE_LEADER_URL: 'http://127.0.0.1:3000' })).toThrow(/REDIS_URL/);
   expect(() => readEdgeEnvironment({ ATENDE_ROLE: 'server', REDIS_URL: 'redis://h', ATENDE_LEADER_URL: 'http://h' })).toThrow(/npm run edge/);
 });
+
+it('ATENDE_TRUST_PROXY: IPs and CIDR ranges, comma-separated; anything else is refused by name', () => {
+  expect(readEnvironment({}).trustProxy).toEqual([]);
+  expect(readEnvironment({ ATENDE_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1']);
+  expect(() => readEnvironment({ ATENDE_TRUST_PROXY: 'edge-1' })).toThrow(/ATENDE_TRUST_PROXY: "edge-1"/);
+  expect(() => readEnvironment({ ATENDE_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/ATENDE_TRUST_PROXY/);
+});

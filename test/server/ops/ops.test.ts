@@ -99,6 +99,26 @@ describe('operations', () => {
       expect(r.status).toBe(200);
     }
   });
+
+  it('behind trusted proxies (ATENDE_TRUST_PROXY: edges, a balancer) each client behind them has its own limit; an untrusted X-Forwarded-For changes nothing', async () => {
+    const snapshot = (h: Harness, forwardedFor: string, remoteAddress: string) =>
+      h.atende.app.inject({ method: 'GET', url: '/api/snapshot', remoteAddress, headers: { 'x-forwarded-for': forwardedFor } }).then((r) => r.statusCode);
+    const edge = '10.0.0.7';
+    const trusting = await harness({ rateLimitPerMinute: 3, trustProxy: ['10.0.0.0/8'] });
+    const screens: number[] = [];
+    for (let i = 0; i < 4; i++) screens.push(await snapshot(trusting, '192.168.1.10', edge));
+    expect(screens).toEqual([200, 200, 200, 429]);
+    // Another TV behind the same edge is another client.
+    expect(await snapshot(trusting, '192.168.1.11', edge)).toBe(200);
+    // A client not behind a trusted proxy cannot choose its own address.
+    for (let i = 0; i < 3; i++) expect(await snapshot(trusting, `172.16.0.${i}`, '203.0.113.5')).toBe(200);
+    expect(await snapshot(trusting, '172.16.0.99', '203.0.113.5')).toBe(429);
+
+    const plain = await harness({ rateLimitPerMinute: 3 });
+    const fromEdge: number[] = [];
+    for (let i = 0; i < 4; i++) fromEdge.push(await snapshot(plain, `192.168.1.${i}`, edge));
+    expect(fromEdge).toEqual([200, 200, 200, 429]);
+  });
 });
 
 describe('database busy', () => {

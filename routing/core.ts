@@ -587,6 +587,14 @@ export class RoutingCore {
         this.needQueue(e.queue);
         if (e.by !== undefined && e.by !== 'supervisor' && e.by !== 'schedule') refuse('ATENDE_BAD_EVENT', `unknown source ${String(e.by)}`);
         return;
+      case 'call.recording': {
+        // Any call the core still keeps (the final callback comes after the call ended).
+        this.needCall(e.callId);
+        if (typeof e.recordingSid !== 'string' || !e.recordingSid) refuse('ATENDE_BAD_EVENT', 'call.recording needs a recordingSid');
+        if (typeof e.status !== 'string' || !e.status) refuse('ATENDE_BAD_EVENT', 'call.recording needs a status');
+        if (e.durationSeconds !== undefined && !(Number.isFinite(e.durationSeconds) && e.durationSeconds >= 0)) refuse('ATENDE_BAD_EVENT', 'durationSeconds must be a number of seconds');
+        return;
+      }
       default:
         refuse('ATENDE_BAD_EVENT', `unknown event type ${String((e as { type?: unknown }).type)}`);
     }
@@ -643,6 +651,7 @@ export class RoutingCore {
       case 'call.callback-requested': return this.requestCallback(this.calls.get(e.callId)!, e, at);
       case 'call.callback-attempt': return this.callbackAttempt(this.calls.get(e.callId)!, e.result, at);
       case 'call.dropped': return this.dropped(this.calls.get(e.callId)!, e.number, at);
+      case 'call.recording': return this.noteRecording(this.calls.get(e.callId)!, e);
       case 'queue.closed': return this.closeQueue(e, at);
       case 'queue.opened': {
         const q = this.closuresOf(e.queue);
@@ -653,6 +662,24 @@ export class RoutingCore {
         return;
       }
     }
+  }
+
+  /**
+   * The facts of the call's recording; a new sid (a second agent leg recorded after an
+   * escalation) replaces the old one. An ended recording (completed, absent, failed) is
+   * never taken back by a late in-progress or paused: callbacks may come out of order.
+   */
+  private noteRecording(c: CallState, e: Extract<DomainEvent, { type: 'call.recording' }>): void {
+    const prev = c.recording?.sid === e.recordingSid ? c.recording : null;
+    const over = (s: string | undefined) => s === 'completed' || s === 'absent' || s === 'failed';
+    c.recording = {
+      sid: e.recordingSid,
+      status: prev && over(prev.status) && !over(e.status) ? prev.status : e.status,
+      callSid: e.callSid ?? prev?.callSid ?? null,
+      url: e.url ?? prev?.url ?? null,
+      durationSeconds: e.durationSeconds ?? prev?.durationSeconds ?? null,
+      channels: e.channels ?? prev?.channels ?? null,
+    };
   }
 
   private validateConfigChange(e: Extract<DomainEvent, { type: 'config.changed' }>): void {

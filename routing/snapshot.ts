@@ -22,7 +22,7 @@ import type { Deadline, DeadlineKind } from './timers.ts';
 import type { QueueConfig, RoutingConfig } from './types.ts';
 
 /** Bump whenever the shape or the meaning of a field changes: a loader refuses every other version. */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 export const SNAPSHOT_FORMAT = 'atende/routing-core';
 
 export interface Table { fields: string[]; rows: unknown[][] }
@@ -91,7 +91,7 @@ export const CALL_COLUMNS = {
   ivrPath: 'array', language: 'string?', attributes: 'object', notes: 'array', escalations: 'number', missedBy: 'array',
   excludedAgent: 'string?', outcome: ['answered', 'abandoned', 'ended-in-ivr', 'overflowed', 'not-reached', null], endedAt: 'number?',
   surveyNps: 'number?', surveyCsat: 'number?', resolvedFirstContact: 'boolean?', countedQueue: 'string?',
-  countedTier: 'number?', protocol: 'string?', callback: 'object?', offerCallback: 'boolean',
+  countedTier: 'number?', protocol: 'string?', callback: 'object?', offerCallback: 'boolean', recording: 'object?',
 } as const satisfies Columns<CallState>;
 
 export const AGENT_COLUMNS = {

@@ -1,7 +1,7 @@
 // Mutable records the core keeps per call and per agent. Only core.ts mutates them;
 // the outside world reads CallView / AgentView copies.
 import type {
-  AgentConfig, AgentStatus, AgentView, CallAttributes, CallbackView, CallOutcome, CallStatus, CallView, TierAssignment,
+  AgentConfig, AgentStatus, AgentView, CallAttributes, CallbackView, CallOutcome, CallStatus, CallView, RecordingView, TierAssignment,
 } from './types.ts';
 
 /** A callback's own facts. Replaced, never edited, so a snapshot may share it. */
@@ -54,6 +54,8 @@ export interface CallState {
   callback: CallbackState | null;
   /** Marked for a callback offer when its queue closed while it waited. */
   offerCallback: boolean;
+  /** Twilio's recording of the agent leg (call.recording); replaced, never edited. */
+  recording: Readonly<RecordingView> | null;
 }
 
 /** A queue's closures: the schedule's (business hours, holidays) and a supervisor's, which wins. */
@@ -96,7 +98,7 @@ export function newCall(id: string, from: string, to: string | null, at: number,
     answeredAt: null, firstAnsweredAt: null, holdStartedAt: null, holdMs: 0, ivrPath: NONE, language: null,
     attributes: NO_ATTRIBUTES, notes: NONE, escalations: 0, missedBy: NONE, excludedAgent: null, outcome: null, endedAt: null,
     surveyNps: null, surveyCsat: null, resolvedFirstContact: null, countedQueue: null, countedTier: null,
-    protocol, callback: null, offerCallback: false,
+    protocol, callback: null, offerCallback: false, recording: null,
   };
 }
 
@@ -127,6 +129,7 @@ export function callView(c: CallState): CallView {
     protocol: c.protocol,
     callback: c.callback ? { ...c.callback } : null,
     offerCallback: c.offerCallback,
+    recording: c.recording ? { ...c.recording } : null,
   };
 }
 

@@ -60,6 +60,25 @@ interface DispositionSet extends EventBase {
   type: 'call.disposition'; callId: string; resolvedFirstContact: boolean; note?: string;
 }
 
+/**
+ * A recording's status as Twilio names it (twilio.com/docs/voice/api/recording): `in-progress`
+ * and `paused` while the call goes on; `completed` (the file is ready), `absent` (too short or
+ * silent: no file) and `failed` at the end. Twilio may add others: any short token is kept.
+ */
+export type RecordingStatus = 'in-progress' | 'paused' | 'stopped' | 'processing' | 'completed' | 'absent' | 'failed' | (string & {});
+
+/** The recording of a call as the core keeps it (the newest one when an escalation recorded a second leg). */
+export interface RecordingView {
+  sid: string;
+  status: RecordingStatus;
+  /** The Twilio call that owns it (the Dial's parent leg): REST pause/resume go there. */
+  callSid: string | null;
+  /** Twilio's URL of the audio (Atende never downloads nor keeps it). */
+  url: string | null;
+  durationSeconds: number | null;
+  channels: number | null;
+}
+
 /** How a call to the customer placed for a callback ended. */
 export type CallbackResult = 'answered' | 'no-answer' | 'busy' | 'failed';
 
@@ -73,6 +92,16 @@ interface CallbackRequested extends EventBase {
 }
 /** The outcome of one call to the customer (agent-first: after the agent answered; customer-first: before). */
 interface CallbackAttempt extends EventBase { type: 'call.callback-attempt'; callId: string; result: CallbackResult }
+/**
+ * Twilio's recording of the call's agent leg (`<Dial record>`; docs/sac.md, "Gravações"): a
+ * fact from the recording status callback, or the agent's pause/resume through the REST
+ * Recording resource. `callSid` is the Twilio call that owns the recording (the Dial's parent
+ * leg), where a pause is sent. Facts left out keep what an earlier event said.
+ */
+interface CallRecording extends EventBase {
+  type: 'call.recording'; callId: string; recordingSid: string; status: RecordingStatus;
+  callSid?: string; url?: string; durationSeconds?: number; channels?: number;
+}
 /** The call dropped on the company's side: it becomes a callback at the head of its tier. */
 interface CallDropped extends EventBase { type: 'call.dropped'; callId: string; number?: string }
 /**
@@ -107,7 +136,7 @@ export type DomainEvent =
   | CallArrived | IvrSelected | CallQueued | CallOffered | OfferAnswered | OfferMissed | CallHeld
   | CallEnded | CallAbandoned | WrapUpEnded | AgentStateChanged | AgentConfigured | CallEscalated
   | CallMoved | SurveyAnswered | DispositionSet
-  | CallbackRequested | CallbackAttempt | CallDropped | QueueClosed | QueueOpened;
+  | CallbackRequested | CallbackAttempt | CallDropped | QueueClosed | QueueOpened | CallRecording;
 
 /** What the core decided; the outside world carries it out (Twilio REST, TwiML). */
 export type Decision =
@@ -257,6 +286,8 @@ export interface CallView {
   callback: CallbackView | null;
   /** The queue closed while the caller waited and the center offers a callback to those waiting. */
   offerCallback: boolean;
+  /** Twilio's recording of the agent leg, when the queue records (absent in views built by hand). */
+  recording?: RecordingView | null;
 }
 
 export interface CallbackView {

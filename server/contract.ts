@@ -218,6 +218,11 @@ export interface ConsoleCall {
   resolvedFirstContact: boolean | null;
   /** The SAC protocol number (server/sac/protocol.ts); null for a call that arrived without one. */
   protocol?: string | null;
+  /**
+   * Twilio's recording of this call (docs/sac.md, "Gravações"): `in-progress` or `paused` while
+   * the agent may pause or resume it (POST /api/agent/recording); null when not recorded.
+   */
+  recording?: { status: string } | null;
 }
 
 /**

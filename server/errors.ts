@@ -34,6 +34,9 @@ export const NotEligibleError = createError<[string]>('ATENDE_ERR_NOT_ELIGIBLE',
 export const BadEventError = createError<[string]>('ATENDE_ERR_BAD_EVENT', '%s', 409);
 /** Nobody is enqueued into a closed queue (business hours, holiday, a supervisor's closure). */
 export const QueueClosedError = createError<[string]>('ATENDE_ERR_QUEUE_CLOSED', '%s', 409);
+/** Recordings (docs/sac.md, "Gravações"): the agent has no call in progress, or the call is not being recorded. */
+export const NoCallInProgressError = createError<[string]>('ATENDE_ERR_NO_CALL', "agent '%s' has no call in progress", 409);
+export const NotRecordedError = createError<[string]>('ATENDE_ERR_NOT_RECORDED', '%s', 409);
 /** A softphone token for an agent reached on a phone number (E.164): the phone rings, no browser does. */
 export const NoSoftphoneError = createError<[string, string]>('ATENDE_ERR_NO_SOFTPHONE', "agent '%s' is reached on the phone %s: there is no softphone for a phone", 409);
 
@@ -55,6 +58,10 @@ export const EdgeFeedUnavailableError = createError<[string]>('ATENDE_ERR_EDGE_U
 /** An edge could not reach the leader it forwards /api/* to (ATENDE_LEADER_URL). */
 export const LeaderUnreachableError = createError<[string]>('ATENDE_ERR_LEADER_UNREACHABLE', 'the leader cannot be reached: %s', 503);
 /** A feature that still reads the SQLite file directly, on a center whose store is PostgreSQL (docs/deploy.md lists them). */
+/** Twilio's REST API refused or failed a request Atende made for a person waiting on the answer (a recording's pause). */
+export const TwilioRestError = createError<[string]>('ATENDE_ERR_TWILIO', 'Twilio did not carry it out: %s', 502);
+/** No Twilio REST credentials on this server: nothing can be asked of Twilio. */
+export const TwilioUnconfiguredError = createError<[string]>('ATENDE_ERR_NO_TWILIO', 'no Twilio REST client on this server: %s', 503);
 export const SqliteOnlyError = createError<[string]>('ATENDE_ERR_SQLITE_ONLY', '%s reads the SQLite file directly: not available on PostgreSQL yet', 501);
 
 /**

@@ -13,6 +13,7 @@ import { errorReplies } from '../schemas.ts';
 import { upgradeRequired } from '../ws-routes.ts';
 import agentConsoleCsp from './csp.ts';
 import { ConsoleQuery, ConsoleTicket, ConsoleView } from './schemas.ts';
+import agentRecording from './recording.ts';
 import { consoleView, type VoiceSetup } from './view.ts';
 import voiceToken from './voice-token.ts';
 import { agentResolver } from './whose.ts';
@@ -108,6 +109,7 @@ async function agentConsole(fastify: FastifyInstance): Promise<void> {
   await fastify.register(agentConsoleCsp);
   await fastify.register(consoleRoutes);
   await fastify.register(voiceToken);
+  await fastify.register(agentRecording);
 }
 
 export default fp(agentConsole, { name: 'atende-agent-console' });

@@ -97,6 +97,7 @@ const ConsoleCall = Type.Object({
   notes: Type.Array(Type.String()),
   resolvedFirstContact: Nullable(Type.Boolean()),
   protocol: Type.Optional(Nullable(Type.String())),
+  recording: Type.Optional(Nullable(Type.Object({ status: Type.String() }))),
 });
 
 /** contract.ts AgentConsoleView: GET /api/agent/me and each /ws/agent frame. */

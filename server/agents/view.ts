@@ -46,6 +46,7 @@ export function consoleView(engine: Engine, settings: Settings, agentId: string,
     waitedSeconds: c.queuedAt === null ? null : Math.max(0, Math.round(((c.answeredAt ?? (c.status === 'ended' ? c.queuedAt : now)) - c.queuedAt) / 1000)),
     level: c.level, escalations: c.escalations, notes: c.notes, resolvedFirstContact: c.resolvedFirstContact,
     protocol: c.protocol,
+    recording: c.recording ? { status: c.recording.status } : null,
   } : null;
   // Only the agent talking to the caller escalates from the console.
   const escalateTo = c && c.status === 'connected' && c.agentId === a.id

@@ -36,6 +36,8 @@ const CallSearch = Type.Object({
 const CSV_COLUMNS = [
   'protocol', 'callId', 'from', 'to', 'arrivedAt', 'queue', 'tier', 'tierLabel', 'queuedAt', 'answeredAt', 'endedAt',
   'outcome', 'agentId', 'level', 'escalations', 'surveyNps', 'surveyCsat', 'resolvedFirstContact',
+  // Twilio's recording (docs/sac.md, "Gravações"): where it is, never the audio.
+  'recordingSid', 'recordingUrl', 'recordingDurationSeconds', 'recordingStatus',
 ] as const;
 const Dropped = Type.Object({
   /** The number to call back; default the caller ID. */

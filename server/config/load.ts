@@ -14,7 +14,7 @@ import type { QueueConfig, RoutingConfig } from '../../routing/types.ts';
 import { fromAjv, pointer, show } from './ajv-errors.ts';
 import { checkSacSettings } from './sac-rules.ts';
 import type {
-  AgentSetting, CallbacksSetting, HistorySettings, Localised, MenuNode, MenuOption, RetentionSettings, SacSettings, Settings,
+  AgentSetting, CallbacksSetting, HistorySettings, Localised, MenuNode, MenuOption, RecordingSetting, RetentionSettings, SacSettings, Settings,
 } from './types.ts';
 
 /** Absolute path of the shipped example center (config/example.json). */
@@ -451,6 +451,14 @@ export function sacOf(s: Settings): SacSettings {
     legalWaitSeconds: s.sac?.legalWaitSeconds ?? 60,
     ...(s.sac?.closedMessage ? { closedMessage: s.sac.closedMessage } : {}),
   };
+}
+
+/** A queue's recording with the schema's defaults; null when the queue does not record (or is unknown). */
+export function recordingOf(s: Settings, queueId: string | null | undefined): Required<RecordingSetting> | null {
+  const r = s.queues.find((q) => q.id === queueId)?.recording;
+  if (r === undefined || r === false) return null;
+  if (r === true) return { enabled: true, pauseBehavior: 'skip' };
+  return r.enabled ? { enabled: true, pauseBehavior: r.pauseBehavior ?? 'skip' } : null;
 }
 
 /** The callback settings with the schema's defaults. */

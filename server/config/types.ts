@@ -75,6 +75,12 @@ interface IvrSetting {
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export type WeeklyHours = Partial<Record<Weekday, string[]>>;
 
+/** A queue's recording: on or off, and what a pause does to the file (default skip: the paused time is left out). */
+export interface RecordingSetting {
+  enabled: boolean;
+  pauseBehavior?: 'skip' | 'silence';
+}
+
 interface QueueSetting {
   id: string;
   name: string;
@@ -84,6 +90,8 @@ interface QueueSetting {
   legalWaitSeconds?: number;
   /** Callers may ask for a callback here, also when it is closed (default true). */
   callbacks?: boolean;
+  /** Twilio records the agent leg, dual-channel (default off): docs/sac.md, "Gravações". */
+  recording?: boolean | RecordingSetting;
   /** Said to a caller who reaches it closed (hours, other channels); default sac.closedMessage. */
   closedMessage?: Localised;
   department?: string;

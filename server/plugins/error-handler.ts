@@ -14,7 +14,7 @@ export function errorBody(err: Pick<FastifyError, 'statusCode' | 'code' | 'messa
     statusCode,
     code: err.code ?? (statusCode >= 500 ? 'ATENDE_ERR_INTERNAL' : 'ATENDE_ERR_BAD_REQUEST'),
     error: STATUS_CODES[statusCode] ?? 'Error',
-    message: statusCode >= 500 && statusCode !== 503 ? 'internal error' : err.message,
+    message: statusCode >= 500 && statusCode !== 503 && statusCode !== 502 ? 'internal error' : err.message,
   };
 }
 

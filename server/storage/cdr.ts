@@ -50,6 +50,14 @@ export interface CdrRow {
   twilioQueueSid: string | null;
   /** The SAC protocol number (null for calls that arrived without one). */
   protocol: string | null;
+  /** Twilio's recording of the agent leg (docs/sac.md, "Gravações"): its sid (RE…), null when not recorded. */
+  recordingSid: string | null;
+  /** Where Twilio keeps the audio; Atende never downloads nor stores it. */
+  recordingUrl: string | null;
+  /** Seconds of audio (paused time skipped), once Twilio reports the recording completed. */
+  recordingDurationSeconds: number | null;
+  /** in-progress, paused, completed, absent, failed… as Twilio names it. */
+  recordingStatus: string | null;
   updatedAt: number;
 }
 
@@ -87,6 +95,7 @@ export interface CallDbRow {
   agent_id: string | null; level: number; escalations: number; missed_by: string; notes: string;
   survey_nps: number | null; survey_csat: number | null; resolved_first_contact: number | null;
   twilio_queue_sid: string | null; updated_at: number; protocol: string | null;
+  recording_sid: string | null; recording_url: string | null; recording_duration_seconds: number | null; recording_status: string | null;
 }
 
 function parseJson<T>(text: string | null, fallback: T): T {
@@ -128,6 +137,10 @@ export function toCdr(r: CallDbRow): CdrRow {
     resolvedFirstContact: r.resolved_first_contact == null ? null : r.resolved_first_contact !== 0,
     twilioQueueSid: r.twilio_queue_sid,
     protocol: r.protocol ?? null,
+    recordingSid: r.recording_sid ?? null,
+    recordingUrl: r.recording_url ?? null,
+    recordingDurationSeconds: r.recording_duration_seconds == null ? null : Number(r.recording_duration_seconds),
+    recordingStatus: r.recording_status ?? null,
     updatedAt: r.updated_at,
   };
 }
@@ -164,6 +177,10 @@ export function callRowOf(view: CallView, extra: CallExtra, updatedAt: number): 
     resolved_first_contact: extra.resolvedFirstContact == null ? null : extra.resolvedFirstContact ? 1 : 0,
     twilio_queue_sid: extra.twilioQueueSid ?? null,
     protocol: view.protocol ?? null,
+    recording_sid: view.recording?.sid ?? null,
+    recording_url: view.recording?.url ?? null,
+    recording_duration_seconds: view.recording?.durationSeconds ?? null,
+    recording_status: view.recording?.status ?? null,
     updated_at: updatedAt,
   };
 }
@@ -194,12 +211,12 @@ export class CallRecords {
         call_id, status, from_number, to_number, arrived_at, ivr_path, language, attributes, queue, tier,
         tier_rule_id, tier_label, tier_reason, queued_at, offered_at, answered_at, ended_at, outcome,
         agent_id, level, escalations, missed_by, notes, survey_nps, survey_csat, resolved_first_contact,
-        twilio_queue_sid, protocol, updated_at
+        twilio_queue_sid, protocol, recording_sid, recording_url, recording_duration_seconds, recording_status, updated_at
       ) VALUES (
         @call_id, @status, @from_number, @to_number, @arrived_at, @ivr_path, @language, @attributes, @queue, @tier,
         @tier_rule_id, @tier_label, @tier_reason, @queued_at, @offered_at, @answered_at, @ended_at, @outcome,
         @agent_id, @level, @escalations, @missed_by, @notes, @survey_nps, @survey_csat, @resolved_first_contact,
-        @twilio_queue_sid, @protocol, @updated_at
+        @twilio_queue_sid, @protocol, @recording_sid, @recording_url, @recording_duration_seconds, @recording_status, @updated_at
       )
       ON CONFLICT (call_id) DO UPDATE SET
         status = excluded.status,
@@ -229,6 +246,10 @@ export class CallRecords {
         resolved_first_contact = COALESCE(excluded.resolved_first_contact, calls.resolved_first_contact),
         twilio_queue_sid = COALESCE(excluded.twilio_queue_sid, calls.twilio_queue_sid),
         protocol = COALESCE(excluded.protocol, calls.protocol),
+        recording_sid = COALESCE(excluded.recording_sid, calls.recording_sid),
+        recording_url = COALESCE(excluded.recording_url, calls.recording_url),
+        recording_duration_seconds = COALESCE(excluded.recording_duration_seconds, calls.recording_duration_seconds),
+        recording_status = COALESCE(excluded.recording_status, calls.recording_status),
         updated_at = excluded.updated_at
     `);
     this.getStmt = db.prepare('SELECT * FROM calls WHERE call_id = ?');

@@ -221,6 +221,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX snapshot_parts_order ON snapshot_parts (snapshot_id, part);
     `,
   },
+  {
+    version: 9,
+    name: 'call recordings on the call records',
+    up: `
+      -- Twilio's recording of the agent leg (docs/sac.md, "Gravações"): where it is and how
+      -- long, never the audio itself (Twilio keeps it until it is deleted there).
+      ALTER TABLE calls ADD COLUMN recording_sid TEXT;
+      ALTER TABLE calls ADD COLUMN recording_url TEXT;
+      ALTER TABLE calls ADD COLUMN recording_duration_seconds INTEGER;
+      ALTER TABLE calls ADD COLUMN recording_status TEXT;
+    `,
+  },
 ];
 
 export interface OpenOptions {

@@ -24,12 +24,13 @@ import ivr from './webhooks/ivr.ts';
 import queueExit from './webhooks/queue-exit.ts';
 import queueReenter from './webhooks/queue-reenter.ts';
 import queueWait from './webhooks/queue-wait.ts';
+import recording from './webhooks/recording.ts';
 import status from './webhooks/status.ts';
 import survey from './webhooks/survey.ts';
 import voice from './webhooks/voice.ts';
 import whisper from './webhooks/whisper.ts';
 
-const WEBHOOKS = [voice, fallback, ivr, queueWait, queueExit, queueReenter, callbackRequest, agentConnect, whisper, agentStatus, dialDone, survey, status, ...CALLBACK_WEBHOOKS];
+const WEBHOOKS = [voice, fallback, ivr, queueWait, queueExit, queueReenter, callbackRequest, agentConnect, whisper, agentStatus, dialDone, survey, status, recording, ...CALLBACK_WEBHOOKS];
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -10,7 +10,7 @@ import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
 import { errorReplies } from '../schemas.ts';
 
 /** A Twilio sid: prefix + 32 hex digits. */
-export const Sid = (prefix: 'CA' | 'AC' | 'QU') => Type.String({ pattern: `^${prefix}[0-9a-fA-F]{32}$` });
+export const Sid = (prefix: 'CA' | 'AC' | 'QU' | 'RE') => Type.String({ pattern: `^${prefix}[0-9a-fA-F]{32}$` });
 /** One of these strings (a plain JSON Schema enum: Ajv then names the allowed values). */
 export function OneOf<const T extends string>(values: readonly T[]) {
   return Type.Unsafe<T>({ type: 'string', enum: values });
@@ -21,9 +21,12 @@ export const CALL_STATUSES = ['queued', 'initiated', 'ringing', 'in-progress', '
 export const QUEUE_RESULTS = ['bridged', 'bridging-in-process', 'error', 'hangup', 'leave', 'redirected', 'redirected-from-bridged', 'queue-full', 'system-error'] as const;
 export const DIAL_CALL_STATUSES = ['completed', 'answered', 'busy', 'no-answer', 'failed', 'canceled'] as const;
 export const STATUS_CALLBACK_EVENTS = ['initiated', 'ringing', 'answered', 'completed'] as const;
+/** A recording's statuses (twilio.com/docs/voice/api/recording): the status callback names one of them. */
+export const RECORDING_STATUSES = ['in-progress', 'paused', 'stopped', 'processing', 'completed', 'absent', 'failed', 'deleted'] as const;
 /** By parameter name: the factory logs a value not listed here (webhook.ts). */
 export const KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = {
   CallStatus: CALL_STATUSES, QueueResult: QUEUE_RESULTS, DialCallStatus: DIAL_CALL_STATUSES, StatusCallbackEvent: STATUS_CALLBACK_EVENTS,
+  RecordingStatus: RECORDING_STATUSES,
 };
 /** A value of a Twilio enum: any short token, so a value Twilio adds tomorrow is not a 400 today. */
 export const TwilioEnum = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' });

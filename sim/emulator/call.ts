@@ -7,6 +7,7 @@ import type { ClockTimer, EmulatedClock } from './clock.ts';
 import type { Hooks, HookResult } from './hooks.ts';
 import { geography, type CallExtras } from './params.ts';
 import { newSid, type Member, type Queue, type Queues } from './queues.ts';
+import { Recording, type Recordings } from './recordings.ts';
 import { loops, parseTwiml, pauseDuration, resolveUrl, sayDuration, type Verb } from './twiml.ts';
 import type {
   AgentAttempt, AgentBehaviour, EmulatedOutcome, CallRecord, CallScript, EmulatorEvent, QueueResult, WebhookRecord, WhisperConduct,
@@ -33,6 +34,8 @@ export interface CallEnv {
   duplicateCallback: () => boolean;
   reorderCallbacks: () => boolean;
   emit: (e: EmulatorEvent) => void;
+  /** Every recording made (<Dial record>), for the REST Recording resource. */
+  recordings: Recordings;
 }
 
 /** A TwiML request to make next: the document it returns is what the call runs. */
@@ -446,6 +449,7 @@ export class CallRun implements Member {
 
     let bridged = false;
     let bridgedAt = 0;
+    let recording: Recording | null = null;
     let pickedUpAt: number | null = null;
     /** Emulated seconds since the agent's leg was picked up (the dialed call's length when it never bridged). */
     const sincePickUp = () => (pickedUpAt === null ? 0 : this.seconds(this.env.clock.now() - pickedUpAt));
@@ -487,6 +491,7 @@ export class CallRun implements Member {
         this.attempts.push({ contact, legSid: leg.sid, result: 'answered' });
         if (this.firstQueuedAt !== null && this.waitSeconds === null) this.waitSeconds = this.seconds(bridgedAt - this.firstQueuedAt);
         this.env.emit({ type: 'call.bridged', at: Date.now(), callSid: this.sid, legSid: leg.sid, contact, waitSeconds: this.waitSeconds });
+        recording = this.startRecording(v, docUrl);
         const timeLimit = Number(v.attrs.timeLimit);
         await this.sleep(Number.isFinite(timeLimit) && timeLimit > 0 ? Math.min(timeLimit, this.script.talkSeconds) : this.script.talkSeconds);
         this.talkMs += this.env.clock.now() - bridgedAt;
@@ -497,6 +502,7 @@ export class CallRun implements Member {
         }
         const params = dialParams('completed');
         leg.end('completed', Number(params.DialCallDuration));
+        this.stopRecording(recording);
         if (this.callerGone) {
           if (action) await this.fetchTwiml({ ...action, extra: params });
           return null;
@@ -511,6 +517,7 @@ export class CallRun implements Member {
         this.talkMs += this.env.clock.now() - bridgedAt;
         params = dialParams('completed');
         leg.end('completed', Number(params.DialCallDuration));
+        this.stopRecording(recording);
       } else {
         params = dialParams('canceled');
         if (!this.attempts.some((a) => a.legSid === leg.sid)) missed('canceled', 'canceled');
@@ -519,6 +526,38 @@ export class CallRun implements Member {
       throw err;
     }
     return action ? { ...action, extra: dialParams(dialStatus!) } : 'next';
+  }
+
+  /**
+   * <Dial record="record-from-answer[-dual]|record-from-ringing[-dual]">: a recording owned by
+   * this call (the parent leg), started at the bridge; the in-progress callback when asked for.
+   */
+  private startRecording(v: Verb, docUrl: string): Recording | null {
+    const mode = v.attrs.record ?? 'do-not-record';
+    if (!/^record-from-(answer|ringing)(-dual)?$/.test(mode)) return null;
+    const cb = v.attrs.recordingStatusCallback;
+    const r = new Recording(this.sid, mode.endsWith('-dual') ? 2 : 1, this.env.clock, this.env.accountSid, cb ? {
+      url: resolveUrl(cb, docUrl), method: method(v.attrs.recordingStatusCallbackMethod),
+      events: new Set((v.attrs.recordingStatusCallbackEvent ?? 'completed').split(/[\s,]+/).filter(Boolean)),
+    } : null);
+    this.env.recordings.add(r);
+    this.env.emit({ type: 'recording', at: Date.now(), callSid: this.sid, recordingSid: r.sid, status: r.status, durationSeconds: null });
+    this.recordingCallback(r);
+    return r;
+  }
+
+  /** The bridge is over: the recording is processed (an emulated second), then completed or absent. */
+  private stopRecording(r: Recording | null): void {
+    if (!r || !r.live) return;
+    r.stop();
+    this.env.emit({ type: 'recording', at: Date.now(), callSid: this.sid, recordingSid: r.sid, status: r.status, durationSeconds: r.durationSeconds() });
+    const processed = this.env.clock.sleep(1000).then(() => this.recordingCallback(r));
+    this.pending.add(processed);
+    void processed.finally(() => this.pending.delete(processed));
+  }
+
+  private recordingCallback(r: Recording): void {
+    if (r.callback?.events.has(r.status)) this.sendCallback(r.callback.url, r.callback.method, r.callbackParams(), 'caller');
   }
 
   /**

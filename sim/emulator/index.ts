@@ -12,9 +12,11 @@ import { EmulatedClock } from './clock.ts';
 import { Hooks, Stats } from './hooks.ts';
 import { extrasFor } from './params.ts';
 import { Queues } from './queues.ts';
+import { Recordings, type RecordingInfo } from './recordings.ts';
 import type { AgentBehaviour, EmulatedOutcome, CallRecord, CallScript, EmulatorEvent, EmulatorOptions, EmulatorStats } from './types.ts';
 
 export type * from './types.ts';
+export type { RecordingInfo } from './recordings.ts';
 
 export interface Emulator {
   /** REST base URL (pass as TWILIO_API_URL / createTwilioRest({ apiUrl })). */
@@ -35,8 +37,10 @@ export interface Emulator {
   stats(): EmulatorStats;
   /** Calls under way. */
   active(): number;
-  /** The calls Atende placed with calls.create (callbacks), in order. */
-  outbound(): { sid: string; to: string; from: string }[];
+  /** The calls Atende placed with calls.create (callbacks), in order, with the emulated time each was placed (`at`, epoch ms). */
+  outbound(): { sid: string; to: string; from: string; at: number }[];
+  /** Every recording a <Dial record> made (deleted ones left out), oldest first. */
+  recordings(): RecordingInfo[];
   /** Waiting callers per queue name (Twilio's view). */
   queues(): { name: string; sid: string; size: number }[];
   /** The caller of every call under way hangs up; resolves once they are reported, then the REST server stops. */
@@ -72,6 +76,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     stats, emit, retry: chance(rngHooks, faults.webhookRetries),
   });
   const queues = new Queues<CallRun>();
+  const recordings = new Recordings();
   const statusPath = opts.statusCallbackPath === undefined ? '/twilio/status' : opts.statusCallbackPath;
   const env: CallEnv = {
     accountSid: opts.accountSid,
@@ -85,6 +90,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     duplicateCallback: chance(rngDup, faults.duplicateCallbacks),
     reorderCallbacks: chance(rngOrder, faults.reorderCallbacks),
     emit,
+    recordings,
   };
 
   const active = new Map<string, CallRun>();
@@ -93,7 +99,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<EmulatedOutcome, number>;
   let placed = 0;
   /** Calls Atende placed (calls.create), in order. */
-  const outboundPlaced: { sid: string; to: string; from: string }[] = [];
+  const outboundPlaced: { sid: string; to: string; from: string; at: number }[] = [];
   let closing = false;
 
   // ---- REST ---------------------------------------------------------------------------
@@ -188,7 +194,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   });
 
   // calls.create (twilio.com/docs/voice/api/call-resource#create-a-call-resource): a callback's
-  // call to the agent. It runs like any call, from its Url, reporting to its StatusCallback.
+  // call to the agent (agent-first) or to the customer (customer-first). It runs like any call,
+  // from its Url (a <Dial> to the agent, an <Enqueue> when the agent misses), picked up or not
+  // as the agent behaviour says for the number called, reporting to its StatusCallback.
   app.post('/2010-04-01/Accounts/:account/Calls.json', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, string>;
     if (!body.To || !body.From || !body.Url) return twilioError(reply, 400, 21205, 'To, From and Url are required');
@@ -197,7 +205,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       outbound: { url: body.Url, method: body.Method, statusCallback: body.StatusCallback ?? null, timeoutSeconds: Number(body.Timeout) || 60 },
     });
     active.set(call.sid, call);
-    outboundPlaced.push({ sid: call.sid, to: body.To, from: body.From });
+    outboundPlaced.push({ sid: call.sid, to: body.To, from: body.From, at: clock.now() });
     const p = call.run().then((record) => {
       active.delete(call.sid);
       ended.set(call.sid, call);
@@ -215,6 +223,37 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const c = active.get(sid) ?? ended.get(sid);
     if (!c) return notFound(reply, req.url.replace(/\.json$/, ''));
     return c.callJson(opts.accountSid);
+  });
+
+  // The Recording resource (twilio.com/docs/voice/api/recording): a call's recordings, one
+  // paused/resumed/stopped (Twilio.CURRENT: the call's active one), fetched or deleted.
+  const recordingSid = (raw: string) => raw.replace(/\.json$/, '');
+  app.get('/2010-04-01/Accounts/:account/Calls/:call/Recordings.json', async (req) => {
+    const { call } = req.params as { call: string };
+    return { recordings: recordings.ofCall(call).map((r) => r.json()), page: 0, page_size: 50, uri: req.url };
+  });
+  app.post('/2010-04-01/Accounts/:account/Calls/:call/Recordings/:rec', async (req, reply) => {
+    const { call, rec } = req.params as { call: string; rec: string };
+    const sid = recordingSid(rec);
+    const body = (req.body ?? {}) as Record<string, string>;
+    const r = sid === 'Twilio.CURRENT' ? recordings.current(call) : recordings.get(sid);
+    if (!r || r.callSid !== call) return notFound(reply, req.url.replace(/\.json$/, ''));
+    if (!body.Status) return twilioError(reply, 400, 21205, 'Status is required');
+    const refused = r.update(body.Status, body.PauseBehavior ?? null);
+    if (refused) return twilioError(reply, 400, 21220, refused);
+    emit({ type: 'recording', at: Date.now(), callSid: call, recordingSid: r.sid, status: r.status, durationSeconds: r.live ? null : r.durationSeconds() });
+    const json = r.json();
+    if (loseAnswer(req, reply)) return reply;
+    return json;
+  });
+  app.get('/2010-04-01/Accounts/:account/Recordings/:rec', async (req, reply) => {
+    const r = recordings.get(recordingSid((req.params as { rec: string }).rec));
+    if (!r) return notFound(reply, req.url.replace(/\.json$/, ''));
+    return r.json();
+  });
+  app.delete('/2010-04-01/Accounts/:account/Recordings/:rec', async (req, reply) => {
+    if (!recordings.delete(recordingSid((req.params as { rec: string }).rec))) return notFound(reply, req.url.replace(/\.json$/, ''));
+    return reply.code(204).send();
   });
 
   const apiUrl = await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
@@ -257,6 +296,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     active: () => active.size,
     outbound: () => [...outboundPlaced],
     queues: () => queues.all().map((q) => ({ name: q.name, sid: q.sid, size: q.members.length })),
+    recordings: () => recordings.all(),
     async close() {
       if (closing) return;
       closing = true;

@@ -1,7 +1,7 @@
 // Twilio queues: created on first use of a name, FIFO, a QueueSid each.
 import { randomBytes } from 'node:crypto';
 
-export function newSid(prefix: 'CA' | 'QU'): string {
+export function newSid(prefix: 'CA' | 'QU' | 'RE'): string {
   return prefix + randomBytes(16).toString('hex');
 }
 

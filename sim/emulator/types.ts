@@ -213,4 +213,6 @@ export type EmulatorEvent = { at: number } & (
   | { type: 'call.ended'; callSid: string; record: CallRecord }
   | { type: 'webhook'; callSid: string; path: string; kind: WebhookRecord['kind']; status: number; ms: number; serverMs: number | null }
   | { type: 'rest'; method: string; path: string; status: number }
+  /** A <Dial record> recording started, paused, resumed or ended (durationSeconds once over). */
+  | { type: 'recording'; callSid: string; recordingSid: string; status: string; durationSeconds: number | null }
 );

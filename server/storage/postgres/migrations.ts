@@ -179,6 +179,18 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'call recordings on the call records',
+    up: `
+      -- Twilio's recording of the agent leg (docs/sac.md, "Gravações"): where it is and how
+      -- long, never the audio itself (Twilio keeps it until it is deleted there).
+      ALTER TABLE calls ADD COLUMN recording_sid TEXT;
+      ALTER TABLE calls ADD COLUMN recording_url TEXT;
+      ALTER TABLE calls ADD COLUMN recording_duration_seconds INTEGER;
+      ALTER TABLE calls ADD COLUMN recording_status TEXT;
+    `,
+  },
 ];
 
 export class PostgresSchemaError extends Error {

@@ -3,6 +3,7 @@
 // leg; the Dial's action reports its end, and whether the caller was bridged.
 import { AgentQuery, twilioBody } from '../schemas.ts';
 import { defineWebhook } from '../webhook.ts';
+import { recordingAttributes } from './recording.ts';
 import { hangup, whereTheCallBelongs } from './steps.ts';
 
 export default defineWebhook({
@@ -37,6 +38,8 @@ export default defineWebhook({
       // The routing core holds the offer timeout in force (supervisors change it live).
       timeout: core.routingConfig().offerTimeoutSeconds, answerOnBridge: true,
       action: voice.url('/twilio/dial/done', { agent: agentId, lang: lang.code }), method: 'POST',
+      // A queue that records: Twilio records this leg, dual-channel, from the answer (recording.ts).
+      ...recordingAttributes(voice, settings, c.queue, sid),
     });
     const noun = {
       url: voice.url('/twilio/agent/whisper', { call: sid, agent: agentId }), method: 'POST' as const,

@@ -18,6 +18,7 @@ import { CallStatus, Seconds, Sid, Token, twilioBody, twilioQuery, TwilioEnum } 
 import type { VoiceResponse } from '../voice.ts';
 import { defineWebhook, type WebhookCall } from '../webhook.ts';
 import { CUSTOMER_FIRST_WEBHOOKS } from './callback-customer.ts';
+import { recordingAttributes } from './recording.ts';
 import { answered, legIsOver } from './steps.ts';
 
 const Query = twilioQuery({ call: Sid('CA'), agent: Type.Optional(Token) });
@@ -56,6 +57,9 @@ const agentLeg = defineWebhook({
     const dial = r.dial({
       timeout: CUSTOMER_RING_SECONDS,
       action: voice.url('/twilio/callback/dial-done', { call: q.call, agent: q.agent }), method: 'POST',
+      // A queue that records: the agent and the customer, one channel each (recording.ts); the
+      // recording belongs to this call to the agent, the Dial's parent leg.
+      ...recordingAttributes(voice, call.settings, c.queue, q.call),
     });
     dial.number({ url: voice.url('/twilio/callback/reached', { call: q.call }), method: 'POST' }, c.callback.number);
     return r;

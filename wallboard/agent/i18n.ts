@@ -95,6 +95,10 @@ export interface AgentDict {
   notes: string;
   badgeVip: string;
   badgeRepeat: string;
+  /** A callback (retorno): its badge, the offer's title, and who and why. */
+  badgeCallback: string;
+  callbackOfferedTitle: string;
+  callbackLine: (number: string, origin: 'requested' | 'dropped', attempt: number) => string;
   badgeEscalated: (n: number) => string;
   levelLabel: (level: number) => string;
 
@@ -222,6 +226,9 @@ export const pt: AgentDict = {
   notes: 'Notas',
   badgeVip: 'VIP',
   badgeRepeat: 'Rechamada',
+  badgeCallback: 'Retorno',
+  callbackOfferedTitle: 'Retorno oferecido',
+  callbackLine: (n, o, a) => `Retorno para ${n} · ${o === 'dropped' ? 'chamada que caiu' : 'pedido de retorno'}${a > 1 ? ` · ${a}ª tentativa` : ''}`,
   badgeEscalated: (n) => (n === 1 ? 'Escalada' : `Escalada ${n}×`),
   levelLabel: (l) => `N${l}`,
 
@@ -345,6 +352,9 @@ export const en: AgentDict = {
   notes: 'Notes',
   badgeVip: 'VIP',
   badgeRepeat: 'Repeat caller',
+  badgeCallback: 'Callback',
+  callbackOfferedTitle: 'Callback offered',
+  callbackLine: (n, o, a) => `Callback to ${n} · ${o === 'dropped' ? 'dropped call' : 'callback request'}${a > 1 ? ` · attempt ${a}` : ''}`,
   badgeEscalated: (n) => (n === 1 ? 'Escalated' : `Escalated ${n}×`),
   levelLabel: (l) => `N${l}`,
 

@@ -55,6 +55,7 @@ export interface ConsoleUi {
   callTitle: HTMLElement;
   callBadges: HTMLElement;
   callFrom: HTMLElement;
+  callCallback: HTMLElement;
   fQueue: HTMLElement;
   fPath: HTMLElement;
   fProtocol: HTMLElement;
@@ -151,6 +152,7 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
             <span id="call-badges"></span>
           </div>
           <div id="call-from"></div>
+          <div id="call-callback" hidden></div>
           <dl id="call-fields">
             <div><dt>${esc(t.queue)}</dt><dd id="f-queue"></dd></div>
             <div><dt>${esc(t.priority)}</dt><dd id="f-priority"></dd></div>
@@ -246,6 +248,7 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
     callTitle: $(root, '#call-title'),
     callBadges: $(root, '#call-badges'),
     callFrom: $(root, '#call-from'),
+    callCallback: $(root, '#call-callback'),
     fQueue: $(root, '#f-queue'),
     fPath: $(root, '#f-path'),
     fProtocol: $(root, '#f-protocol'),
@@ -377,6 +380,8 @@ export function renderConsole(ui: ConsoleUi, v: ConsoleViewModel | null, t: Agen
       ui.callBadges.dataset.src = badges;
     }
     setText(ui.callFrom, c.from);
+    show(ui.callCallback, c.callback != null);
+    setText(ui.callCallback, c.callback ?? '');
     setText(ui.fQueue, c.queue);
     setText(ui.fPath, c.path);
     setText(ui.fProtocol, c.protocol);

@@ -21,7 +21,7 @@ export interface Buttons {
 
 type CallPhase = 'offered' | 'in-progress' | 'wrap-up' | 'escalated' | 'other';
 
-interface Badge { kind: 'vip' | 'repeat' | 'escalated'; text: string }
+interface Badge { kind: 'vip' | 'repeat' | 'escalated' | 'callback'; text: string }
 
 interface CallCard {
   id: string;
@@ -31,6 +31,8 @@ interface CallCard {
   from: string;
   /** The SAC protocol number, to confirm with the caller; '—' without one. */
   protocol: string;
+  /** A callback: "Retorno para +55… · pedido de retorno" (who and why); null for a call on the line. */
+  callback: string | null;
   path: string;
   queue: string;
   priority: string;
@@ -146,6 +148,7 @@ function badgesOf(call: ConsoleCall, t: AgentDict): Badge[] {
   if (call.vip) out.push({ kind: 'vip', text: t.badgeVip });
   if (call.repeatCaller) out.push({ kind: 'repeat', text: t.badgeRepeat });
   if (call.escalations > 0) out.push({ kind: 'escalated', text: t.badgeEscalated(call.escalations) });
+  if (call.callback) out.push({ kind: 'callback', text: t.badgeCallback });
   return out;
 }
 
@@ -203,10 +206,11 @@ export function buildConsoleView(
     call = {
       id: c.id,
       phase,
-      title: phase === 'offered' ? t.offeredTitle : phase === 'in-progress' ? t.inProgressTitle : phase === 'wrap-up' ? t.wrapUpTitle : status,
+      title: phase === 'offered' ? (c.callback && !c.callback.reached ? t.callbackOfferedTitle : t.offeredTitle) : phase === 'in-progress' ? t.inProgressTitle : phase === 'wrap-up' ? t.wrapUpTitle : status,
       statusLabel: status,
       from: c.from || '—',
       protocol: c.protocol || '—',
+      callback: c.callback ? t.callbackLine(c.callback.number, c.callback.origin, c.callback.attempt) : null,
       path: c.ivrLabels.length ? c.ivrLabels.join(' › ') : '—',
       queue: c.queueName ?? c.queue ?? '—',
       priority: priorityText(c),

@@ -195,6 +195,11 @@ export interface History {
 export interface ConsoleCall {
   id: string;
   from: string;
+  /**
+   * A callback (docs/sac.md): the number called back, why (`requested` by the caller, or `dropped`
+   * on the company's side) and which call to the customer this is (from 1); null for a call on the line.
+   */
+  callback?: { number: string; origin: 'requested' | 'dropped'; attempt: number; reached: boolean } | null;
   status: CallStatus;
   queue: string | null;
   queueName: string | null;

@@ -77,6 +77,9 @@ export const ConsoleTicket = Type.Object({ ticket: Type.String(), expiresInSecon
 const ConsoleCall = Type.Object({
   id: Type.String(),
   from: Type.String(),
+  callback: Type.Optional(Nullable(Type.Object({
+    number: Type.String(), origin: Type.Union([Type.Literal('requested'), Type.Literal('dropped')]), attempt: Type.Integer(), reached: Type.Boolean(),
+  }))),
   status: Type.Unsafe<CallStatus>(Type.String()),
   queue: Nullable(Type.String()),
   queueName: Nullable(Type.String()),

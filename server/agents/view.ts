@@ -38,6 +38,7 @@ export function consoleView(engine: Engine, settings: Settings, agentId: string,
   const cfg = core.routingConfig();
   const call: ConsoleCall | null = c ? {
     id: c.id, from: c.from, status: c.status, queue: c.queue,
+    callback: c.callback ? { number: c.callback.number, origin: c.callback.origin, attempt: c.callback.attempts + 1, reached: c.callback.reached } : null,
     queueName: core.queueConfigs().find((q) => q.id === c.queue)?.name ?? null,
     tier: c.tier, tierLabel: c.tierRule?.label ?? null, tierReason: c.tierRule?.reason ?? null,
     vip: c.tierRule?.reason === 'vip' || c.attributes.vip === true, repeatCaller: c.tierRule?.reason === 'repeat',

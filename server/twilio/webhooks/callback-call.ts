@@ -18,6 +18,7 @@ import { CallStatus, Seconds, Sid, Token, twilioBody, twilioQuery, TwilioEnum } 
 import type { VoiceResponse } from '../voice.ts';
 import { defineWebhook, type WebhookCall } from '../webhook.ts';
 import { CUSTOMER_FIRST_WEBHOOKS } from './callback-customer.ts';
+import { spokenNumber } from './callback-number.ts';
 import { recordingAttributes } from './recording.ts';
 import { answered, legIsOver } from './steps.ts';
 
@@ -51,7 +52,7 @@ const agentLeg = defineWebhook({
     const why = c.callback.origin === 'dropped' ? 'chamada que caiu' : 'pedido de retorno';
     const protocol = c.protocol ? ` Protocolo ${protocolGroups(c.protocol, call.sac.protocols.format()).join(' ')}.` : '';
     const r = voice.response();
-    voice.say(r, `Retorno para ${c.callback.number.split('').join(' ')}, ${why}, fila ${queue}.${protocol} Ligando para o cliente.`, lang);
+    voice.say(r, `Retorno para ${spokenNumber(c.callback.number)}, ${why}, fila ${queue}.${protocol} Ligando para o cliente.`, lang);
     // No callerId: a <Dial> shows the caller ID of the call it runs on, here the `from` of
     // calls.create, the center's number the customer called (twilio.com/docs/voice/twiml/dial#callerid).
     const dial = r.dial({

@@ -91,6 +91,11 @@ export class AgentApi {
     return this.call('POST', `/api/calls/${encodeURIComponent(callId)}/disposition`, n ? { resolvedFirstContact, note: n } : { resolvedFirstContact });
   }
 
+  /** Pauses or resumes Twilio's recording of the agent's call (card numbers stay out of it). */
+  recording(action: 'pause' | 'resume'): Promise<Result<unknown>> {
+    return this.call('POST', `/api/agent/recording${agentQuery(this.agent)}`, { action });
+  }
+
   escalate(callId: string, toLevel: number, note?: string): Promise<Result<unknown>> {
     const n = note?.trim();
     return this.call('POST', `/api/calls/${encodeURIComponent(callId)}/escalate`, n ? { toLevel, note: n } : { toLevel });

@@ -127,6 +127,14 @@ export interface AgentDict {
   escalateNote: string;
   escalated: (level: string) => string;
 
+  // recording (docs/sac.md, "Gravações")
+  recordingOn: string;
+  recordingPaused: string;
+  recordingPause: string;
+  recordingResume: string;
+  recordingPausedToast: string;
+  recordingResumedToast: string;
+
   // action results
   working: string;
   conflict: (message: string) => string;
@@ -254,6 +262,13 @@ export const pt: AgentDict = {
   escalateNote: 'Nota para o próximo atendente',
   escalated: (l) => `Chamada escalada para ${l}.`,
 
+  recordingOn: 'Gravando',
+  recordingPaused: 'Gravação pausada',
+  recordingPause: 'Pausar gravação',
+  recordingResume: 'Retomar gravação',
+  recordingPausedToast: 'Gravação pausada: dados sensíveis ficam fora da gravação.',
+  recordingResumedToast: 'Gravação retomada.',
+
   working: 'Enviando…',
   conflict: (m) => `Não foi possível: ${m}`,
   failed: (m) => `Falhou: ${m}`,
@@ -379,6 +394,13 @@ export const en: AgentDict = {
   escalateTo: (l) => `Escalate to ${l}`,
   escalateNote: 'Note for the next agent',
   escalated: (l) => `Call escalated to ${l}.`,
+
+  recordingOn: 'Recording',
+  recordingPaused: 'Recording paused',
+  recordingPause: 'Pause recording',
+  recordingResume: 'Resume recording',
+  recordingPausedToast: 'Recording paused: sensitive data stays out of the recording.',
+  recordingResumedToast: 'Recording resumed.',
 
   working: 'Sending…',
   conflict: (m) => `Not possible: ${m}`,

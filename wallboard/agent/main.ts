@@ -255,6 +255,13 @@ ui.escalateButtons.addEventListener('click', (ev) => {
   btn.disabled = true;
   void act((a) => a.escalate(callId, level, note), t.escalated(t.levelLabel(level))).finally(() => { btn.disabled = false; });
 });
+ui.btnRecording.addEventListener('click', () => {
+  const action = ui.btnRecording.dataset.action;
+  if (action !== 'pause' && action !== 'resume') return;
+  ui.btnRecording.disabled = true;
+  void act((a) => a.recording(action), action === 'pause' ? t.recordingPausedToast : t.recordingResumedToast)
+    .finally(() => { ui.btnRecording.disabled = false; });
+});
 ui.disposition.addEventListener('submit', (ev) => {
   ev.preventDefault();
   const callId = view?.call?.id;

@@ -65,6 +65,9 @@ export interface ConsoleUi {
   fLanguage: HTMLElement;
   notes: HTMLElement;
   escalatedNote: HTMLElement;
+  recording: HTMLElement;
+  recLabel: HTMLElement;
+  btnRecording: HTMLButtonElement;
   escalate: HTMLElement;
   escalateNote: HTMLInputElement;
   escalateButtons: HTMLElement;
@@ -163,6 +166,10 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
           </dl>
           <div id="call-notes" hidden></div>
           <div id="escalated-note" hidden></div>
+          <div id="recording" hidden>
+            <span id="rec-indicator" role="status"><span class="rec-dot" aria-hidden="true"></span><span id="rec-label"></span></span>
+            <button id="btn-recording" type="button"></button>
+          </div>
         </div>
         <div id="phone-bar" hidden data-phase="">
           <div id="phone-text" role="status"></div>
@@ -258,6 +265,9 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
     fLanguage: $(root, '#f-language'),
     notes: $(root, '#call-notes'),
     escalatedNote: $(root, '#escalated-note'),
+    recording: $(root, '#recording'),
+    recLabel: $(root, '#rec-label'),
+    btnRecording: $(root, '#btn-recording') as HTMLButtonElement,
     escalate: $(root, '#escalate'),
     escalateNote: $(root, '#escalate-note'),
     escalateButtons: $(root, '#escalate-buttons'),
@@ -399,6 +409,14 @@ export function renderConsole(ui: ConsoleUi, v: ConsoleViewModel | null, t: Agen
     show(ui.escalatedNote, c.escalatedNote != null);
     setText(ui.escalatedNote, c.escalatedNote ?? '');
   }
+
+  // ---- recording: the indicator and pause/resume, only on a recorded call in progress ----
+  const rec = v.recording;
+  show(ui.recording, rec != null);
+  ui.recording.dataset.status = rec?.status ?? '';
+  setText(ui.recLabel, rec?.label ?? '');
+  setText(ui.btnRecording, rec?.button ?? '');
+  ui.btnRecording.dataset.action = rec?.action ?? '';
 
   // ---- escalate ----
   show(ui.escalate, v.escalate.length > 0);

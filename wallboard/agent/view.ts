@@ -77,6 +77,17 @@ export interface ConsoleViewModel {
   escalate: { level: number; label: string }[];
   wrapUp: WrapUpView | null;
   disposition: DispositionState;
+  /** While the agent talks on a call Twilio records: the indicator and the pause/resume button. */
+  recording: RecordingView | null;
+}
+
+interface RecordingView {
+  status: 'in-progress' | 'paused';
+  /** "Gravando" / "Gravação pausada". */
+  label: string;
+  /** What the button does, and its text ("Pausar gravação" / "Retomar gravação"). */
+  action: 'pause' | 'resume';
+  button: string;
 }
 
 /** What the page itself remembers about a call (the server view does not say). */
@@ -163,6 +174,15 @@ function phaseOf(state: AgentStatus, call: ConsoleCall): CallPhase {
   if (state === 'on-call') return 'in-progress';
   if (state === 'wrap-up') return call.status === 'ended' ? 'wrap-up' : 'escalated';
   return 'other';
+}
+
+/** Only on this agent's call in progress, and only while Twilio records it (in progress or paused). */
+function recordingOf(state: AgentStatus, c: ConsoleCall | null, t: AgentDict): RecordingView | null {
+  const status = c?.recording?.status;
+  if (state !== 'on-call' || c?.status !== 'connected' || (status !== 'in-progress' && status !== 'paused')) return null;
+  return status === 'paused'
+    ? { status, label: t.recordingPaused, action: 'resume', button: t.recordingResume }
+    : { status, label: t.recordingOn, action: 'pause', button: t.recordingPause };
 }
 
 /** Where the agent's voice comes from (the softphone's live state is voice-view.ts's). */
@@ -254,5 +274,6 @@ export function buildConsoleView(
     escalate: state === 'on-call' && c?.status === 'connected' ? v.escalateTo.map((level) => ({ level, label: t.levelLabel(level) })) : [],
     wrapUp: inWrapUp ? { remainingSeconds: remaining, text: wrapUpText(remaining, t) } : null,
     disposition,
+    recording: recordingOf(state, c, t),
   };
 }

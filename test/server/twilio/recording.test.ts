@@ -114,12 +114,16 @@ describe('the recording status callback', () => {
     expect((await h.api('GET', `/api/calls/${call.sid}`)).json.record).toMatchObject({ recordingSid: null, recordingUrl: null, recordingDurationSeconds: null, recordingStatus: null });
   });
 
-  it('an absent recording (too short, Twilio error 16101) is kept as absent, with no duration', async () => {
+  it('an absent recording (too short, Twilio error 16101) is kept as absent, even when its in-progress comes after', async () => {
     const h = await harness();
     const { call } = await talking(h, FINANCEIRO, 'gabriela');
     const sid = RE(0xab);
     await h.post(`/twilio/recording?call=${call.sid}`, recordingParams(call, sid, 'absent', { RecordingDuration: '0', ErrorCode: '16101' }));
     expect(h.atende.engine.core.call(call.sid)!.recording).toMatchObject({ sid, status: 'absent', durationSeconds: 0 });
+    // Its in-progress callback arriving only now (out of order) does not bring it back.
+    await h.post(`/twilio/recording?call=${call.sid}`, recordingParams(call, sid, 'in-progress'));
+    expect(h.atende.engine.core.call(call.sid)!.recording).toMatchObject({ sid, status: 'absent', durationSeconds: 0 });
+    expect((await h.api('GET', `/api/calls/${call.sid}`)).json.record.recordingStatus).toBe('absent');
   });
 });
 
@@ -263,5 +267,23 @@ describe('against the Twilio emulator', () => {
     expect(record.outcome).toBe('answered');
     expect(s.emulator.recordings()).toEqual([]);
     expect((await inject(s, 'GET', `/api/calls/${callSid}`)).json.record).toMatchObject({ recordingSid: null, recordingStatus: null });
+  });
+});
+
+describe("the console's recording bar (wallboard/agent/view.ts)", () => {
+  const base = (state: string, status: string, recording: { status: string } | null) => ({
+    type: 'agent' as const, serverTime: 0, pauseReasons: [], escalateTo: [],
+    agent: { id: 'gabriela', name: 'Gabriela', contact: 'client:gabriela', softphone: true, voice: 'external' as const, state, reason: null, stateSeconds: 0, level: 1, skills: ['financeiro'], callsHandled: 0, pending: null, wrapUpEndsAt: null },
+    call: { id: 'CA1', from: '+5511', status, queue: 'financeiro', queueName: 'Financeiro', tier: 3, tierLabel: null, tierReason: null, vip: false, repeatCaller: false, ivrPath: [], ivrLabels: [], language: null, arrivedAt: 0, queuedAt: 0, answeredAt: 0, waitedSeconds: 0, level: 1, escalations: 0, notes: [], resolvedFirstContact: null, recording } as never,
+  });
+  it('shows "Gravando" / "Pausar gravação" and "Gravação pausada" / "Retomar gravação" only on a recorded call in progress', async () => {
+    const { buildConsoleView } = await import('../../../wallboard/agent/view.ts');
+    const { pt } = await import('../../../wallboard/agent/i18n.ts');
+    expect(buildConsoleView(base('on-call', 'connected', { status: 'in-progress' }), 0, pt).recording).toEqual({ status: 'in-progress', label: 'Gravando', action: 'pause', button: 'Pausar gravação' });
+    expect(buildConsoleView(base('on-call', 'connected', { status: 'paused' }), 0, pt).recording).toEqual({ status: 'paused', label: 'Gravação pausada', action: 'resume', button: 'Retomar gravação' });
+    expect(buildConsoleView(base('on-call', 'connected', null), 0, pt).recording).toBeNull();
+    expect(buildConsoleView(base('on-call', 'connected', { status: 'completed' }), 0, pt).recording).toBeNull();
+    expect(buildConsoleView(base('wrap-up', 'ended', { status: 'in-progress' }), 0, pt).recording).toBeNull();
+    expect(buildConsoleView(base('ringing', 'offering', { status: 'in-progress' }), 0, pt).recording).toBeNull();
   });
 });

@@ -39,6 +39,44 @@ export interface IntervalReport {
 }
 export interface Download { blob: Blob; filename: string }
 
+// ---- Planejamento: POST /api/whatif, GET /api/calls/:id/why, GET /api/forecast/intraday ----
+export interface WhatIfFigures {
+  offered: number; answered: number; abandoned: number; shortAbandoned: number; answeredWithinThreshold: number;
+  serviceLevel: number | null; asaSeconds: number | null; tmaSeconds: number | null; abandonRate: number | null;
+  handled: number; occupancy: number | null;
+}
+export interface WhatIfScopes { center: WhatIfFigures; queues: Record<string, WhatIfFigures> }
+export interface WhatIfResult {
+  date: string; timezone: string; dayStart: string; endAt: string; intervalMinutes: number; changes: string[]; seed: number;
+  intervals: { start: string; end: string; complete: boolean; before: WhatIfScopes; after: WhatIfScopes }[];
+  day: { before: WhatIfScopes; after: WhatIfScopes };
+  patience: { observations: number; abandons: number; meanSeconds: number | null; medianSeconds: number | null };
+  calls: { recorded: number; carriedOver: number };
+  limits: string[];
+  replayMs: number;
+}
+export interface WhyAgent { id: string; level: number; status: string; reason: string | null; callId: string | null }
+export type WhyReason =
+  | { kind: 'no-agent-logged-in'; skill: string; agentsWithSkill: string[] }
+  | { kind: 'all-busy'; agents: WhyAgent[] }
+  | { kind: 'level-busy'; levels: { from: number; to: number }; busy: WhyAgent[]; free: WhyAgent[]; widensAt: number | null }
+  | { kind: 'callers-ahead'; count: number; byTier: number[] }
+  | { kind: 'excluded'; agentId: string };
+export interface WhyAnswer {
+  callId: string; arrivedAt: number; endedAt: number | null; outcome: string | null; waitedSeconds: number | null;
+  timeline: ({ at: number; what: string } & Record<string, unknown>)[];
+  waits: { from: number; to: number; seconds: number; reasons: WhyReason[] }[];
+  replayedEvents: number; replayMs: number;
+}
+export interface CallRow { callId: string; from: string; arrivedAt: number; queue: string | null; outcome: string | null; status: string; protocol: string | null }
+export interface IntradayComing { start: string; end: string; startMs: number; endMs: number; arrivals: number; callsPerHour: number; erlangC: number | null; erlangA: number | null; loggedIn: number; gap: number | null }
+export interface IntradayScope { id: string | null; method: string; scale: number | null; historyDays: number; ahtSeconds: number | null; thresholdSeconds: number; target: number; observed: number[]; coming: IntradayComing[] }
+export interface Intraday {
+  at: number; timezone: string; dayStart: string; intervalMinutes: number;
+  patience: { observations: number; abandons: number; meanSeconds: number | null; medianSeconds: number | null };
+  center: IntradayScope; queues: IntradayScope[];
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const query = (params: Record<string, string | number | undefined>): string => {
@@ -105,6 +143,19 @@ export class SupervisorApi {
   }
   agentReport(from: string, to: string): Promise<Result<AgentReport>> {
     return this.call('GET', `/api/supervisor/agent-report${query({ from, to })}`);
+  }
+
+  whatIf(body: { date: string; changes: string[]; seed?: number }): Promise<Result<WhatIfResult>> {
+    return this.call('POST', '/api/whatif', body);
+  }
+  why(callId: string): Promise<Result<WhyAnswer>> {
+    return this.call('GET', `/api/calls/${encodeURIComponent(callId)}/why`);
+  }
+  calls(q: { protocol?: string; limit?: number }): Promise<Result<{ calls: CallRow[] }>> {
+    return this.call('GET', `/api/calls${query({ ...q })}`);
+  }
+  intraday(intervals: number): Promise<Result<Intraday>> {
+    return this.call('GET', `/api/forecast/intraday${query({ intervals })}`);
   }
 
   /** A CSV as a file to save: the header carries the token, so a plain link cannot fetch it. */

@@ -25,7 +25,7 @@ export interface Dict {
   reasonSignedOut: string;
   reasonOther: (status: number) => string;
   // header
-  tabs: { now: string; settings: string; reports: string };
+  tabs: { now: string; settings: string; reports: string; planning: string };
   live: string;
   connecting: string;
   disconnected: (s: number) => string;
@@ -174,7 +174,7 @@ export const pt: Dict = {
   reasonUnreachable: 'Servidor inacessível. Tente de novo.',
   reasonSignedOut: 'Você saiu.',
   reasonOther: (s) => `O servidor recusou (HTTP ${s}).`,
-  tabs: { now: 'Agora', settings: 'Configurações', reports: 'Relatórios' },
+  tabs: { now: 'Agora', settings: 'Configurações', reports: 'Relatórios', planning: 'Planejamento' },
   live: 'Ao vivo',
   connecting: 'Conectando…',
   disconnected: (s) => `Desconectado · reconectando em ${s} s`,
@@ -350,7 +350,7 @@ export const en: Dict = {
   reasonUnreachable: 'Server unreachable. Try again.',
   reasonSignedOut: 'You signed out.',
   reasonOther: (s) => `The server refused (HTTP ${s}).`,
-  tabs: { now: 'Now', settings: 'Settings', reports: 'Reports' },
+  tabs: { now: 'Now', settings: 'Settings', reports: 'Reports', planning: 'Planning' },
   live: 'Live',
   connecting: 'Connecting…',
   disconnected: (s) => `Disconnected · retrying in ${s} s`,

@@ -1,8 +1,9 @@
 // The supervisor's screen: sign-in (token kept out of the address bar, as the
-// agent console does), the live feed, and the three screens — Agora (live, with
-// actions), Configurações (live settings, preview, audit) and Relatórios (interval
-// reports, per-agent table, CSV). This file holds the page's state and wiring;
-// the screens live in now-ui.ts, settings-ui.ts and reports-ui.ts.
+// agent console does), the live feed, and the four screens — Agora (live, with
+// actions), Configurações (live settings, preview, audit), Relatórios (interval
+// reports, per-agent table, CSV) and Planejamento (what-if, "por que esperou?",
+// intraday forecast). This file holds the page's state and wiring; the screens
+// live in now-ui.ts, settings-ui.ts, reports-ui.ts and planning-ui.ts.
 
 import './style.css';
 import type { SupervisorSetup, SupervisorView } from '../../server/contract.ts';
@@ -17,12 +18,15 @@ import { dictionaries } from './i18n.ts';
 import { buildNowView } from './now-view.ts';
 import { NowScreen } from './now-ui.ts';
 import { parseParams, TokenStore, withoutToken, type StorageLike, type Tab } from './params.ts';
+import { planDictionaries } from './planning-i18n.ts';
+import { PlanningScreen } from './planning-ui.ts';
 import { ReportsScreen } from './reports-ui.ts';
 import { SettingsScreen } from './settings-ui.ts';
 
 const params = parseParams(window.location.search);
 const t = dictionaries[params.lang];
 const board = boardDictionaries[params.lang];
+const plan = planDictionaries[params.lang];
 document.documentElement.lang = t.locale;
 document.title = `${t.appName} — ${t.pageTitle}`;
 
@@ -41,7 +45,7 @@ if (params.token) {
 
 // ---- the page skeleton ----
 const app = document.getElementById('app')!;
-const TABS: Tab[] = ['now', 'settings', 'reports'];
+const TABS: Tab[] = ['now', 'settings', 'reports', 'planning'];
 app.innerHTML = `
   <section id="signin" hidden>
     <form id="signin-form" class="card" autocomplete="off">
@@ -69,6 +73,7 @@ app.innerHTML = `
       <section id="screen-now" class="screen now" role="tabpanel" aria-labelledby="tab-now"></section>
       <section id="screen-settings" class="screen settings" role="tabpanel" aria-labelledby="tab-settings" hidden></section>
       <section id="screen-reports" class="screen reports" role="tabpanel" aria-labelledby="tab-reports" hidden></section>
+      <section id="screen-planning" class="screen planning" role="tabpanel" aria-labelledby="tab-planning" hidden></section>
     </main>
     <div id="toast" class="toast" role="status" aria-live="polite" hidden></div>
   </div>`;
@@ -132,6 +137,8 @@ const now = new NowScreen($('#screen-now'), t, board, {
   ackAlert: (id) => call((a) => a.acknowledgeAlert(id)),
   ackAlarms: () => { alarms = acknowledge(alarms); toast(t.acknowledged); frame(); },
   outcome,
+  why: { label: plan.whyButton, title: plan.whyOf, open: (callId) => { showTab('planning'); void planning.explain(callId); } },
+  breachColumn: plan.breachCol,
 });
 const settings = new SettingsScreen($('#screen-settings'), t, {
   patch: (body) => call((a) => a.patchSettings(body)),
@@ -145,6 +152,15 @@ const reports = new ReportsScreen($('#screen-reports'), t, params.lang, {
   csv: (kind, q) => call((a) => (kind === 'intervals'
     ? a.csv(a.intervalsCsvUrl(q), 'atende-report.csv')
     : a.csv(a.agentReportCsvUrl(q.from, q.to), 'atende-agents.csv'))),
+  toast,
+  denied,
+});
+
+const planning = new PlanningScreen($('#screen-planning'), plan, params.lang, {
+  whatIf: (body) => call((a) => a.whatIf(body)),
+  why: (id) => call((a) => a.why(id)),
+  calls: (q) => call((a) => a.calls(q)),
+  intraday: (n) => call((a) => a.intraday(n)),
   toast,
   denied,
 });
@@ -164,6 +180,7 @@ function showTab(next: Tab, focus = false): void {
   if (next === 'now') u.searchParams.delete('tab'); else u.searchParams.set('tab', next);
   window.history.replaceState(window.history.state, '', `${u.pathname}${u.search}${u.hash}`);
   if (next === 'settings') void settings.loadAudit();
+  if (next === 'planning' && api) planning.activate();
 }
 app.querySelector('.tabs')!.addEventListener('click', (ev) => {
   const b = (ev.target as HTMLElement).closest<HTMLButtonElement>('[data-tab]');
@@ -251,6 +268,7 @@ async function signIn(token: string): Promise<void> {
   api = candidate;
   setup = s.body;
   reports.configure(setup);
+  planning.configure(setup);
   const [v, cfg] = await Promise.all([candidate.live(), candidate.settings()]);
   if (v.ok) takeView(v.body);
   if (cfg.ok) settings.load(cfg.body);

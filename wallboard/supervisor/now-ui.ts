@@ -20,6 +20,10 @@ export interface NowDeps {
   ackAlarms(): void;
   /** Shows the outcome: a confirmation, or the server's reason; answers whether it went through. */
   outcome(r: Result<unknown>, ok: string): boolean;
+  /** "Por quê?" on a caller waiting: opens "por que esperou?" (Planejamento) for that call. */
+  why: { label: string; title(caller: string): string; open(callId: string): void };
+  /** Header of the queues' breach column (short: the tile says it in full). */
+  breachColumn: string;
 }
 
 /** Replaces an element's HTML only when it changed; the focused control (by data-key) keeps the focus. */
@@ -52,7 +56,7 @@ export class NowScreen {
       <section class="panel p-queues" aria-labelledby="h-queues"><h2 id="h-queues">${esc(t.queues)}</h2><div class="scroll"><table class="grid"><thead><tr>
         <th>${esc(t.queueName)}</th><th>${esc(t.queueState)}</th><th class="num">${esc(t.waiting)}</th><th class="num">${esc(t.callbacks)}</th>
         <th class="num">${esc(t.slNow)}</th><th class="num">${esc(t.slToday)}</th><th class="num">${esc(t.longestWait)}</th>
-        <th class="num">${esc(t.available)}</th><th class="num">${esc(t.abandonsHour)}</th></tr></thead><tbody id="queues"></tbody></table></div></section>
+        <th class="num">${esc(t.available)}</th><th class="num">${esc(t.abandonsHour)}</th><th class="num" title="${esc(board.breachHint)}">${esc(d.breachColumn)}</th></tr></thead><tbody id="queues"></tbody></table></div></section>
       <section class="panel p-callers" aria-labelledby="h-callers"><h2 id="h-callers">${esc(t.callers)}</h2><div class="scroll"><table class="grid"><thead><tr>
         <th class="num">${esc(t.wait)}</th><th>${esc(t.priority)}</th><th>${esc(t.why)}</th><th>${esc(t.queue)}</th><th>${esc(t.caller)}</th>
         <th class="num">${esc(t.level)}</th><th><span class="sr-only">${esc(t.actions)}</span></th></tr></thead><tbody id="callers"></tbody></table></div></section>
@@ -100,13 +104,15 @@ export class NowScreen {
       <td><span class="pill ${q.open ? 'open' : 'closed'}">${esc(q.stateText)}</span></td>
       <td class="num band-${q.waitingBand}">${esc(q.waiting)}</td><td class="num">${esc(q.callbacks)}</td>
       <td class="num band-${q.slBand}">${esc(q.sl)}</td><td class="num band-${q.slTodayBand}">${esc(q.slToday)}</td>
-      <td class="num band-${q.longestBand}">${esc(q.longest)}</td><td class="num">${esc(q.available)}</td><td class="num">${esc(q.abandonsHour)}</td></tr>`).join(''));
+      <td class="num band-${q.longestBand}">${esc(q.longest)}</td><td class="num">${esc(q.available)}</td><td class="num">${esc(q.abandonsHour)}</td>
+      <td class="num breach band-${q.breachBand}" data-k="breach"${q.breachFix ? ` title="${esc(q.breachFix)}"` : ''}>${esc(q.breach)}${q.breachAgents ? ` <span class="fix">${esc(q.breachAgents)}</span>` : ''}</td></tr>`).join(''));
     patch(this.callers, v.callers.length === 0 ? `<tr><td colspan="7" class="empty">${esc(t.noCallers)}</td></tr>` : v.callers.map((c) => `
       <tr data-call="${esc(c.callId)}"${c.ringing ? ' class="ringing"' : ''}>
         <td class="num band-${c.waitBand}">${esc(c.wait)}</td><td><span class="tier tier-${c.tierClass}">${esc(c.tier)}</span></td>
         <td>${esc(c.why)}</td><td>${esc(c.queue)}</td><td class="num">${esc(c.caller)}${c.ringing ? ` <span class="ring">☎ ${esc(t.ringing)}</span>` : ''}</td>
         <td class="num">N${c.level}</td>
-        <td><button type="button" data-act="call" data-id="${esc(c.callId)}" data-key="call-${esc(c.callId)}" aria-label="${esc(`${t.actions}: ${c.caller}`)}">${esc(t.actions)}</button></td></tr>`).join(''));
+        <td class="acts"><a href="?tab=planning" class="why-link" data-act="why" data-id="${esc(c.callId)}" data-key="why-${esc(c.callId)}" title="${esc(this.d.why.title(c.caller))}" aria-label="${esc(this.d.why.title(c.caller))}">${esc(this.d.why.label)}</a>
+          <button type="button" data-act="call" data-id="${esc(c.callId)}" data-key="call-${esc(c.callId)}" aria-label="${esc(`${t.actions}: ${c.caller}`)}">${esc(t.actions)}</button></td></tr>`).join(''));
     patch(this.agents, v.agents.map((a) => `
       <tr data-agent="${esc(a.id)}" data-state="${a.state}">
         <th scope="row">${esc(a.name)}</th>
@@ -117,6 +123,13 @@ export class NowScreen {
   }
 
   private onClick(ev: Event): void {
+    const link = (ev.target as HTMLElement).closest<HTMLAnchorElement>('a[data-act="why"]');
+    if (link) {
+      // A link (it names where it goes), opened in place: Planejamento with this call explained.
+      ev.preventDefault();
+      this.d.why.open(link.dataset.id ?? '');
+      return;
+    }
     const btn = (ev.target as HTMLElement).closest<HTMLButtonElement>('button');
     if (!btn) return;
     if (btn.id === 'ack-alarms') { this.d.ackAlarms(); return; }

@@ -6,7 +6,7 @@ import type { AgentStatus, AlertView, SupervisorView } from '../../server/contra
 import type { Band } from '../src/colours.ts';
 import { duration, hhmm, tierLabel } from '../src/format.ts';
 import type { Dict as BoardDict, Lang } from '../src/i18n.ts';
-import { buildView, type BoardView, type TileView } from '../src/view.ts';
+import { breachTile, buildView, type BoardView, type TileView } from '../src/view.ts';
 import type { Dict } from './i18n.ts';
 
 export interface QueueLine {
@@ -26,6 +26,13 @@ export interface QueueLine {
   longestBand: Band;
   available: string;
   abandonsHour: string;
+  /** The breach warning for the queue (snapshot's breachInMinutes, ticked): "~12 min", "Agora", "Estável". */
+  breach: string;
+  breachBand: Band;
+  /** What would prevent it ("evita: +1 agente Suporte"), for the tooltip. */
+  breachFix: string;
+  /** The same, short: "+1" (agents of the queue's skill), or "" when none is expected or more than 5 would be needed. */
+  breachAgents: string;
 }
 
 export interface CallerLine {
@@ -71,7 +78,7 @@ export interface AlertLine {
 }
 
 export interface NowView {
-  tiles: { key: 'sl' | 'waiting' | 'longest' | 'agents' | 'abandon'; tile: TileView; alarm: 'serviceLevel' | 'longestWait' | 'noAgent' | null }[];
+  tiles: { key: 'sl' | 'waiting' | 'longest' | 'agents' | 'abandon' | 'breach'; tile: TileView; alarm: 'serviceLevel' | 'longestWait' | 'noAgent' | null }[];
   alerts: AlertLine[];
   queues: QueueLine[];
   callers: CallerLine[];
@@ -88,6 +95,7 @@ export function buildNowView(v: SupervisorView, tick: number, t: Dict, board: Bo
     const q = s.queues.find((x) => x.id === row.id);
     const x = extra.get(row.id);
     const open = (x?.state ?? 'open') === 'open';
+    const risk = q && open ? breachTile(q, s, tick, names, board) : null;
     return {
       id: row.id,
       name: row.name,
@@ -105,6 +113,10 @@ export function buildNowView(v: SupervisorView, tick: number, t: Dict, board: Bo
       longestBand: row.longestBand,
       available: String(q?.agents.available ?? 0),
       abandonsHour: String(x?.abandonsLastHour ?? 0),
+      breach: risk?.value ?? '—',
+      breachBand: risk?.band ?? 'none',
+      breachFix: risk && risk.band !== 'green' ? risk.sub : '',
+      breachAgents: risk && risk.band !== 'green' && q?.breachPrevention ? `+${q.breachPrevention.agents}` : '',
     };
   });
   const waitingById = new Map(s.waitingCalls.map((c) => [c.callId, c]));
@@ -144,6 +156,7 @@ export function buildNowView(v: SupervisorView, tick: number, t: Dict, board: Bo
       { key: 'longest', tile: b.longest, alarm: 'longestWait' },
       { key: 'agents', tile: { ...b.agentsTile, label: t.agentsAvailable, value: String(s.center.agents.available), sub: `${s.agents.filter((a) => a.state !== 'offline').length} / ${s.agents.length}` }, alarm: 'noAgent' },
       { key: 'abandon', tile: b.abandon, alarm: null },
+      { key: 'breach', tile: b.breach, alarm: null },
     ],
     alerts: v.alerts.map((a) => alertLine(a, t)),
     queues,

@@ -2,7 +2,7 @@
 //   token=XYZ   supervisor token (bookmarkable); moved to sessionStorage and removed
 //               from the address bar at once (as the agent console does)
 //   lang=en     English (Portuguese by default)
-//   tab=now|settings|reports   the screen to open on
+//   tab=now|settings|reports|planning   the screen to open on
 // Pure, except `TokenStore`, which takes the storage it writes to.
 
 import { withoutToken, type StorageLike } from '../agent/params.ts';
@@ -10,8 +10,8 @@ import { langOf, type Lang } from '../src/i18n.ts';
 
 export { withoutToken, type StorageLike };
 
-export type Tab = 'now' | 'settings' | 'reports';
-const TABS: readonly Tab[] = ['now', 'settings', 'reports'];
+export type Tab = 'now' | 'settings' | 'reports' | 'planning';
+const TABS: readonly Tab[] = ['now', 'settings', 'reports', 'planning'];
 
 export interface SupervisorParams { token: string | null; lang: Lang; tab: Tab }
 

@@ -36,7 +36,9 @@ function cell(row: IntervalRow, k: Column, lang: Lang): string {
 /** "2026-11-23T09:15:00-03:00" → "23/11/2026 09:15" (the center's wall clock, as the server wrote it). */
 const localStamp = (iso: string): string => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} ${iso.slice(11, 16)}`;
 
-const today = (): string => {
+/** Today's date in the center's time zone (the browser's own zone until the setup says which). */
+const today = (timezone?: string): string => {
+  if (timezone) return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
@@ -97,7 +99,12 @@ export class ReportsScreen {
 
   /** Queues, tiers and agents to choose from; the agent scope only when the server has it. */
   configure(setup: SupervisorSetup): void {
+    // The center's today, not the browser's (a supervisor abroad, or a browser in UTC after 21:00 in São Paulo).
+    const first = this.setup === null;
     this.setup = setup;
+    if (first) {
+      for (const id of ['#r-from', '#r-to']) this.form.querySelector<HTMLInputElement>(id)!.value = today(setup.timezone);
+    }
     const agent = this.form.querySelector<HTMLOptionElement>('option[data-capability="agentReports"]')!;
     agent.hidden = !setup.capabilities.agentReports;
     agent.disabled = !setup.capabilities.agentReports;

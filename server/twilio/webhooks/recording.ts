@@ -59,8 +59,13 @@ export default defineWebhook({
   body: Body,
   query: twilioQuery({ call: Sid('CA') }),
   callback: true,
-  async handle({ body, query, core, voice, now, commit, log }) {
+  async handle({ body, query, core, voice, legs, now, commit, log }) {
     const callId = query.call;
+    // The call that owns the recording, where a pause goes: Twilio's CallSid (the Dial's parent
+    // leg: an agent-first callback's call to the agent). A leg that carries the call (a
+    // customer-first callback's customer) reaches us as the call's own id (webhook.ts): its
+    // Twilio CallSid is the carrier's.
+    const owner = body.CallSid !== callId ? body.CallSid : legs.twilioSidOf(callId);
     if (!core.call(callId)) {
       // The core forgets an ended call after 30 minutes: a file Twilio took longer to finish is only in Twilio's logs.
       log.warn({ callSid: callId, recordingSid: body.RecordingSid, status: body.RecordingStatus, url: body.RecordingUrl }, 'a recording of a call Atende no longer keeps; not recorded');
@@ -70,7 +75,7 @@ export default defineWebhook({
     if (body.ErrorCode) log.warn({ recordingSid: body.RecordingSid, status: body.RecordingStatus, errorCode: body.ErrorCode }, 'Twilio kept no recording file');
     await commit({
       type: 'call.recording', id: `${callId}:recording:${body.RecordingSid}:${body.RecordingStatus}`, at: now(), callId,
-      recordingSid: body.RecordingSid, status: body.RecordingStatus, callSid: body.CallSid,
+      recordingSid: body.RecordingSid, status: body.RecordingStatus, callSid: owner,
       ...(body.RecordingUrl ? { url: body.RecordingUrl } : {}),
       ...(duration >= 0 ? { durationSeconds: duration } : {}),
       ...(body.RecordingChannels ? { channels: Number(body.RecordingChannels) } : {}),

@@ -12,7 +12,7 @@ import { DEFAULT_SETTINGS_PATH, loadSettings } from '../../../server/config/load
 import { createAtende, type Atende } from '../../../server/start.ts';
 import { createTwilioRest } from '../../../server/twilio/rest.ts';
 import { startEmulator, type Emulator, type EmulatorEvent } from '../../../sim/emulator/index.ts';
-import { ACCOUNT_SID, PUBLIC_URL, type Harness } from '../../helpers/twilio.ts';
+import { ACCOUNT_SID, callParams, local, newSid, PUBLIC_URL, testSettings, type Harness } from '../../helpers/twilio.ts';
 import { type Call, callIntoQueue, connect, dialDone, harness, holdOnce, login, whisper } from './call-steps.ts';
 
 const FINANCEIRO = ['1', '3'];
@@ -124,6 +124,35 @@ describe('the recording status callback', () => {
     await h.post(`/twilio/recording?call=${call.sid}`, recordingParams(call, sid, 'in-progress'));
     expect(h.atende.engine.core.call(call.sid)!.recording).toMatchObject({ sid, status: 'absent', durationSeconds: 0 });
     expect((await h.api('GET', `/api/calls/${call.sid}`)).json.record.recordingStatus).toBe('absent');
+  });
+});
+
+describe('a callback on a queue that records', () => {
+  it("the callback's <Dial> to the customer records; the recording belongs to the call to the agent, where the pause goes", async () => {
+    const h = await harness({ settings: testSettings((s) => { s.callbacks = { ...s.callbacks!, offerAfterSeconds: 30, minEstimatedWaitSeconds: 0 }; }) });
+    const first = await callIntoQueue(h, FINANCEIRO, '+5511987650501');
+    h.tick(40);
+    const wait = await holdOnce(h, first, 40);
+    const confirm = await h.post(local(wait.twiml!.Gather[0].action), callParams(first.sid, first.from, { Digits: '1' }));
+    await h.post(local(confirm.twiml!.Gather[0].action), callParams(first.sid, first.from, { Digits: '1' }));
+    await h.post(local(first.enqueue.action), callParams(first.sid, first.from, { QueueResult: 'leave', QueueSid: first.queueSid, QueueTime: '40' }));
+    await h.post('/twilio/status', callParams(first.sid, first.from, { CallStatus: 'completed', CallDuration: '60' }));
+    await login(h, 'gabriela');
+    await h.atende.idle();
+    const [created] = h.rest.creates();
+    expect(created).toMatchObject({ to: 'client:gabriela' });
+    const agentLeg = { ...callParams(created.callSid, '+551130001000'), To: 'client:gabriela', Direction: 'outbound-api' };
+    const leg = await h.post(local(created.url), agentLeg);
+    const dial = leg.twiml!.Dial[0];
+    expect(dial).toMatchObject({ record: 'record-from-answer-dual', recordingStatusCallback: `${PUBLIC_URL}/twilio/recording?call=${first.sid}` });
+    await h.post(local(dial.Number[0].url), { ...callParams(newSid('CA'), '+551130001000'), To: first.from, Direction: 'outbound-dial', ParentCallSid: created.callSid });
+    // Twilio's callback names the Dial's parent leg: the call to the agent.
+    const sid = RE(0xcb);
+    await h.post(local(dial.recordingStatusCallback), { ...recordingParams(first, sid, 'in-progress'), CallSid: created.callSid });
+    expect(h.atende.engine.core.call(first.sid)!.recording).toMatchObject({ sid, status: 'in-progress', callSid: created.callSid });
+    const paused = await h.api('POST', '/api/agent/recording?agent=gabriela', { action: 'pause' });
+    expect(paused.status, JSON.stringify(paused.json)).toBe(200);
+    expect(h.rest.recordingUpdates().map((r) => [r.callSid, r.recordingSid, r.status])).toEqual([[created.callSid, sid, 'paused']]);
   });
 });
 

@@ -92,6 +92,15 @@ function contract(name: string, make: () => Promise<Store>): void {
       expect(await s.records.agentStateHistory('ana', { from: T0 + 3000 })).toHaveLength(1);
     });
 
+    it("call records: the recording's sid, URL, duration and status (docs/sac.md, Gravações), kept when a later view has none", async () => {
+      const s = await make();
+      const recording = { sid: `RE${'ab'.repeat(16)}`, status: 'completed', callSid: 'CAx', url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/REab', durationSeconds: 95, channels: 2 };
+      await s.records.write([{ kind: 'call', view: view('c1', { status: 'ended', recording } as unknown as Partial<CallView>), extra: {} }]);
+      await s.records.write([{ kind: 'call', view: view('c1', { status: 'ended' } as unknown as Partial<CallView>), extra: {} }]);
+      expect(await s.records.getCall('c1')).toMatchObject({ recordingSid: recording.sid, recordingUrl: recording.url, recordingDurationSeconds: 95, recordingStatus: 'completed' });
+      expect((await s.records.listCalls())[0]).toMatchObject({ recordingDurationSeconds: 95 });
+    });
+
     it('protocols: one per call, the same on a retry, the period\'s next otherwise, a taken number skipped', async () => {
       const s = await make();
       const render = (seq: number) => `20261206${String(seq).padStart(4, '0')}`;

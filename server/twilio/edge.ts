@@ -75,6 +75,7 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions, open: 
     openCalls: openCallsOf(fastify, open),
     // A callback nobody carries yet has no caller leg to read: its own legs report their end.
     twilioSidOf: (callId) => (core.call(callId)?.callback && !legs.carried(callId) ? null : legs.twilioSidOf(callId)),
+    endedId: (callId) => legs.endedId(callId),
   });
   const callbacks = opts.rest ? new CallbackPlacer({
     engine, rest: opts.rest, voice, legs, log: fastify.log.child({ component: 'callbacks' }) as never,

@@ -33,6 +33,8 @@ export class Legs {
   /** A leg Atende placed that carries a call (a callback's customer): its CallSid → the call's id, and back. */
   private readonly carrierOf = new Map<string, string>();
   private readonly callByLeg = new Map<string, string>();
+  /** A carried call's second life (a call that dropped, called back): the suffix of its end's event id. */
+  private readonly lives = new Map<string, string>();
   private readonly sidByQueue = new Map<string, string>();
   private readonly listeners = new Set<LegListener>();
 
@@ -77,7 +79,8 @@ export class Legs {
    * requests are the call's own (the webhook factory reads them as `callId`), and the REST
    * requests that move the caller (dequeue, redirect, read) go to that leg.
    */
-  carries(legSid: string, callId: string): void {
+  carries(legSid: string, callId: string, droppedAt: number | null = null): void {
+    if (droppedAt !== null) this.lives.set(callId, `:${droppedAt}`);
     if (legSid === callId) return;
     const before = this.carrierOf.get(callId);
     if (before) this.callByLeg.delete(before);
@@ -95,6 +98,15 @@ export class Legs {
     return this.carrierOf.get(callId) ?? callId;
   }
 
+  /**
+   * The id of the event that ends the call (`call.ended`, or `call.abandoned` from a queue). A
+   * call that dropped and is called back lives twice under one id: its first end's id is
+   * taken (a retry of it must stay a duplicate), so the second end's carries the drop's time.
+   */
+  endedId(callId: string): string {
+    return `${callId}:ended${this.lives.get(callId) ?? ''}`;
+  }
+
   /** True when a leg Atende placed carries the call (someone is on the line for it). */
   carried(callId: string): boolean {
     return this.carrierOf.has(callId);
@@ -105,6 +117,7 @@ export class Legs {
     this.legs.delete(callId);
     const carrier = this.carrierOf.get(callId);
     if (carrier) { this.carrierOf.delete(callId); this.callByLeg.delete(carrier); }
+    this.lives.delete(callId);
     for (const fn of this.listeners) fn(callId, null);
   }
 

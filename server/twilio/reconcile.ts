@@ -66,6 +66,8 @@ export interface ReconcilerOptions {
    * through their status callbacks). Default: the call's id.
    */
   twilioSidOf?: (callId: string) => string | null;
+  /** The id of the event that ends the call (legs.endedId: a dropped call called back has its own); default `<callId>:ended`. */
+  endedId?: (callId: string) => string;
 }
 
 interface CallResource { status: string; startTime?: Date | null; endTime?: Date | null; duration?: string | null }
@@ -215,9 +217,10 @@ export class Reconciler {
     }
     const at = endTimeOf(call) ?? this.opts.engine.now();
     // The event the webhooks would have logged: an abandon while waiting, else the end.
+    const id = this.opts.endedId?.(callId) ?? `${callId}:ended`;
     const event: DomainEvent = c.status === 'queued' || c.status === 'offering'
-      ? { type: 'call.abandoned', id: `${callId}:ended`, at, callId }
-      : { type: 'call.ended', id: `${callId}:ended`, at, callId, by: 'caller' };
+      ? { type: 'call.abandoned', id, at, callId }
+      : { type: 'call.ended', id, at, callId, by: 'caller' };
     try {
       await this.opts.engine.submit(event, 'twilio:reconcile');
     } catch (err) {

@@ -266,9 +266,11 @@ export class CallRun implements Member {
   private async gather(v: Verb, docUrl: string): Promise<Step> {
     for (const c of v.children) await this.verb(c, docUrl);
     const survey = this.bridgedEver;
+    // Asked for a number (a callback's, at a closed queue): typed from the script, not an IVR key.
+    const typing = !survey && this.asksNumber(v);
     const list = survey ? this.script.surveyDigits ?? [] : this.script.digits;
-    const idx = survey ? this.surveyIdx++ : this.digitIdx++;
-    let digits = list[idx];
+    const idx = typing ? -1 : survey ? this.surveyIdx++ : this.digitIdx++;
+    let digits = typing ? this.script.callbackNumber : list[idx];
     if (digits === undefined && !survey && this.script.ivrHangup && this.firstQueuedAt === null) {
       this.hangup();
       this.check();
@@ -335,9 +337,15 @@ export class CallRun implements Member {
     }
   }
 
+  /** A <Gather> that asks for a number to call back: more than one digit, ended by #, and a number to type. */
+  private asksNumber(g: Verb): boolean {
+    return !!this.script.callbackNumber && Number(g.attrs.numDigits) > 1 && (g.attrs.finishOnKey ?? '#') === '#';
+  }
+
   /**
    * The wait offers a callback (a <Gather> in the wait document): the caller presses 1, then 1
-   * again to confirm the number read back; a document with <Leave> ends the wait.
+   * again to confirm the number read back (with `callbackNumber`: 2, then the number typed);
+   * a document with <Leave> ends the wait.
    */
   private async requestCallback(gather: Verb, docUrl: string): Promise<'leave' | 'stay'> {
     let g: Verb | undefined = gather;
@@ -345,7 +353,9 @@ export class CallRun implements Member {
     for (let step = 0; g && step < 3; step++) {
       for (const c of g.children) await this.verb(c, at);
       const action = resolveUrl(g.attrs.action ?? at, at);
-      const doc: Awaited<ReturnType<CallRun['fetchTwiml']>> = await this.race(this.fetchTwiml({ url: action, method: method(g.attrs.method), extra: { Digits: '1' } }));
+      const keys: string = this.asksNumber(g) ? this.script.callbackNumber! : step > 0 && this.script.callbackNumber ? '2' : '1';
+      if (keys.length > 1) await this.sleep(0.4 * keys.length); // keying
+      const doc: Awaited<ReturnType<CallRun['fetchTwiml']>> = await this.race(this.fetchTwiml({ url: action, method: method(g.attrs.method), extra: { Digits: keys } }));
       if (!doc.ok) return 'stay';
       g = undefined;
       for (const v of doc.verbs as Verb[]) {

@@ -23,6 +23,14 @@ export interface CallScript {
   /** Presses 1 at every <Gather> the wait offers (a callback that keeps the place), then 1 to confirm the caller ID. */
   asksCallback?: boolean;
   /**
+   * The number to be called back on, as typed (DDD and number): typed, then #, at any
+   * <Gather> before the conversation that asks for more than one digit ending in # (Atende's
+   * "digite o número com o DDD"). In the wait's offer (`asksCallback`) the caller then presses
+   * 2 ("another number") instead of confirming the caller ID; at a closed queue the offer's
+   * keys are IVR `digits` (e.g. 2 for another number), the number comes from here.
+   */
+  callbackNumber?: string;
+  /**
    * An outbound call Atende placed with the REST Calls resource (calls.create: a callback's
    * call to the agent). The dialled party (`to`) answers as the agent behaviour says for that
    * contact; a <Dial> it runs reaches the customer's number, who answers (or not) as the agent

@@ -80,7 +80,7 @@ const reached = defineWebhook({
       const r = await call.sac.callbackResult(q.call, 'answered');
       // The customer's leg carries the call from now on: an escalation or a transfer moves
       // that leg (REST redirect) back into a queue, and its requests are the call's.
-      if (r.ok) call.legs.carries(call.body.CallSid, q.call);
+      if (r.ok) call.legs.carries(call.body.CallSid, q.call, c.callback.origin === 'dropped' ? c.callback.requestedAt : null);
     }
     return call.voice.response();
   },
@@ -97,7 +97,7 @@ const dialDone = defineWebhook({
     const c = core.call(q.call);
     if (!c || c.status === 'ended') return call.voice.response();
     if (c.callback?.reached || (body.DialCallStatus === 'completed' && c.status === 'connected' && !c.callback)) {
-      if (c.status === 'connected') await commit({ type: 'call.ended', id: `${q.call}:ended`, at: now(), callId: q.call, by: legIsOver(body.CallStatus) ? 'agent' : 'caller' });
+      if (c.status === 'connected') await commit({ type: 'call.ended', id: call.legs.endedId(q.call), at: now(), callId: q.call, by: legIsOver(body.CallStatus) ? 'agent' : 'caller' });
       return call.voice.response();
     }
     if (c.callback && c.status === 'connected' && c.agentId === q.agent) {

@@ -59,7 +59,7 @@ const customer = defineWebhook({
         log.warn({ code: r.error.code }, 'callback: the customer\'s answer was refused; they will be called again');
         return sorry(call);
       }
-      legs.carries(body.CallSid, q.call);
+      legs.carries(body.CallSid, q.call, c.callback.origin === 'dropped' ? c.callback.requestedAt : null);
     } else if (!ours) {
       // The offer moved on while the phone rang (it expired, the agent left): this leg carries nothing.
       log.info({ status: c.status }, 'callback: the customer picked up after the offer ended; they will be called again');
@@ -89,7 +89,7 @@ const customerStatus = defineWebhook({
       await sac.callbackResult(q.call, RESULT[body.CallStatus ?? ''] ?? 'failed');
     } else if (body.CallSid === q.call) {
       // This leg carried the call (read as the call's by the factory): the customer hung up.
-      await commit({ type: 'call.ended', id: `${q.call}:ended`, at: now(), callId: q.call, by: 'caller' });
+      await commit({ type: 'call.ended', id: call.legs.endedId(q.call), at: now(), callId: q.call, by: 'caller' });
     }
     return call.voice.response();
   },

@@ -40,7 +40,7 @@ export default defineWebhook({
       if (c.status === 'offering' && c.agentId === agentId) await answered(call, sid, agentId, body.DialCallSid ?? `dial-${agentId}`);
       const during = core.call(sid)!;
       if (during.status === 'connected' && during.agentId === agentId) {
-        await commit({ type: 'call.ended', id: `${sid}:ended`, at: now(), callId: sid, by: callerGone ? 'caller' : 'agent' });
+        await commit({ type: 'call.ended', id: call.legs.endedId(sid), at: now(), callId: sid, by: callerGone ? 'caller' : 'agent' });
       }
       const after = core.call(sid)!;
       // Escalated meanwhile: the caller belongs to the queue again, not to a survey.
@@ -50,7 +50,7 @@ export default defineWebhook({
       return hangup(call);
     }
     if (callerGone) {
-      if (c.status !== 'ended') await commit({ type: 'call.ended', id: `${sid}:ended`, at: now(), callId: sid, by: 'caller' });
+      if (c.status !== 'ended') await commit({ type: 'call.ended', id: call.legs.endedId(sid), at: now(), callId: sid, by: 'caller' });
       return voice.response();
     }
     if (c.status === 'offering' && c.agentId === agentId) {

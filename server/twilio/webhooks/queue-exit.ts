@@ -31,12 +31,12 @@ export default defineWebhook({
     const callback = core.call(sid)?.callback ?? null;
     if (callback !== null && !callback.reached) return callerGone ? voice.response() : hangupNow(voice.response());
     if (callerGone) {
-      if (core.call(sid)) await commit({ type: 'call.abandoned', id: `${sid}:ended`, at: now(), callId: sid });
+      if (core.call(sid)) await commit({ type: 'call.abandoned', id: legs.endedId(sid), at: now(), callId: sid });
       return voice.response();
     }
     const c = core.call(sid);
     if (result === 'queue-full') {
-      if (c && c.status !== 'ended') await commit({ type: 'call.ended', id: `${sid}:ended`, at: now(), callId: sid, by: 'system' });
+      if (c && c.status !== 'ended') await commit({ type: 'call.ended', id: legs.endedId(sid), at: now(), callId: sid, by: 'system' });
       return voice.overflow(lang);
     }
     return whereTheCallBelongs(call, sid, lang, result === 'error' || result === 'system-error');

@@ -5,7 +5,7 @@
 // the agent escalates keeps its protocol: the customer's own leg is moved back into a
 // queue and bridged to the next agent, whose whisper tells the same protocol.
 import { describe, expect, it } from 'vitest';
-import { callParams, local, newSid, saysOf, type Harness } from '../../helpers/twilio.ts';
+import { callParams, local, newSid, saysOf, testSettings, type Harness } from '../../helpers/twilio.ts';
 import { agentLegParams, type Call, callIntoQueue, connect, dialDone, harness, holdOnce, login, whisper } from './call-steps.ts';
 
 const CENTER = '+551130001000';
@@ -71,6 +71,37 @@ describe('Twilio edge: a call dropped on the company side, and a callback escala
     await h.atende.idle();
     const found = await h.api('GET', `/api/calls?protocol=${protocol}`);
     expect(found.json.calls.map((r: { callId: string; protocol: string }) => [r.callId, r.protocol])).toEqual([[call.sid, protocol]]);
+  });
+
+  it('the call ended, then the agent marks the drop; called back customer-first, the second conversation ends too (its own end event)', async () => {
+    const h = await harness({ settings: testSettings((s) => { s.callbacks = { ...s.callbacks!, order: 'customer-first' }; }) });
+    const { call, dial, agentLeg } = await answeredByAna(h, '+5511987650001');
+    const protocol = h.atende.engine.core.call(call.sid)!.protocol!;
+    h.tick(40);
+    // The line drops: the Dial ends with the caller gone, the call ends; then ana says it dropped.
+    await dialDone(h, call, dial, agentLeg, 'completed', { DialBridged: 'true', CallStatus: 'completed' });
+    expect(h.atende.engine.core.call(call.sid)).toMatchObject({ status: 'ended', outcome: 'answered' });
+    expect((await h.api('POST', `/api/calls/${call.sid}/dropped`, {})).status).toBe(200);
+    h.tick(h.settings.wrapUpSeconds);
+    await h.atende.idle();
+    const created = h.rest.creates();
+    expect(created.map((c) => [c.to, c.from])).toEqual([['+5511987650001', CENTER]]);
+    const leg = created[0].callSid;
+    const customer = (extra: Record<string, string> = {}) => ({ ...callParams(leg, CENTER), To: '+5511987650001', Direction: 'outbound-api', ...extra });
+    const picked = await h.post(local(created[0].url), customer());
+    expect(saysOf(picked.twiml!).join(' ')).toContain(`Protocolo ${grouped(protocol).split(' ').map((g) => g.split('').join(' ')).join(', ')}.`);
+    const connected = await h.post(local(picked.twiml!.Redirect[0]['#text']), customer());
+    const second = connected.twiml!.Dial[0];
+    const anaAgain = newSid('CA');
+    const params = { ...callParams(anaAgain, CENTER), To: 'client:ana', Direction: 'outbound-dial', ParentCallSid: leg };
+    const heard = await h.post(local(second.Client[0].url), params);
+    expect(saysOf(heard.twiml!).join(' ')).toContain(`Protocolo ${grouped(protocol)}.`);
+    await h.post(local(heard.twiml!.Redirect[0]['#text']), params);
+    expect(h.atende.engine.core.call(call.sid)).toMatchObject({ status: 'connected', agentId: 'ana', protocol });
+    h.tick(60);
+    await h.post(local(second.action), customer({ DialCallStatus: 'completed', DialCallSid: anaAgain, DialBridged: 'true', DialCallDuration: '60', CallStatus: 'completed' }));
+    expect(h.atende.engine.core.call(call.sid)).toMatchObject({ status: 'ended', outcome: 'answered', protocol });
+    expect(h.atende.engine.core.agent('ana')!.status).toBe('wrap-up');
   });
 
   it('dropped with another number given: that number is called back', async () => {

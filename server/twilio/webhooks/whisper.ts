@@ -73,6 +73,8 @@ function whisperText(call: Call, c: CallView): string {
   const { core, voice } = call;
   const queue = core.queueConfigs().find((q) => q.id === c.queue)?.name ?? c.queue ?? '';
   const parts = [`${queue}. Prioridade ${c.tier ?? ''}${c.tierRule && c.tierRule.reason !== 'default' ? `: ${c.tierRule.label}` : ''}.`];
+  // A callback whose customer is already on the line (customer-first): why the call comes.
+  if (c.callback) parts.unshift(`Retorno${c.callback.origin === 'dropped' ? ' de chamada que caiu' : ''}, cliente na linha.`);
   if (c.escalations > 0) parts.push(`Escalada para N${c.level}.${c.notes.length ? ` ${c.notes[c.notes.length - 1]}.` : ''}`);
   if (c.language && c.language !== voice.languages[0].code) parts.push(`Idioma: ${c.language}.`);
   // The SAC protocol, in its groups, so the agent can confirm it with the caller.

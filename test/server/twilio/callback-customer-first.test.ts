@@ -85,6 +85,7 @@ describe('Twilio edge: customer-first callbacks', () => {
     const agentParams = { ...callParams(agentLeg, CENTER), To: 'client:ana', Direction: 'outbound-dial', ParentCallSid: leg };
     h.tick(8);
     const whisper = await h.post(whisperUrl, agentParams);
+    expect(saysOf(whisper.twiml!).join(' ')).toMatch(/^Retorno, cliente na linha\. Suporte\. Prioridade 3\./);
     expect(saysOf(whisper.twiml!).join(' ')).toContain(`Protocolo ${protocol.slice(0, 4)} ${protocol.slice(4, 6)} ${protocol.slice(6, 8)}`);
     // Not answered until the whisper ends (answered means bridged).
     expect(h.atende.engine.core.call(first.sid)!.status).toBe('offering');

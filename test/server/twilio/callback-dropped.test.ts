@@ -95,6 +95,7 @@ describe('Twilio edge: a call dropped on the company side, and a callback escala
     const anaAgain = newSid('CA');
     const params = { ...callParams(anaAgain, CENTER), To: 'client:ana', Direction: 'outbound-dial', ParentCallSid: leg };
     const heard = await h.post(local(second.Client[0].url), params);
+    expect(saysOf(heard.twiml!).join(' ')).toMatch(/^Retorno de chamada que caiu, cliente na linha\./);
     expect(saysOf(heard.twiml!).join(' ')).toContain(`Protocolo ${grouped(protocol)}.`);
     await h.post(local(heard.twiml!.Redirect[0]['#text']), params);
     expect(h.atende.engine.core.call(call.sid)).toMatchObject({ status: 'connected', agentId: 'ana', protocol });

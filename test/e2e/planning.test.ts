@@ -178,6 +178,18 @@ describeWithChromium('Planejamento in a real browser', () => {
       await page.waitForTimeout(200);
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
     }
+    // In English, opened straight on the screen.
+    const en = await ctx.newPage();
+    en.on('pageerror', (e) => errors.push(String(e)));
+    await en.goto(`${address}/supervisor/?token=${SUP}&lang=en&tab=planning`);
+    await en.waitForFunction(() => document.querySelectorAll('#fc-table tbody tr').length === 8, undefined, { timeout: 15_000 });
+    expect(await en.locator('#tab-planning').textContent()).toBe('Planning');
+    expect(await en.locator('#h-whatif').textContent()).toBe('What-if');
+    await en.fill('#why-q', 'c2');
+    await en.click('#why-run');
+    await en.waitForFunction(() => document.querySelector('#why-summary')?.textContent?.startsWith('c2'));
+    expect(await cells(en, '#why-waits .reason')).toEqual(['Every agent of the queue was busy: Bruno Lima on a call (c1).']);
+    await shot(en, 'planning-en', { width: 1366, height: 768 });
     expect(errors).toEqual([]);
     await ctx.close();
   }, 120_000);

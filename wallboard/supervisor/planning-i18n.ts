@@ -100,6 +100,7 @@ export interface PlanDict {
   gapOk: (n: number) => string;
   method: Record<string, string>;
   basis: (tma: string, patience: string, method: string) => string;
+  slGoal: (target: string, seconds: number) => string;
   noForecast: string;
   // Agora
   breachCol: string;
@@ -217,6 +218,7 @@ export const planPt: PlanDict = {
   gapOk: (n) => (n === 0 ? 'na conta' : `sobram ${n}`),
   method: { profile: 'perfil dos últimos dias, na escala de hoje', recent: 'últimos intervalos de hoje', none: 'sem dados ainda' },
   basis: (tma, p, m) => `TMA ${tma} · paciência média ${p} · ${m}`,
+  slGoal: (t, s) => `meta NS ${t} em ${s} s`,
   noForecast: 'Sem previsão: nenhuma chamada hoje ainda.',
   breachCol: 'Risco',
 };
@@ -333,6 +335,7 @@ export const planEn: PlanDict = {
   gapOk: (n) => (n === 0 ? 'just enough' : `${n} spare`),
   method: { profile: "the last days' profile, scaled by today", recent: "today's last intervals", none: 'no data yet' },
   basis: (tma, p, m) => `AHT ${tma} · mean patience ${p} · ${m}`,
+  slGoal: (t, s) => `SL goal ${t} in ${s} s`,
   noForecast: 'No forecast: no call today yet.',
   breachCol: 'Risk',
 };

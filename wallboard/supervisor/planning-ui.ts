@@ -309,7 +309,7 @@ export class PlanningScreen {
     basis.dataset.kind = '';
     basis.textContent = s.method === 'none' ? t.noForecast
       : t.basis(duration(s.ahtSeconds), f.patience.meanSeconds === null ? '—' : duration(f.patience.meanSeconds), t.method[s.method] ?? s.method)
-        + ` · NS ${percent(s.target, this.lang, 0)}/${s.thresholdSeconds} s`;
+        + ` · ${t.slGoal(percent(s.target, this.lang, 0), s.thresholdSeconds)}`;
     const n = (v: number | null) => (v === null ? '—' : String(v));
     this.$('#fc-table tbody').innerHTML = s.coming.map((c) => {
       const gap = c.gap === null ? '—' : c.gap < 0 ? t.gapShort(-c.gap) : t.gapOk(c.gap);

@@ -394,7 +394,11 @@ const TWILIO_SHAPES: Record<string, TwilioShape> = {
   '/twilio/voice': { body: (r) => ({ CallStatus: r.pick(['ringing', 'in-progress']) }), query: () => ({}) },
   '/twilio/ivr': {
     body: (r) => ({ Digits: r.pick(['1', '2', '3', '9', '', '#', '12']) }),
-    query: (r, c) => r.pick<Record<string, string>>([{ step: 'language' }, { menu: 'principal', ...lang(r, c) }, { menu: 'suporte', ...lang(r, c), attempt: '2' }, { ...lang(r, c), silent: '1' }]),
+    query: (r, c) => r.pick<Record<string, string>>([
+      { step: 'language' }, { menu: 'principal', ...lang(r, c) }, { menu: 'suporte', ...lang(r, c), attempt: '2' }, { ...lang(r, c), silent: '1' },
+      // A closed queue's callback offer, and the number typed there (closed.ts).
+      { step: 'closed-callback', queue: r.pick(c.queues), ...lang(r, c) }, { step: 'closed-typed', queue: r.pick(c.queues), ...lang(r, c) },
+    ]),
   },
   '/twilio/queue/wait': {
     body: (r) => ({ QueueSid: `QU${r.hex(32)}`, QueuePosition: String(r.int(1, 9)), QueueTime: String(r.int(0, 900)), AvgQueueTime: '30', CurrentQueueSize: '2', MaxQueueSize: '1000' }),
@@ -427,6 +431,12 @@ const TWILIO_SHAPES: Record<string, TwilioShape> = {
   '/twilio/callback/reached': { body: () => ({ Direction: 'outbound-dial' }), query: (_r, _c, sid) => ({ call: sid }) },
   '/twilio/callback/dial-done': {
     body: (r) => ({ DialCallStatus: r.pick(['completed', 'answered', 'busy', 'no-answer', 'failed', 'canceled']), DialCallSid: `CA${r.hex(32)}`, DialCallDuration: String(r.int(0, 900)) }),
+    query: (r, c, sid) => ({ call: sid, agent: r.pick(c.agents) }),
+  },
+  // Customer-first: the call to the customer, and its status callback.
+  '/twilio/callback/customer': { body: () => ({ Direction: 'outbound-api' }), query: (r, c, sid) => ({ call: sid, agent: r.pick(c.agents) }) },
+  '/twilio/callback/customer-status': {
+    body: (r) => ({ Direction: 'outbound-api', CallStatus: r.pick(['ringing', 'in-progress', 'completed', 'busy', 'no-answer', 'failed', 'canceled']) }),
     query: (r, c, sid) => ({ call: sid, agent: r.pick(c.agents) }),
   },
   '/twilio/callback/agent-status': {

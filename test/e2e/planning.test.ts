@@ -25,13 +25,15 @@ let staticDir: string | null = null;
 let browser: Browser | null = null;
 let atende: Atende | null = null;
 let address = '';
-const clock = { t: T0 };
+const clock = { t: T0 - DAY };
 
 function dispatch(events: DomainEvent[]): void {
   for (const ev of events) {
     clock.t = ev.at;
     const r = atende!.engine.dispatch(ev, 'test');
     if (!r.ok) throw new Error(`${ev.type} refused: ${r.error.message}`);
+    // Written as they happen, as the server does at the end of each turn (the core forgets ended calls by the next day).
+    atende!.app.records.flush();
   }
 }
 
@@ -53,7 +55,25 @@ describeWithChromium('Planejamento in a real browser', () => {
       settings: testSettings(), dbPath: ':memory:', now: () => clock.t, logger: false, viewerToken: null, supervisorToken: SUP,
       rateLimitPerMinute: false, staticDir,
     });
-    // Day 1: the known day. Day 2, 09:00: c4 waits in Suporte with nobody logged in.
+    // Day 0: callers to Suporte through the morning, nobody logged in (they hang up after 30 s): the profile the
+    // intraday forecast scales on day 2. Day 1: the known day. Day 2, 09:00: c5 is answered by Ana, who then
+    // logs out; c4 waits in Suporte with nobody logged in.
+    const perInterval = [1, 4, 6, 8, 8, 6, 4, 4, 2]; // 09:00, 09:15, … 11:00
+    const day0: DomainEvent[] = [];
+    perInterval.forEach((n, i) => {
+      for (let k = 0; k < n; k++) {
+        const at = T0 - DAY + i * 900_000 + k * 100_000;
+        const callId = `p${i}-${k}`;
+        day0.push(
+          { type: 'call.arrived', id: `${callId}:a`, at, callId, from: `+55119000${String(100 + i * 10 + k).padStart(5, '0')}` },
+          { type: 'call.ivr', id: `${callId}:i`, at: at + 2000, callId, path: ['1', '1'] },
+          { type: 'call.queued', id: `${callId}:q`, at: at + 2000, callId, queue: 'suporte' },
+          { type: 'call.abandoned', id: `${callId}:x`, at: at + 32_000, callId },
+        );
+      }
+    });
+    clock.t = T0 - DAY;
+    dispatch(day0);
     dispatch(brunoAlone('d1-'));
     dispatch([
       { type: 'agent.state', id: 'd1-out', at: T0 + 300_000, agentId: 'bruno', state: 'offline' },
@@ -117,6 +137,13 @@ describeWithChromium('Planejamento in a real browser', () => {
       '09:00:37 Faixa de níveis aberta até N2',
       '09:01:02 Desligou enquanto esperava',
     ]);
+    // By SAC protocol number: the call it belongs to.
+    atende!.storage.db.prepare("UPDATE calls SET protocol = '20261123000042' WHERE call_id = 'c3'").run();
+    await page.fill('#why-q', '20261123000042');
+    await page.click('#why-run');
+    await page.waitForFunction(() => document.querySelector('#why-summary')?.textContent?.startsWith('c3'));
+    expect(await page.locator('#why-summary').textContent()).toBe('c3 · atendida · esperou 3 s');
+    expect(await page.locator('#why-q').inputValue()).toBe('c3');
     // Unknown: said so, in words.
     await page.fill('#why-q', 'nobody');
     await page.click('#why-run');
@@ -159,8 +186,13 @@ describeWithChromium('Planejamento in a real browser', () => {
     expect(await cells(page, '#fc-table td[data-k="loggedIn"]')).toEqual(api.center.coming.map(() => '0'));
     const gaps = await page.$$eval('#fc-table td[data-k="gap"]', (els) => els.map((e) => e.getAttribute('data-v')));
     expect(gaps).toEqual(api.center.coming.map((c: { gap: number | null }) => (c.gap === null ? '' : String(c.gap))));
-    expect(api.center.coming.some((c: { gap: number | null }) => c.gap !== null && c.gap < 0)).toBe(true);
-    expect(await page.locator('#fc-table td.gap.short').count()).toBeGreaterThan(0);
+    // The gap marked: short in red, enough in green.
+    const marks = await page.$$eval('#fc-table td[data-k="gap"]', (els) => els.map((e) => (e.classList.contains('short') ? 'short' : e.classList.contains('ok') ? 'ok' : '')));
+    expect(marks).toEqual(api.center.coming.map((c: { gap: number | null }) => (c.gap === null ? '' : c.gap < 0 ? 'short' : 'ok')));
+    expect(api.center.method).toBe('profile'); // the last days' calls, scaled by today's
+    expect(api.center.coming.every((c: { gap: number | null }) => c.gap !== null)).toBe(true);
+    expect(marks).toContain('short'); // nobody logged in for the morning's calls
+    expect(await page.locator('#fc-table td.gap.short').first().textContent()).toMatch(/^faltam \d+$/);
 
     await page.selectOption('#wi-scope', '');
     await page.fill('#why-q', 'c2');

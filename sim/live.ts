@@ -8,6 +8,14 @@
 // A running Atende elsewhere (--url) keeps its own clock: only the agents it knows
 // take calls, and the runner ends their wrap-up through the agents API after the
 // scenario's wrap-up ÷ speed so that they are not idle for a real-time wrap-up.
+//
+// A SAC day (docs/sac.md) plays too: the server's own schedule closes and opens the queues
+// (its settings are the scenario's, `sac` included), the scenario's supervisor closures go
+// through POST /api/queues/:id/close and /open, callers who take the wait's callback offer
+// press its keys (`asksCallback`), callers at a closed queue press 1 for a callback request
+// when the plan says so (else they hear the message and hang up), and a customer misses the
+// first calls back the plan says. Drops are the virtual runner's only: the emulator has no
+// line that drops on the company's side yet.
 import type { Settings } from '../server/config/types.ts';
 import type { Snapshot, WindowFigures } from '../server/contract.ts';
 import type { Atende } from '../server/start.ts';
@@ -17,7 +25,8 @@ import type { AgentBehaviour, CallRecord, CallScript } from './emulator/types.ts
 import type { Scenario } from './model/scenario.ts';
 import { generateTraffic, streamRandom, type AgentPlan, type CallPlan, type TrafficPlan } from './model/traffic.ts';
 import { configureScenario } from './roster.ts';
-import type { ScopeSummary, Summary } from './summary.ts';
+import { localTimeToEpoch } from './model/traffic.ts';
+import type { SacSummary, ScopeSummary, Summary } from './summary.ts';
 
 export interface LiveTarget {
   /** Where Atende listens (webhooks and API go here). */
@@ -61,6 +70,8 @@ const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) 
 /** The IVR keys a caller presses, language first when there is a language menu. */
 export function scriptFor(plan: CallPlan, callSid: string): CallScript {
   const digits = plan.languageDigit === null ? [...plan.ivrPath] : [plan.languageDigit, ...plan.ivrPath];
+  // At a closed queue: 1 for a callback to the caller ID (1 again where it is asked to confirm); an open queue never reads them.
+  if (plan.sac?.requestsWhenClosed) digits.push('1', '1');
   const survey: string[] = [];
   if (plan.surveyNps !== undefined) {
     survey.push(String(plan.surveyNps));
@@ -71,6 +82,7 @@ export function scriptFor(plan: CallPlan, callSid: string): CallScript {
     patienceSeconds: plan.patienceMs === null ? null : plan.patienceMs / 1000,
     talkSeconds: (plan.talkMs + plan.holdMs) / 1000,
     hangsUp: plan.hangsUpBy, surveyDigits: survey,
+    ...(plan.sac?.asksCallback ? { asksCallback: true } : {}),
   };
 }
 
@@ -153,8 +165,18 @@ export async function runLivePlan(plan: LivePlan, scenario: Scenario, settings: 
 
   // ---- how agent legs answer: the plan's ring time, the agent's no-answer chance ----
   const planBySid = new Map<string, CallPlan>();
+  /** Where each call's menu leads (kept after the call, for the SAC figures). */
+  const queueOfSid = new Map<string, string>();
   const agentRandom = streamRandom(plan.seed, 'agents');
+  // Customers called back (a callback's <Dial><Number>, or calls.create customer-first): the plan says how many calls they miss.
+  const customers = new Map<string, { plan: CallPlan; calls: number }>();
+  for (const c of plan.calls) if (c.sac && c.sac.missedCallbackCalls > 0) customers.set(c.from, { plan: c, calls: 0 });
   const behaviour: AgentBehaviour = (contact, ctx) => {
+    const customer = byContact.has(contact) ? undefined : customers.get(contact);
+    if (customer) {
+      customer.calls++;
+      return { answer: customer.calls > customer.plan.sac!.missedCallbackCalls, afterSeconds: scenario.callbacks?.answerSeconds ?? 6 };
+    }
     const agent = byContact.get(contact);
     const p = planBySid.get(ctx.callSid);
     const answer = agentRandom() >= (agent?.ringNoAnswerProbability ?? 0);
@@ -181,6 +203,41 @@ export async function runLivePlan(plan: LivePlan, scenario: Scenario, settings: 
     }
   });
 
+  // ---- SAC: the supervisors' closures; what the server did (in process) ---------------
+  for (const c of scenario.closures ?? []) {
+    const at = simAt(localTimeToEpoch(scenario.date, c.at, settings.timezone));
+    const until = c.until !== undefined ? simAt(localTimeToEpoch(scenario.date, c.until, settings.timezone)) : null;
+    later(Math.max(simStart, at), () => void api('POST', `/api/queues/${c.queue}/close`, {
+      reason: c.reason, ...(c.emergency ? { emergency: true } : {}), ...(until !== null ? { until: new Date(until).toISOString() } : {}),
+    }).catch(() => undefined));
+    if (c.reopen !== undefined) later(simAt(localTimeToEpoch(scenario.date, c.reopen, settings.timezone)), () => void api('POST', `/api/queues/${c.queue}/open`, {}).catch(() => undefined));
+  }
+  const sacSeen: SacSeen = {
+    requestsWhileWaiting: 0, requestsAtClosed: 0, reached: 0, notReached: 0, customerCalls: 0, customerCallsMissed: 0, drops: 0,
+    closedAtEntry: new Map(),
+  };
+  const core = target.atende?.engine.core;
+  const foundClosed = (queue: string | undefined) => { if (queue) sacSeen.closedAtEntry.set(queue, (sacSeen.closedAtEntry.get(queue) ?? 0) + 1); };
+  const stopCounting = target.atende?.engine.onEvent((e) => {
+    if (e.type === 'call.callback-requested') {
+      if (e.queue !== undefined) {
+        sacSeen.requestsAtClosed++;
+        foundClosed(e.queue);
+      } else sacSeen.requestsWhileWaiting++;
+    } else if (e.type === 'call.ended' && core?.call(e.callId)?.outcome === 'ended-in-ivr') {
+      // Ended in the IVR: at a closed queue when the queue its menu leads to is closed now.
+      const q = queueOfSid.get(e.callId);
+      if (q && !core.queueState(q).open) foundClosed(q);
+    } else if (e.type === 'call.callback-attempt') {
+      sacSeen.customerCalls++;
+      if (e.result === 'answered') sacSeen.reached++;
+      else sacSeen.customerCallsMissed++;
+    } else if (e.type === 'call.dropped') sacSeen.drops++;
+  });
+  const stopNotReached = target.atende?.engine.onDecisions((ds) => {
+    for (const d of ds) if (d.type === 'callback-not-reached') sacSeen.notReached++;
+  });
+
   // ---- calls -------------------------------------------------------------------------
   const records: CallRecord[] = [];
   const running = new Set<Promise<void>>();
@@ -203,6 +260,7 @@ export async function runLivePlan(plan: LivePlan, scenario: Scenario, settings: 
       if (opts.signal?.aborted || Date.now() > deadline) break;
       const sid = newCallSid(sidRandom);
       planBySid.set(sid, c);
+      queueOfSid.set(sid, c.queue);
       placed++;
       const p = target.emulator.placeCall(scriptFor(c, sid)).then((rec) => {
         records.push(rec);
@@ -214,18 +272,29 @@ export async function runLivePlan(plan: LivePlan, scenario: Scenario, settings: 
       const tracked = p.finally(() => running.delete(tracked));
       running.add(tracked);
     }
-    // Let the calls under way finish, within the time bound.
-    while (running.size && !opts.signal?.aborted && Date.now() < deadline) await sleep(200, opts.signal);
+    // Let the calls under way finish, within the time bound; in process, callbacks still to
+    // place (their callers long gone) keep the run going to the scenario's end, as in virtual time.
+    const callbacksDue = () => clock.now() < simAt(plan.runEndAt)
+      && ((target.atende?.engine.core.callbacksWaiting().waiting ?? 0) > 0 || target.emulator.active() > 0);
+    while ((running.size || callbacksDue()) && !opts.signal?.aborted && Date.now() < deadline) await sleep(200, opts.signal);
   } finally {
     clearInterval(ticker);
     stopWatching?.();
+    stopCounting?.();
+    stopNotReached?.();
     for (const t of timers) t.cancel();
     timers.clear();
   }
   progress();
   const snapshot = (await api('GET', '/api/snapshot')).json as Snapshot;
   const times = { simStart, simEnd: clock.now(), wallClockMs: Date.now() - realStart };
-  return { summary: summaryFromSnapshot(scenario, settings, snapshot, records, placed, times), records, snapshot };
+  const summary = summaryFromSnapshot(scenario, settings, snapshot, records, placed, times);
+  if (target.atende) {
+    summary.sac = sacFromRun(snapshot, sacSeen);
+    // The emulator counts a goodbye at a closed queue (<Hangup/> before any queue) as an overflow: it was not one.
+    summary.calls.overflowed = Math.max(0, summary.calls.overflowed - summary.sac.closedAtEntry);
+  }
+  return { summary, records, snapshot };
 }
 
 /** The same scenario, moved to start now in the center's time zone and run for a day. */
@@ -244,6 +313,41 @@ function scope(f: WindowFigures, live: Snapshot['center'], thresholdSeconds: num
     serviceLevel: f.serviceLevel, thresholdSeconds, target, tmaSeconds: f.tmaSeconds, asaSeconds: f.asaSeconds,
     abandonRate: f.abandonRate, longestWaitSeconds: longest, occupancy: f.occupancy,
     nps: live.nps, csat: live.csat, fcr: live.fcr,
+  };
+}
+
+/** What a live run saw the server (in process) do for the SAC. */
+interface SacSeen {
+  requestsWhileWaiting: number; requestsAtClosed: number; reached: number; notReached: number;
+  customerCalls: number; customerCallsMissed: number; drops: number;
+  /** Per queue: callers who found it closed (a request left, or goodbye). */
+  closedAtEntry: Map<string, number>;
+}
+
+/** The SAC figures of a live run: the server's events (in process) and its snapshot. */
+function sacFromRun(snap: Snapshot, seen: SacSeen): SacSummary {
+  const legal = (f: WindowFigures) => {
+    const w = f.withinLegal ?? null, b = f.legalBreaches ?? 0;
+    // within = a ÷ (a + b): a = w·b ÷ (1 − w); every answer counted within when nothing broke the limit.
+    const a = w === null ? 0 : w >= 1 ? f.answered : Math.round((w * b) / (1 - w));
+    return { answeredWithinLegal: a, legalBreaches: b, withinLegal: w };
+  };
+  const center = legal(snap.center.today);
+  return {
+    closedAtEntry: [...seen.closedAtEntry.values()].reduce((a, b) => a + b, 0),
+    callbackRequests: seen.requestsWhileWaiting + seen.requestsAtClosed,
+    requestsWhileWaiting: seen.requestsWhileWaiting,
+    requestsAtClosed: seen.requestsAtClosed,
+    callbacksReached: seen.reached,
+    callbacksNotReached: seen.notReached,
+    callbacksWaitingAtEnd: snap.center.callbacksWaiting ?? 0,
+    customerCalls: seen.customerCalls,
+    customerCallsMissed: seen.customerCallsMissed,
+    drops: seen.drops,
+    dropCallbacks: seen.drops,
+    ...center,
+    queues: snap.queues.map((q) => ({ id: q.id, closedAtEntry: seen.closedAtEntry.get(q.id) ?? 0, ...legal(q.today) })),
+    closures: [],
   };
 }
 

@@ -188,11 +188,17 @@ describeWithChromium('SAC on the pages (issue 15) in a real browser', () => {
     await cardBecomes(page, { state: 'on-call', phase: 'in-progress', title: 'Em atendimento', from: a.from, protocol: protocolA, callback: null, badges: '' });
     expect(await page.locator('#f-protocol').evaluate((el) => el.previousElementSibling?.textContent)).toBe('Protocolo');
 
-    // The line drops on the company's side; Ana marks it: a callback at the head of its tier.
-    const drop = await api(h, 'POST', `/api/calls/${a.sid}/dropped`, ANA, {});
-    expect(drop.status, JSON.stringify(drop.json)).toBe(200);
-    await h.post(local(dial.action), callParams(a.sid, a.from, { DialCallStatus: 'completed' }));
+    // The line drops on the company's side; Ana marks it from the console: a callback at the head of its tier.
+    expect(await page.locator('#btn-dropped').textContent()).toBe('A ligação caiu');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}agent-console-protocol.png` });
+    await page.click('#btn-dropped');
     await cardBecomes(page, { state: 'wrap-up' });
+    expect(h.atende.engine.core.call(a.sid)).toMatchObject({ status: 'queued', callback: { origin: 'dropped', number: a.from } });
+    await page.waitForFunction(() => document.querySelector('#escalated-note')?.textContent
+      === 'A ligação caiu: o cliente volta como retorno no início da fila, com o mesmo protocolo.', undefined, { timeout: WAIT_MS });
+    expect(await page.locator('#btn-dropped').isHidden()).toBe(true);
+    await h.post(local(dial.action), callParams(a.sid, a.from, { DialCallStatus: 'completed' }));
     await page.click('#btn-ready');
     // Ahead of the requested callback (same tier, earlier place): Atende calls Ana first (agent-first).
     const shown = await cardBecomes(page, {
@@ -202,7 +208,6 @@ describeWithChromium('SAC on the pages (issue 15) in a real browser', () => {
     expect(shown.from).toBe(a.from);
     const created = h.rest.creates();
     expect(created.map((c) => c.to)).toEqual(['client:ana']);
-    await mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: `${artifacts}agent-console-callback.png` });
 
     // Ana picks up, hears who and why with the protocol; the customer answers; they talk; it ends.

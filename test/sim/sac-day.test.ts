@@ -2,13 +2,17 @@
 // supervisor's, callers at closed queues, callbacks and drops against the real routing core.
 // The expectations are derived by hand from the scenario (local times of Christmas eve in
 // São Paulo, UTC−3), not from the code under test.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS_PATH, loadSettings } from '../../server/config/load.ts';
 import type { Decision, DomainEvent } from '../../routing/types.ts';
 import { main } from '../../sim/cli.ts';
 import { loadScenarioAndSettings, parseScenario, SCENARIOS_DIR, ScenarioError, withSacSettings, checkScenario, type Scenario } from '../../sim/model/scenario.ts';
-import { generateTraffic } from '../../sim/model/traffic.ts';
+import { generateTraffic, trafficFrame } from '../../sim/model/traffic.ts';
+import { runLive } from '../../sim/live.ts';
+import { startLocalStack } from '../../sim/stack.ts';
 import type { Summary } from '../../sim/summary.ts';
 import { runVirtual, type VirtualCallRecord } from '../../sim/virtual.ts';
 
@@ -213,6 +217,44 @@ describe('a tiny SAC morning, by hand', () => {
     // Answered once: the callback is not counted a second time.
     expect(r.summary.center).toMatchObject({ answered: 1, abandoned: 0 });
   });
+});
+
+describe('the tiny morning, live through the emulator', () => {
+  it('callers at the closed queue press 1 for a callback and are called back from its opening at 08:00', async () => {
+    const base = loadSettings(DEFAULT_SETTINGS_PATH);
+    // As "a tiny SAC morning", on a real Atende in process (its own schedule keeps Vendas closed to 08:00).
+    const scenario = parseScenario({
+      name: 'tiny-live', seed: 2, date: '2026-12-24', start: '07:00', arrivalsPerHour: [3], drainMinutes: 60,
+      ivrPaths: [{ path: ['2'], share: 1 }], ivrSeconds: 10, patience: null,
+      talk: { distribution: 'fixed', seconds: 600 }, wrapUpSeconds: 0,
+      ring: { minSeconds: 2, maxSeconds: 2 },
+      agentGroups: [{ name: 'v', count: 1, skills: ['vendas'] }],
+      sac: { hours: { vendas: { thu: ['08:00-20:00'] } }, callbacks: { retryDelaySeconds: 300, maxAttempts: 3, order: 'agent-first' } },
+      callbacks: { atClosedShare: 1, missShare: 0, answerSeconds: 6 },
+    });
+    const settings = withSacSettings(scenario, base);
+    checkScenario(scenario, settings);
+    const speed = 300;
+    const stack = await startLocalStack({
+      settings, dbPath: join(mkdtempSync(join(tmpdir(), 'atende-sac-live-')), 'a.db'), speed, startAt: trafficFrame(scenario, settings).startAt, secondsPerWord: 0.05,
+    });
+    let live;
+    try {
+      live = await runLive(scenario, settings, { atendeUrl: stack.url, emulator: stack.emulator, atende: stack.atende }, { speed, maxSeconds: 60 });
+    } finally {
+      await stack.close();
+    }
+    const s = live.summary.sac!;
+    const report = JSON.stringify(s);
+    // Never enqueued: three requests at the closed queue, none counted as an overflow.
+    expect([s.closedAtEntry, s.requestsAtClosed, s.requestsWhileWaiting, live.summary.calls.overflowed], report).toEqual([3, 3, 0, 0]);
+    expect(live.records.every((r) => r.queue === null), report).toBe(true);
+    // Called back from 08:00 (the run goes on after the callers hung up): every request accounted for.
+    expect(s.callbacksReached, report).toBeGreaterThanOrEqual(1);
+    expect(s.callbacksReached + s.callbacksNotReached + s.callbacksWaitingAtEnd, report).toBe(3);
+    expect(s.customerCalls, report).toBe(s.callbacksReached + s.customerCallsMissed);
+    expect(live.summary.center.answered, report).toBe(s.callbacksReached);
+  }, 120_000);
 });
 
 describe('scenario checks', () => {

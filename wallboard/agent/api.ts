@@ -86,6 +86,11 @@ export class AgentApi {
     return this.call('POST', `/api/agents/${encodeURIComponent(agentId)}/ready`);
   }
 
+  /** The line dropped on the company's side: the call becomes a callback at the head of its tier (docs/sac.md). */
+  dropped(callId: string): Promise<Result<unknown>> {
+    return this.call('POST', `/api/calls/${encodeURIComponent(callId)}/dropped`, {});
+  }
+
   disposition(callId: string, resolvedFirstContact: boolean, note?: string): Promise<Result<unknown>> {
     const n = note?.trim();
     return this.call('POST', `/api/calls/${encodeURIComponent(callId)}/disposition`, n ? { resolvedFirstContact, note: n } : { resolvedFirstContact });

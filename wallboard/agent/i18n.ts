@@ -99,6 +99,10 @@ export interface AgentDict {
   badgeCallback: string;
   callbackOfferedTitle: string;
   callbackLine: (number: string, origin: 'requested' | 'dropped', attempt: number) => string;
+  /** The line dropped on the company's side: the agent marks it, the call comes back as a callback. */
+  dropped: string;
+  droppedToast: string;
+  droppedAway: string;
   badgeEscalated: (n: number) => string;
   levelLabel: (level: number) => string;
 
@@ -237,6 +241,9 @@ export const pt: AgentDict = {
   badgeCallback: 'Retorno',
   callbackOfferedTitle: 'Retorno oferecido',
   callbackLine: (n, o, a) => `Retorno para ${n} · ${o === 'dropped' ? 'chamada que caiu' : 'pedido de retorno'}${a > 1 ? ` · ${a}ª tentativa` : ''}`,
+  dropped: 'A ligação caiu',
+  droppedToast: 'Ligação marcada como caída: o cliente será chamado de volta, no início da fila.',
+  droppedAway: 'A ligação caiu: o cliente volta como retorno no início da fila, com o mesmo protocolo.',
   badgeEscalated: (n) => (n === 1 ? 'Escalada' : `Escalada ${n}×`),
   levelLabel: (l) => `N${l}`,
 
@@ -370,6 +377,9 @@ export const en: AgentDict = {
   badgeCallback: 'Callback',
   callbackOfferedTitle: 'Callback offered',
   callbackLine: (n, o, a) => `Callback to ${n} · ${o === 'dropped' ? 'dropped call' : 'callback request'}${a > 1 ? ` · attempt ${a}` : ''}`,
+  dropped: 'The call dropped',
+  droppedToast: 'Marked as dropped: the customer will be called back, at the head of the line.',
+  droppedAway: 'The call dropped: the customer comes back as a callback at the head of the line, with the same protocol.',
   badgeEscalated: (n) => (n === 1 ? 'Escalated' : `Escalated ${n}×`),
   levelLabel: (l) => `N${l}`,
 

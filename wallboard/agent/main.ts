@@ -246,6 +246,12 @@ ui.btnReady.addEventListener('click', () => {
   const id = agentId();
   if (id) void act((a) => a.ready(id));
 });
+ui.btnDropped.addEventListener('click', () => {
+  const callId = view?.call?.id;
+  if (!callId) return;
+  ui.btnDropped.disabled = true;
+  void act((a) => a.dropped(callId), t.droppedToast).finally(() => { ui.btnDropped.disabled = false; });
+});
 ui.escalateButtons.addEventListener('click', (ev) => {
   const btn = (ev.target as HTMLElement | null)?.closest<HTMLButtonElement>('button[data-level]');
   const callId = view?.call?.id;

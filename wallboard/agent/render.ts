@@ -56,6 +56,7 @@ export interface ConsoleUi {
   callBadges: HTMLElement;
   callFrom: HTMLElement;
   callCallback: HTMLElement;
+  btnDropped: HTMLButtonElement;
   fQueue: HTMLElement;
   fPath: HTMLElement;
   fProtocol: HTMLElement;
@@ -156,6 +157,7 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
           </div>
           <div id="call-from"></div>
           <div id="call-callback" hidden></div>
+          <button id="btn-dropped" type="button" hidden>${esc(t.dropped)}</button>
           <dl id="call-fields">
             <div><dt>${esc(t.queue)}</dt><dd id="f-queue"></dd></div>
             <div><dt>${esc(t.priority)}</dt><dd id="f-priority"></dd></div>
@@ -256,6 +258,7 @@ export function mount(root: HTMLElement, t: AgentDict): ConsoleUi {
     callBadges: $(root, '#call-badges'),
     callFrom: $(root, '#call-from'),
     callCallback: $(root, '#call-callback'),
+    btnDropped: $(root, '#btn-dropped') as HTMLButtonElement,
     fQueue: $(root, '#f-queue'),
     fPath: $(root, '#f-path'),
     fProtocol: $(root, '#f-protocol'),
@@ -392,6 +395,7 @@ export function renderConsole(ui: ConsoleUi, v: ConsoleViewModel | null, t: Agen
     setText(ui.callFrom, c.from);
     show(ui.callCallback, c.callback != null);
     setText(ui.callCallback, c.callback ?? '');
+    show(ui.btnDropped, c.canMarkDropped);
     setText(ui.fQueue, c.queue);
     setText(ui.fPath, c.path);
     setText(ui.fProtocol, c.protocol);

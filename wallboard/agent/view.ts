@@ -33,6 +33,8 @@ interface CallCard {
   protocol: string;
   /** A callback: "Retorno para +55… · pedido de retorno" (who and why); null for a call on the line. */
   callback: string | null;
+  /** The agent may say the line dropped on the company's side (talking, or wrapping up a call answered). */
+  canMarkDropped: boolean;
   path: string;
   queue: string;
   priority: string;
@@ -231,6 +233,7 @@ export function buildConsoleView(
       from: c.from || '—',
       protocol: c.protocol || '—',
       callback: c.callback ? t.callbackLine(c.callback.number, c.callback.origin, c.callback.attempt) : null,
+      canMarkDropped: (phase === 'in-progress' || phase === 'wrap-up') && (c.callback == null || c.callback.reached),
       path: c.ivrLabels.length ? c.ivrLabels.join(' › ') : '—',
       queue: c.queueName ?? c.queue ?? '—',
       priority: priorityText(c),
@@ -240,7 +243,8 @@ export function buildConsoleView(
       badges: badgesOf(c, t),
       language: languageName(c.language, t),
       notes: c.notes.filter((n) => n.trim() !== ''),
-      escalatedNote: phase === 'escalated' ? t.escalatedAway(t.levelLabel(c.level)) : null,
+      // Back in the queue while the agent wraps up: escalated, or a drop now waiting as a callback.
+      escalatedNote: phase !== 'escalated' ? null : c.callback?.origin === 'dropped' && !c.callback.reached ? t.droppedAway : t.escalatedAway(t.levelLabel(c.level)),
     };
   }
 

@@ -204,7 +204,9 @@ describeWithChromium('Planejamento in a real browser', () => {
     await page.click('#tab-now');
     await shot(page, 'planning-agora', { width: 1920, height: 1080 });
     // The screen never overflows sideways.
-    for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+    await page.click('#tab-planning');
+    await shot(page, 'planning', { width: 768, height: 1024 });
+    for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }, { width: 1024, height: 768 }, { width: 768, height: 1024 }]) {
       await page.setViewportSize(size);
       await page.click('#tab-planning');
       await page.waitForTimeout(200);

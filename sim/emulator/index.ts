@@ -1,8 +1,8 @@
 // A Twilio Programmable Voice emulator, in process: places inbound calls on Atende
 // (signed webhooks, TwiML executed verb by verb, queues, agent legs, status
 // callbacks) and answers the REST API Atende uses (queue-member dequeue and read,
-// call redirect and read) on 127.0.0.1, refusing a second dequeue of a member as
-// Twilio does (400). Faults (REST failures, delays and lost answers, duplicated,
+// call redirect and read, the Recording resource of a <Dial record>: recordings.ts) on
+// 127.0.0.1, refusing a second dequeue of a member as Twilio does (400). Faults (REST failures, delays and lost answers, duplicated,
 // reordered and retried webhooks) are drawn from seeded generators.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';

@@ -15,7 +15,6 @@
 //   core frees the agent, retries after callbacks.retryDelaySeconds or ends the callback as
 //   not reached). Hung up after picking up: the call ends by the caller, as /twilio/status
 //   ends an ordinary caller's.
-import { Type } from '@sinclair/typebox';
 import type { Localised } from '../../config/types.ts';
 import type { CallbackResult } from '../../../routing/types.ts';
 import { protocolGroups } from '../../sac/protocol.ts';
@@ -65,10 +64,10 @@ const customer = defineWebhook({
       log.info({ status: c.status }, 'callback: the customer picked up after the offer ended; they will be called again');
       return sorry(call);
     }
-    const now = core.call(q.call)!;
-    const lang = voice.language(now.language ?? undefined);
+    const reached = core.call(q.call)!;
+    const lang = voice.language(reached.language ?? undefined);
     const r = voice.response();
-    voice.say(r, lineFor(call, now.queue, now.protocol, lang.code), lang);
+    voice.say(r, lineFor(call, reached.queue, reached.protocol, lang.code), lang);
     return whereTheCallBelongs(call, q.call, lang, false, r);
   },
   fallback: (call) => sorry(call),

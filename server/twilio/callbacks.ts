@@ -71,8 +71,11 @@ export class CallbackPlacer {
 
   /**
    * Customer first: calls the customer's number from the center's number. It rings for the
-   * offer timeout, so that a customer who never answers is reported (status callback) before
-   * the core's offer expires (offer timeout + grace) and never counts as the agent's miss.
+   * offer timeout (`Timeout`: how long Twilio lets the phone ring before giving up, short of an
+   * answering machine: twilio.com/docs/api/errors/21208), so that a customer who never answers
+   * is reported before the core's offer expires (offer timeout + grace) and never counts as the
+   * agent's miss: never picked up, the call's StatusCallback gets CallStatus no-answer (busy,
+   * failed, canceled likewise; twilio.com/docs/voice/api/call-resource#statuscallback).
    */
   private callCustomer(offer: CallbackOffer): Promise<void> {
     const { engine, rest, voice, log } = this.opts;

@@ -777,6 +777,11 @@ export class RoutingCore {
       return;
     }
     this.callIndex.add(c);
+    // Still excluded from the agent who just missed it: the deadline that ends it must follow the new
+    // version (aging and moves requeue it), or the exclusion would never end and that agent never get it.
+    if (c.excludedAgent !== null) {
+      this.deadlines.add(at + Math.max(this.config.missDelaySeconds, this.config.offerTimeoutSeconds) * 1000, 'exclusion-end', c.id, c.version);
+    }
     const aging = this.config.agingSeconds[c.tier - 1];
     if (aging !== null && aging !== undefined && c.tier > 1) {
       this.deadlines.add(Math.max(at, c.tierSince + aging * 1000), 'aging', c.id, c.version);

@@ -231,6 +231,24 @@ describe('ring-no-answer', () => {
     expect(run(core, logIn(41, 'ana'))).toEqual(['first→ana']);
   });
 
+  it('a call that ages at its requeue is offered again to the agent who missed it once the exclusion ends (the only agent for it)', () => {
+    // Found by the SAC day run live (sim/scenarios/sac-day.json): a callback's aging came due while it rang;
+    // missed, it went back to the queue and aged at once (its version moved), so the deadline ending the
+    // exclusion of the agent who missed it was dropped as stale, and the only agent for it never got it again.
+    const core = newCore({ agingSeconds: [null, 60, 60], maxConsecutiveMisses: 3, missDelaySeconds: 5, offerTimeoutSeconds: 20 });
+    run(core, callInto(0, 'c1', 'vendas'));
+    expect(run(core, logIn(50, 'ana'))).toEqual(['c1→ana']);
+    // Missed at 65 s: back in the queue it ages to P2 at once (due at 60 s, while it rang).
+    run(core, [ev.missed(65, 'c1')]);
+    const requeue = core.advance(T0 + 65_000).decisions;
+    expect(requeue.filter((d) => d.type === 'tier-changed')).toEqual([{ type: 'tier-changed', callId: 'c1', tier: 2, reason: 'Espera longa (era P3)' }]);
+    // Ana's pause after the miss is 5 s, the call's exclusion from her 20 s.
+    core.advance(T0 + 84_000);
+    expect(core.call('c1')).toMatchObject({ status: 'queued', agentId: null });
+    core.advance(T0 + 85_000);
+    expect(core.call('c1')).toMatchObject({ status: 'offering', agentId: 'ana' });
+  });
+
   it('an offer Twilio never reports on expires after the timeout plus grace', () => {
     const core = newCore({ offerTimeoutSeconds: 20, offerGraceSeconds: 10 });
     run(core, [...logIn(0, 'bruno'), ...callInto(0, 'c1', 'suporte')]);

@@ -79,6 +79,15 @@ describe('callbacks and the legal limit', () => {
     expect(buildView(s, null, 0, pt, 'pt').waitingCalls[0].callback).toBe(true);
   });
 
+  it('the longest wait names the longest caller on the line, not an older callback', () => {
+    const row = (callId: string, queue: string, tier: number, waitSeconds: number, callback: boolean) =>
+      ({ callId, caller: '+55 11 9****-1111', queue, tier, reason: { label: 'Padrão', kind: 'default' as const }, waitSeconds, level: 1, ringing: false, callback });
+    const s = snapshot([queue({ id: 'vendas', name: 'Vendas' }), queue({ id: 'suporte', name: 'Suporte' })], {
+      waitingCalls: [row('cb', 'vendas', 2, 312, true), row('c1', 'suporte', 3, 40, false)],
+    });
+    expect(buildView(s, null, 0, pt, 'pt').longest).toMatchObject({ value: '0:40', sub: 'P3 · Suporte' });
+  });
+
   it('today\'s share within the legal limit sits under the longest wait', () => {
     expect(buildView(snapshot([]), null, 0, pt, 'pt').longest.note).toBe('no limite legal hoje: 96,2 %');
     expect(buildView(snapshot([]), null, 0, en, 'en').longest.note).toBe('within the legal limit today: 96.2%');

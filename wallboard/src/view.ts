@@ -303,7 +303,8 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
   );
 
   const longestNow = plus(f.longestWaitSeconds, tick);
-  const oldest = waitingRows(s, scope, tick, c, names)[0];
+  // The longest wait is a caller's on the line: an older callback (nobody on the line) is counted apart.
+  const oldest = waitingRows(s, scope, tick, c, names).find((r) => !r.callback);
   const longest = plainTile(
     t.longestWait,
     duration(longestNow),

@@ -12,7 +12,10 @@
 // logs off, so that the next day starts from an empty center.
 import { Heap } from '../../routing/heap.ts';
 import type { Decision } from '../../routing/types.ts';
+import { sacOf } from '../../server/config/load.ts';
 import type { Settings } from '../../server/config/types.ts';
+import { BusinessHours } from '../../server/sac/hours.ts';
+import { scheduleReason } from '../../server/sac/schedule.ts';
 import type { Engine } from '../../server/engine.ts';
 import { mulberry32 } from '../random.ts';
 import type { Scenario } from '../model/scenario.ts';
@@ -51,7 +54,7 @@ const CSAT_AFTER_NPS_MS = 10_000;
  */
 const WHISPER_MS = 3000;
 
-type Kind = 'arrive' | 'enter' | 'patience' | 'answer' | 'miss' | 'end' | 'nps' | 'csat' | 'shift-start' | 'shift-end' | 'back' | 'close';
+type Kind = 'arrive' | 'enter' | 'patience' | 'answer' | 'miss' | 'end' | 'nps' | 'csat' | 'shift-start' | 'shift-end' | 'back' | 'close' | 'schedule';
 interface Step { at: number; seq: number; kind: Kind; ref: string; token: number }
 
 interface Caller {
@@ -96,6 +99,8 @@ export class DayRun {
   private readonly awayPauseMs: number;
   private readonly stopListening: () => void;
   private lastAt: number;
+  /** Business hours (server/sac/hours.ts): the schedule's edges become steps, as server/sac/schedule.ts logs them live. */
+  private readonly hours: BusinessHours;
 
   /** `scenario` is the day's: its own date and seed. */
   constructor(private readonly ctx: DayContext, private readonly scenario: Scenario, settings: Settings) {
@@ -109,6 +114,9 @@ export class DayRun {
     this.awayPauseMs = Math.round(scenario.ring.awayAfterNoAnswerSeconds * 1000);
     this.lastAt = this.frame.startAt;
     const { startAt, runEndAt } = this.frame;
+    this.hours = new BusinessHours(settings);
+    // The schedule before anything else at the start: a queue closed then is closed before anybody calls.
+    this.schedule(startAt, 'schedule', '');
     // The close first: at the end of the day callers hang up before the last agents log off.
     this.schedule(runEndAt, 'close', '');
     for (const a of this.frame.agents) {
@@ -231,6 +239,15 @@ export class DayRun {
       case 'enter': {
         const c = this.callers.get(s.ref)!;
         const choice = edge.ivrChoice(this.ctx.settings().ivr, c.plan.ivrPath);
+        if (!this.ctx.engine.core.queueState(choice.queue).open) {
+          // Closed (business hours, a holiday, the center's dates): nobody is enqueued; the caller
+          // hears the closed message and hangs up, as /twilio/ivr and /twilio/status log it (at once here).
+          this.log(edge.chose(c.sid, at, choice.path, c.plan.language, choice.queue, choice.attributes)[0]);
+          this.log(edge.hungUpInIvr(c.sid, at));
+          this.finish(c, null);
+          this.callers.delete(c.sid);
+          return;
+        }
         // Queued before the event goes in: the engine may offer the call during it.
         c.state = 'queued';
         for (const l of edge.chose(c.sid, at, choice.path, c.plan.language, choice.queue, choice.attributes)) this.log(l);
@@ -243,6 +260,9 @@ export class DayRun {
         if (c.plan.patienceMs !== null) this.schedule(at + c.plan.patienceMs, 'patience', c.sid);
         return;
       }
+      case 'schedule':
+        this.syncSchedule(at);
+        return;
       case 'patience':
       case 'close': {
         const waiting = s.kind === 'close' ? [...this.callers.values()] : [this.callers.get(s.ref)].filter((c) => c !== undefined);
@@ -298,6 +318,25 @@ export class DayRun {
   }
 
   /** The caller hangs up while waiting: in the Twilio queue, or while an agent's leg rings. */
+  /**
+   * Business hours into the core at `at`, as server/sac/schedule.ts does live (the app's own
+   * timer does not run here: this run moves the clock itself); the next edge becomes a step.
+   */
+  private syncSchedule(at: number): void {
+    const s = this.ctx.settings();
+    const onClose = sacOf(s).onClose;
+    let next: number | null = null;
+    for (const q of s.queues) {
+      const open = this.hours.isOpen(q.id, at);
+      const layers = this.ctx.engine.core.queueLayers(q.id);
+      const change = this.hours.nextChange(q.id, at);
+      if (change !== null && (next === null || change < next)) next = change;
+      if (!open && !layers.schedule) this.log(edge.scheduleClosed(q.id, at, scheduleReason(this.hours, q.id, at), change, onClose));
+      else if (open && layers.schedule) this.log(edge.scheduleOpened(q.id, at));
+    }
+    if (next !== null && next <= this.frame.runEndAt) this.schedule(next, 'schedule', '');
+  }
+
   private hangUpWaiting(c: Caller, at: number): void {
     if (c.state === 'queued') this.log(edge.leftQueue(c.sid, at));
     else if (c.state === 'ringing') this.log(edge.dialEnded(c.sid, at, 'caller'));

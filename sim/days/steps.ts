@@ -59,6 +59,24 @@ export function dialEnded(sid: string, at: number, by: 'caller' | 'agent'): Logg
   return twilio('/twilio/dial/done', { type: 'call.ended', id: `${sid}:ended`, at, callId: sid, by });
 }
 
+/** server/sac/schedule.ts: business hours close a queue (reason "hours", "holiday: Natal", "date: …"). */
+export function scheduleClosed(queue: string, at: number, reason: string, until: number | null, waiting: 'serve' | 'offer-callback'): Logged {
+  return {
+    event: { id: `sac:schedule:${queue}:closed:${at}`, at, type: 'queue.closed', queue, by: 'schedule', reason, ...(until !== null ? { until } : {}), waiting },
+    source: 'sac:schedule',
+  };
+}
+
+/** server/sac/schedule.ts: business hours open a queue again. */
+export function scheduleOpened(queue: string, at: number): Logged {
+  return { event: { id: `sac:schedule:${queue}:opened:${at}`, at, type: 'queue.opened', queue, by: 'schedule' }, source: 'sac:schedule' };
+}
+
+/** /twilio/status: the caller hung up in the IVR (at a closed queue, after its message). */
+export function hungUpInIvr(sid: string, at: number): Logged {
+  return { event: { type: 'call.ended', id: `${sid}:ended`, at, callId: sid, by: 'caller' }, source: 'twilio:/twilio/status' };
+}
+
 /** /twilio/queue/exit: the caller hung up while waiting in the Twilio queue. */
 export function leftQueue(sid: string, at: number): Logged {
   return twilio('/twilio/queue/exit', { type: 'call.abandoned', id: `${sid}:ended`, at, callId: sid });

@@ -12,6 +12,7 @@ import { main } from '../../sim/cli.ts';
 import { loadScenarioAndSettings, parseScenario, SCENARIOS_DIR, ScenarioError, withSacSettings, checkScenario, type Scenario } from '../../sim/model/scenario.ts';
 import { generateTraffic, trafficFrame } from '../../sim/model/traffic.ts';
 import { runLive } from '../../sim/live.ts';
+import { writeDays } from '../../sim/days/writer.ts';
 import { startLocalStack } from '../../sim/stack.ts';
 import type { Summary } from '../../sim/summary.ts';
 import { runVirtual, type VirtualCallRecord } from '../../sim/virtual.ts';
@@ -252,6 +253,29 @@ describe('the tiny morning, live through the emulator', () => {
     // Called back from 08:00 (the run goes on after the callers hung up), each reached at the first call.
     expect([s.callbacksReached, s.callbacksNotReached, s.callbacksWaitingAtEnd, s.customerCalls, s.customerCallsMissed], report).toEqual([3, 0, 0, 3, 0]);
     expect(live.summary.center.answered, report).toBe(3);
+  }, 120_000);
+});
+
+describe('the SAC day written as history (--days)', () => {
+  it('callers at a closed queue are never enqueued: the IVR, then their hang-up; nothing refused', async () => {
+    const { scenario, settings } = loadScenarioAndSettings(join(SCENARIOS_DIR, 'sac-day.json'), { seed: 1 });
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'atende-sac-days-')), 'h.db');
+    const written = await writeDays(scenario, settings, { days: 1, dbPath });
+    expect(written.refused).toBe(0);
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      const queued = db.prepare("select at, body from events where type = 'call.queued'").all() as { at: number; body: string }[];
+      const into = (q: string) => queued.filter((r) => JSON.parse(r.body).queue === q).map((r) => r.at);
+      // Vendas only 08:00-14:00 and Financeiro 08:00-12:00 (the schedule alone: --days plays no supervisor closures).
+      expect(into('vendas').every((t) => t >= eve('08:00') && t < eve('14:00'))).toBe(true);
+      expect(into('financeiro').every((t) => t >= eve('08:00') && t < eve('12:00'))).toBe(true);
+      expect(into('vendas').length).toBeGreaterThan(0);
+      const hungUp = db.prepare("select count(*) as n from events where type = 'call.ended' and source = 'twilio:/twilio/status'").get() as { n: number };
+      expect(hungUp.n).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
   }, 120_000);
 });
 

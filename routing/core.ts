@@ -976,6 +976,7 @@ export class RoutingCore {
   }
 
   private abandon(c: CallState, at: number, outcome: CallOutcome = 'abandoned'): void {
+    if (outcome === 'not-reached') this.metrics.recordCallback(at, c.queue!, c.tier, 'not-reached');
     // An escalated caller who gives up was answered once already; it is not a second abandon.
     if (c.firstAnsweredAt === null) {
       c.outcome = outcome;
@@ -1179,6 +1180,7 @@ export class RoutingCore {
     c.callback = { number: e.number, origin: 'requested', requestedAt: at, attempts: 0, retryAt: later, reached: false };
     c.offerCallback = false;
     this.callbackCalls.add(c);
+    this.metrics.recordCallback(at, c.queue!, c.tier, 'requested');
     // Same tier, orderAt and seq: the heap puts it back exactly where it was.
     this.putInQueue(c, at);
   }
@@ -1186,6 +1188,7 @@ export class RoutingCore {
   private callbackAttempt(c: CallState, result: CallbackResult, at: number): void {
     if (result !== 'answered') return this.callbackFailed(c, result, at);
     c.callback = { ...c.callback!, reached: true };
+    this.metrics.recordCallback(at, c.queue!, c.tier, 'reached');
     if (c.status === 'connected') {
       // Agent-first: the agent was waiting on the line; the customer is reached now.
       this.countAnswered(c, at);
@@ -1256,6 +1259,7 @@ export class RoutingCore {
     c.offerCallback = false;
     c.callback = { number: number ?? c.from, origin: 'dropped', requestedAt: at, attempts: 0, retryAt: null, reached: false };
     this.callbackCalls.add(c);
+    this.metrics.recordCallback(at, c.queue!, c.tier, 'dropped');
     this.requeueAtHead(c, 'dropped on the company side', at);
   }
 

@@ -22,7 +22,7 @@ import type { Deadline, DeadlineKind } from './timers.ts';
 import type { QueueConfig, RoutingConfig } from './types.ts';
 
 /** Bump whenever the shape or the meaning of a field changes: a loader refuses every other version. */
-export const SNAPSHOT_VERSION = 3;
+export const SNAPSHOT_VERSION = 4;
 export const SNAPSHOT_FORMAT = 'atende/routing-core';
 
 export interface Table { fields: string[]; rows: unknown[][] }

@@ -10,7 +10,10 @@
 // per-second eviction cost without any visible gain on a wallboard.
 
 import { DailyBoundary } from './clock.ts';
-import { ABANDONED, ABANDONED_WITHIN, ANSWERED, ANSWERED_WITHIN, BUSY_MS, FIELDS, STAFFED_MS } from './fields.ts';
+import {
+  ABANDONED, ABANDONED_WITHIN, ANSWERED, ANSWERED_WITHIN, BUSY_MS, CALLBACKS_NOT_REACHED, CALLBACKS_REACHED, CALLBACKS_REQUESTED,
+  DROPPED, FIELDS, STAFFED_MS,
+} from './fields.ts';
 import { toFigures, type ScopeTerms } from './formulas.ts';
 import { ScopeAgg } from './ring.ts';
 import { MINUTE_MS as MINUTE, MinuteSeries, SERIES_POINTS } from './series.ts';
@@ -19,6 +22,13 @@ import type { MetricsSnapshot } from './snapshot.ts';
 import type {
   ClosedInterval, Figures, MetricsSettings, MetricsWindow, QueueMetricsSettings, Scope, SeriesPoints, WindowByMinute,
 } from './types.ts';
+
+
+/** The SAC callback facts the reports count. */
+export type CallbackFact = 'requested' | 'reached' | 'not-reached' | 'dropped';
+const CALLBACK_FIELD: Record<CallbackFact, number> = {
+  requested: CALLBACKS_REQUESTED, reached: CALLBACKS_REACHED, 'not-reached': CALLBACKS_NOT_REACHED, dropped: DROPPED,
+};
 
 export const BUCKET_MS = 1000;
 const HOUR = 3_600_000;
@@ -198,6 +208,17 @@ export class MetricsCore {
     this.center.disposition(base, b, resolvedFirstContact);
     this.tierAgg(tier).disposition(base, b, resolvedFirstContact);
     this.queueAggs[queue].disposition(base, b, resolvedFirstContact);
+  }
+
+  /** A SAC callback fact of a call of `queue` and `tier` (counted in the center, the tier and the queue). */
+  recordCallback(at: number, queue: string, tier: number, kind: CallbackFact): void {
+    if (at > this.now) this.tick(at);
+    const field = CALLBACK_FIELD[kind];
+    const base = this.base;
+    const b = this.cur;
+    this.center.count(base, b, field);
+    this.tierAgg(tier).count(base, b, field);
+    this.queueAggs[this.queueIndex(queue)].count(base, b, field);
   }
 
   /** Counts hold from max(at, latest time seen) until the next call. */

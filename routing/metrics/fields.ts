@@ -24,8 +24,14 @@ export const FCR_RESOLVED = 17;
 export const ANSWERED_WITHIN_LEGAL = 18;
 /** …and breaches: answered, or abandoned (short abandons aside), after waiting longer than it. */
 export const LEGAL_BREACHES = 19;
+/** SAC callbacks: asked for (while waiting or at a closed queue), the customer reached with an agent, never reached… */
+export const CALLBACKS_REQUESTED = 20;
+export const CALLBACKS_REACHED = 21;
+export const CALLBACKS_NOT_REACHED = 22;
+/** …and calls that dropped on the company's side (each becomes a callback at the head of its tier). */
+export const DROPPED = 23;
 /** Agent-milliseconds; only the center scope accrues them. */
-export const BUSY_MS = 20;
-export const STAFFED_MS = 21;
+export const BUSY_MS = 24;
+export const STAFFED_MS = 25;
 
-export const FIELDS = 22;
+export const FIELDS = 26;

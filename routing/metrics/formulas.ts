@@ -5,6 +5,7 @@ import {
   ABANDONED, ABANDONED_WITHIN, ANSWERED, ANSWERED_WITHIN, ANSWER_WAIT_MS, CSAT_RESPONSES, CSAT_SATISFIED,
   DETRACTORS, FCR_RESOLVED, FCR_RESPONSES, HANDLED, HOLD_MS, NPS_RESPONSES, PASSIVES, PROMOTERS,
   SHORT_ABANDONED, TALK_MS, WRAP_MS, ANSWERED_WITHIN_LEGAL, LEGAL_BREACHES,
+  CALLBACKS_REQUESTED, CALLBACKS_REACHED, CALLBACKS_NOT_REACHED, DROPPED,
 } from './fields.ts';
 import type { Figures, NpsBand, SlFormula } from './types.ts';
 
@@ -82,5 +83,10 @@ export function toFigures(row: ArrayLike<number>, o: number, terms: ScopeTerms, 
     fcr: { rate: ratio(row[o + FCR_RESOLVED], row[o + FCR_RESPONSES]), responses: row[o + FCR_RESPONSES] },
     answeredWithinLegal, legalBreaches,
     withinLegal: ratio(answeredWithinLegal, answeredWithinLegal + legalBreaches),
+    // `|| 0` likewise: stored rows from before the callback columns.
+    callbacks: {
+      requested: row[o + CALLBACKS_REQUESTED] || 0, reached: row[o + CALLBACKS_REACHED] || 0,
+      notReached: row[o + CALLBACKS_NOT_REACHED] || 0, dropped: row[o + DROPPED] || 0,
+    },
   };
 }

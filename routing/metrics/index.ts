@@ -1,6 +1,6 @@
 // Public surface of the ring-buffer metrics core.
 
-export { MetricsCore, BUCKET_MS } from './core.ts';
+export { MetricsCore, BUCKET_MS, type CallbackFact } from './core.ts';
 export { serviceLevel, npsBand, toFigures, type ScopeTerms } from './formulas.ts';
 export { DailyBoundary } from './clock.ts';
 export { metricsSettings, validateSettings } from './settings.ts';

@@ -74,6 +74,12 @@ export class ScopeAgg {
     this.lastBucket = bucket;
   }
 
+  /** One callback fact: a column of fields.ts (CALLBACKS_REQUESTED … DROPPED). */
+  count(base: number, bucket: number, field: number): void {
+    this.add(base, field, 1);
+    this.lastBucket = bucket;
+  }
+
   disposition(base: number, bucket: number, resolved: boolean): void {
     this.add(base, FCR_RESPONSES, 1);
     if (resolved) this.add(base, FCR_RESOLVED, 1);

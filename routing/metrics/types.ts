@@ -65,6 +65,14 @@ export interface Figures {
    * before the limit are neutral (the caller left before the company broke it); null when nothing counted.
    */
   withinLegal: number | null;
+  /**
+   * SAC callbacks: requested (while waiting, or at a closed queue for its next opening), reached (the customer
+   * picked up the call back), notReached (the callback ended without reaching the customer: after its last
+   * attempt, or the agent left first; counted in `abandoned` too unless the call was answered before a drop),
+   * dropped (calls that dropped on the company's side and came back as callbacks). Each counted in the interval
+   * it happened in, in the call's queue and tier.
+   */
+  callbacks: { requested: number; reached: number; notReached: number; dropped: number };
 }
 
 export interface ClosedInterval {

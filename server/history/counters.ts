@@ -5,15 +5,17 @@ import {
   ABANDONED, ABANDONED_WITHIN, ANSWERED, ANSWERED_WITHIN, ANSWER_WAIT_MS, CSAT_RESPONSES, CSAT_SATISFIED,
   DETRACTORS, FCR_RESOLVED, FCR_RESPONSES, HANDLED, HOLD_MS, NPS_RESPONSES, PASSIVES, PROMOTERS,
   SHORT_ABANDONED, TALK_MS, WRAP_MS, ANSWERED_WITHIN_LEGAL, LEGAL_BREACHES,
+  CALLBACKS_REQUESTED, CALLBACKS_REACHED, CALLBACKS_NOT_REACHED, DROPPED,
 } from '../../routing/metrics/fields.ts';
 import { toFigures, type Figures, type ScopeTerms } from '../../routing/metrics/index.ts';
 import type { AgentStatus } from '../../routing/types.ts';
 
 /**
- * Columns 0…19 of routing/metrics/fields.ts (agent time is the agents' own rows). Rows stored
- * before the SAC legal-limit columns (18, 19) have 18: they read as zeros there.
+ * Columns 0…23 of routing/metrics/fields.ts (agent time is the agents' own rows). Rows stored
+ * before the SAC legal-limit columns (18, 19) have 18, before the callback columns (20…23) 20:
+ * they read as zeros there.
  */
-export const SCOPE_COUNTERS = LEGAL_BREACHES + 1;
+export const SCOPE_COUNTERS = DROPPED + 1;
 export type ScopeCounters = number[];
 
 /** Back from Figures to the integer counters they were computed from (exact: counts and whole ms). */
@@ -41,6 +43,10 @@ export function countersOf(f: Figures): ScopeCounters {
   c[FCR_RESOLVED] = share(f.fcr.rate, f.fcr.responses);
   c[ANSWERED_WITHIN_LEGAL] = f.answeredWithinLegal;
   c[LEGAL_BREACHES] = f.legalBreaches;
+  c[CALLBACKS_REQUESTED] = f.callbacks.requested;
+  c[CALLBACKS_REACHED] = f.callbacks.reached;
+  c[CALLBACKS_NOT_REACHED] = f.callbacks.notReached;
+  c[DROPPED] = f.callbacks.dropped;
   return c;
 }
 

@@ -150,12 +150,18 @@ export interface ReportRow {
   fcrResponses: number;
   /** SAC: callers who waited longer than their queue's legal wait limit (answered or abandoned late). */
   legalBreaches: number;
+  /** SAC callbacks (docs/sac.md): asked for, the customer reached, ended without reaching them; calls dropped on the company's side. */
+  callbacksRequested: number;
+  callbacksReached: number;
+  callbacksNotReached: number;
+  dropped: number;
 }
 
 export const ROW_FIELDS = [
   'start', 'end', 'complete', 'intervals', 'offered', 'answered', 'abandoned', 'shortAbandoned',
   'answeredWithinThreshold', 'abandonedWithinThreshold', 'serviceLevel', 'asaSeconds', 'tmaSeconds', 'abandonRate',
   'handled', 'nps', 'npsResponses', 'csat', 'csatResponses', 'fcr', 'fcrResponses', 'legalBreaches',
+  'callbacksRequested', 'callbacksReached', 'callbacksNotReached', 'dropped',
 ] as const satisfies readonly (keyof ReportRow)[];
 
 export function toRow(zone: Zone, start: number, end: number, complete: boolean, intervals: number, f: Figures): ReportRow {
@@ -169,6 +175,8 @@ export function toRow(zone: Zone, start: number, end: number, complete: boolean,
     csat: f.csat.score, csatResponses: f.csat.responses,
     fcr: f.fcr.rate, fcrResponses: f.fcr.responses,
     legalBreaches: f.legalBreaches,
+    callbacksRequested: f.callbacks.requested, callbacksReached: f.callbacks.reached,
+    callbacksNotReached: f.callbacks.notReached, dropped: f.callbacks.dropped,
   };
 }
 

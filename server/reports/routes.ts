@@ -45,6 +45,8 @@ const Row = Type.Object({
   nps: Ratio, npsResponses: Type.Integer(), csat: Ratio, csatResponses: Type.Integer(), fcr: Ratio, fcrResponses: Type.Integer(),
   /** SAC: callers who waited longer than their queue's legal limit (docs/sac.md). */
   legalBreaches: Type.Integer(),
+  /** SAC callbacks: asked for, reached, not reached; calls dropped on the company's side (docs/sac.md). */
+  callbacksRequested: Type.Integer(), callbacksReached: Type.Integer(), callbacksNotReached: Type.Integer(), dropped: Type.Integer(),
 });
 const AgentRow = Type.Object({
   start: Type.String(), end: Type.String(), startMs: Type.Number(), endMs: Type.Number(),

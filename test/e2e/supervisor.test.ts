@@ -297,7 +297,7 @@ describeWithChromium('supervisor screen in a real browser', () => {
     const api = await (await fetch(`${address}/api/reports/intervals?from=${q.from}&to=${q.to}&granularity=hour&scope=center`, { headers: { authorization: `Bearer ${SUP}` } })).json() as { rows: Record<string, number | null | string>[]; total: Record<string, number | null> };
     const shown = await page.evaluate(() => [...document.querySelectorAll('#r-table tbody tr[data-start]')].map((tr) =>
       Object.fromEntries([['startMs', Number(tr.getAttribute('data-start'))], ...[...tr.querySelectorAll('td[data-k]')].map((td) => [td.getAttribute('data-k'), td.getAttribute('data-v') === '' ? null : Number(td.getAttribute('data-v'))])])));
-    const keys = ['offered', 'answered', 'abandoned', 'serviceLevel', 'asaSeconds', 'tmaSeconds', 'abandonRate', 'nps', 'csat', 'fcr'];
+    const keys = ['offered', 'answered', 'abandoned', 'serviceLevel', 'asaSeconds', 'tmaSeconds', 'abandonRate', 'legalBreaches', 'callbacksRequested', 'nps', 'csat', 'fcr'];
     const pick = (r: Record<string, unknown>) => Object.fromEntries([['startMs', r.startMs], ...keys.map((k) => [k, r[k]])]);
     expect(shown).toEqual([...api.rows.map(pick), pick({ ...api.total, startMs: api.total.startMs })]);
     expect(await page.locator('#r-agents tbody tr[data-agent="ana"] td[data-k="calls"]').textContent()).toBe('0');

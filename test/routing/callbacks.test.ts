@@ -100,6 +100,11 @@ describe('placing a callback', () => {
     run(core, [sac.attempt(120, 'c1', 'answered')]);
     const today = core.metrics.read({ kind: 'center' }, 'today');
     expect(today).toMatchObject({ answered: 1, asaSeconds: 120, answeredWithinLegal: 0, legalBreaches: 1 });
+    // The reports' callback counts, in the queue and tier of the call too.
+    expect(today.callbacks).toEqual({ requested: 1, reached: 1, notReached: 0, dropped: 0 });
+    expect(core.metrics.read({ kind: 'queue', id: 'suporte' }, 'today').callbacks).toEqual({ requested: 1, reached: 1, notReached: 0, dropped: 0 });
+    expect(core.metrics.read({ kind: 'queue', id: 'vendas' }, 'today').callbacks).toEqual({ requested: 0, reached: 0, notReached: 0, dropped: 0 });
+    expect(core.metrics.read({ kind: 'tier', tier: 3 }, 'today').callbacks.requested).toBe(1);
     run(core, [ev.ended(300, 'c1', 'agent')]);
     expect(core.call('c1')).toMatchObject({ status: 'ended', outcome: 'answered' });
   });
@@ -156,6 +161,8 @@ describe('placing a callback', () => {
     expect(core.call('c1')).toMatchObject({ status: 'ended', outcome: 'not-reached', callback: { attempts: 2 } });
     const today = core.metrics.read({ kind: 'center' }, 'today');
     expect(today).toMatchObject({ offered: 1, answered: 0, abandoned: 1, serviceLevel: 0, legalBreaches: 1, withinLegal: 0 });
+    // Two calls to the customer, neither reached: one request, one "not reached".
+    expect(today.callbacks).toEqual({ requested: 1, reached: 0, notReached: 1, dropped: 0 });
     expect(core.recentAbandons(1)[0]).toMatchObject({ callId: 'c1', waitMs: 200_000 });
     expect(core.callbacksWaiting()).toMatchObject({ waiting: 0 });
     expect(core.agent('bruno')!.status).toBe('available');
@@ -193,6 +200,8 @@ describe('a call dropped on the company side', () => {
     run(core, [ev.answered(71, 'c1'), sac.attempt(80, 'c1', 'answered'), ev.ended(200, 'c1', 'agent')]);
     // Answered at 12 s once; the second conversation is handled time, not a second answer.
     expect(core.metrics.read({ kind: 'center' }, 'today')).toMatchObject({ answered: 1, asaSeconds: 12 });
+    // A drop, not a request; its callback reached.
+    expect(core.metrics.read({ kind: 'center' }, 'today').callbacks).toEqual({ requested: 0, reached: 1, notReached: 0, dropped: 1 });
   });
 
   it('can be marked after the call ended, and is refused for a call never answered', () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../sim/random.ts';
 import {
-  MetricsCore, type ClosedInterval, type Figures, type MetricsSettings, type Scope, type SlFormula,
+  MetricsCore, type CallbackFact, type ClosedInterval, type Figures, type MetricsSettings, type Scope, type SlFormula,
 } from '../../routing/metrics/index.ts';
 
 const B = 1000;
@@ -14,10 +14,11 @@ const H = 60 * MIN;
 
 // ---- reference ---------------------------------------------------------------
 
-type Kind = 'answered' | 'abandoned' | 'handled' | 'survey' | 'disposition';
+type Kind = 'answered' | 'abandoned' | 'handled' | 'survey' | 'disposition' | 'callback';
 interface Fact {
   kind: Kind; bucket: number; queue: string; tier: number;
   wait: number; talk: number; hold: number; wrap: number; nps?: number; csat?: number; resolved: boolean;
+  callback?: CallbackFact;
 }
 interface Step { t: number; busy: number; staffed: number }
 
@@ -107,6 +108,7 @@ class Reference {
     let handled = 0, talk = 0, hold = 0, wrap = 0;
     let npsN = 0, pro = 0, pas = 0, det = 0, csatN = 0, sat = 0, fcrN = 0, res = 0;
     let withinLegal = 0, breaches = 0;
+    const callbacks = { requested: 0, reached: 0, notReached: 0, dropped: 0 };
     for (const f of facts) {
       if (!this.inScope(f, scope)) continue;
       if (f.kind === 'answered') {
@@ -119,6 +121,11 @@ class Reference {
       else if (f.kind === 'survey') {
         if (f.nps !== undefined && f.nps >= 0 && f.nps <= 10) { npsN++; if (f.nps >= 9) pro++; else if (f.nps >= 7) pas++; else det++; }
         if (f.csat !== undefined && f.csat >= 1 && f.csat <= 5) { csatN++; if (f.csat >= 4) sat++; }
+      } else if (f.kind === 'callback') {
+        if (f.callback === 'requested') callbacks.requested++;
+        else if (f.callback === 'reached') callbacks.reached++;
+        else if (f.callback === 'not-reached') callbacks.notReached++;
+        else callbacks.dropped++;
       } else { fcrN++; if (f.resolved) res++; }
     }
     const offered = answered + abandoned;
@@ -148,6 +155,7 @@ class Reference {
       fcr: { rate: fcrN ? res / fcrN : null, responses: fcrN },
       answeredWithinLegal: withinLegal, legalBreaches: breaches,
       withinLegal: withinLegal + breaches ? withinLegal / (withinLegal + breaches) : null,
+      callbacks,
     };
   }
 
@@ -340,7 +348,11 @@ function runSeed(seed: number, ops: number): void {
       const resolved = rnd() < 0.7;
       core.recordDisposition(at, queue, tier, resolved);
       ref.record(at, { ...base, kind: 'disposition', resolved });
-    } else if (r < 0.86) {
+    } else if (r < 0.83) {
+      const kind = pick(rnd, ['requested', 'reached', 'not-reached', 'dropped'] as CallbackFact[]);
+      core.recordCallback(at, queue, tier, kind);
+      ref.record(at, { ...base, kind: 'callback', callback: kind });
+    } else if (r < 0.89) {
       const staffed = int(rnd, 0, 30);
       const busy = int(rnd, 0, staffed);
       core.setAgentCounts(at, busy, staffed);

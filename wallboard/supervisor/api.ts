@@ -32,6 +32,8 @@ export interface IntervalRow {
   abandonedWithinThreshold: number; serviceLevel: number | null; asaSeconds: number | null; tmaSeconds: number | null;
   abandonRate: number | null; handled: number; nps: number | null; npsResponses: number; csat: number | null;
   csatResponses: number; fcr: number | null; fcrResponses: number;
+  /** SAC (docs/sac.md): waits over the legal limit; callbacks asked for, reached, not reached; calls dropped. */
+  legalBreaches: number; callbacksRequested: number; callbacksReached: number; callbacksNotReached: number; dropped: number;
 }
 export interface IntervalReport {
   from: string; to: string; timezone: string; granularity: string; target: number; thresholdSeconds: number;

@@ -324,7 +324,7 @@ export const pt: Dict = {
   reportHint: 'Escolha o período e gere o relatório.',
   col: {
     start: 'Início', offered: 'Oferecidas', answered: 'Atendidas', abandoned: 'Abandonadas', serviceLevel: 'NS',
-    asaSeconds: 'TME', tmaSeconds: 'TMA', abandonRate: 'Abandono', nps: 'NPS', csat: 'CSAT', fcr: 'FCR',
+    asaSeconds: 'TME', tmaSeconds: 'TMA', abandonRate: 'Abandono', legalBreaches: 'Acima do limite', callbacksRequested: 'Retornos', nps: 'NPS', csat: 'CSAT', fcr: 'FCR',
     calls: 'Chamadas', talk: 'Falado', wrapUp: 'Pós-atend.', occupancy: 'Ocupação', missed: 'Ofertas perdidas', pauses: 'Pausas',
   },
   total: 'Total',
@@ -500,7 +500,7 @@ export const en: Dict = {
   reportHint: 'Pick a range and run the report.',
   col: {
     start: 'Start', offered: 'Offered', answered: 'Answered', abandoned: 'Abandoned', serviceLevel: 'SL',
-    asaSeconds: 'ASA', tmaSeconds: 'AHT', abandonRate: 'Abandon', nps: 'NPS', csat: 'CSAT', fcr: 'FCR',
+    asaSeconds: 'ASA', tmaSeconds: 'AHT', abandonRate: 'Abandon', legalBreaches: 'Over legal limit', callbacksRequested: 'Callbacks', nps: 'NPS', csat: 'CSAT', fcr: 'FCR',
     calls: 'Calls', talk: 'Talk', wrapUp: 'Wrap-up', occupancy: 'Occupancy', missed: 'Missed offers', pauses: 'Pauses',
   },
   total: 'Total',

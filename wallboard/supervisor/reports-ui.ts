@@ -18,7 +18,7 @@ export interface ReportsDeps {
   denied(r: Result<unknown>): boolean;
 }
 
-const COLUMNS = ['offered', 'answered', 'abandoned', 'serviceLevel', 'asaSeconds', 'tmaSeconds', 'abandonRate', 'nps', 'csat', 'fcr'] as const;
+const COLUMNS = ['offered', 'answered', 'abandoned', 'serviceLevel', 'asaSeconds', 'tmaSeconds', 'abandonRate', 'legalBreaches', 'callbacksRequested', 'nps', 'csat', 'fcr'] as const;
 type Column = (typeof COLUMNS)[number];
 
 /** One cell as shown; the raw figure goes into data-v so a test can hold it against the API. */

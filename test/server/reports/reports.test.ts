@@ -6,7 +6,7 @@ import { ROW_FIELDS } from '../../../server/reports/intervals.ts';
 import { parseBound, Zone } from '../../../server/reports/zone.ts';
 import { toCsv, csvField } from '../../../server/reports/csv.ts';
 import { T0 } from '../../helpers/core.ts';
-import { callParams, local, newSid, startHarness, type Harness, type TwimlNode } from '../../helpers/twilio.ts';
+import { callParams, local, newSid, startHarness, testSettings, type Harness, type TwimlNode } from '../../helpers/twilio.ts';
 
 let harnesses: Harness[] = [];
 afterEach(async () => {
@@ -119,15 +119,15 @@ describe('GET /api/reports/intervals', () => {
       offered: 2, answered: 1, abandoned: 1, shortAbandoned: 0, answeredWithinThreshold: 1, abandonedWithinThreshold: 0,
       serviceLevel: 0.5, asaSeconds: 5, tmaSeconds: 90, abandonRate: 0.5, handled: 1,
       nps: 100, npsResponses: 1, csat: 1, csatResponses: 1, fcr: null, fcrResponses: 0,
-      // SAC: waits of 5 s and an abandon, all within the queues' 60 s legal limit.
-      legalBreaches: 0,
+      // SAC: waits of 5 s and an abandon, all within the queues' 60 s legal limit; no callbacks.
+      legalBreaches: 0, callbacksRequested: 0, callbacksReached: 0, callbacksNotReached: 0, dropped: 0,
     });
     expect(second).toEqual({
       start: '2026-11-23T09:15:00-03:00', end: '2026-11-23T09:30:00-03:00', startMs: AT(900), endMs: AT(1800), complete: true, intervals: 1,
       offered: 1, answered: 1, abandoned: 0, shortAbandoned: 1, answeredWithinThreshold: 0, abandonedWithinThreshold: 0,
       serviceLevel: 0, asaSeconds: 30, tmaSeconds: 130, abandonRate: 0, handled: 1,
       nps: null, npsResponses: 0, csat: null, csatResponses: 0, fcr: null, fcrResponses: 0,
-      legalBreaches: 0,
+      legalBreaches: 0, callbacksRequested: 0, callbacksReached: 0, callbacksNotReached: 0, dropped: 0,
     });
 
     // The live core closed the same intervals with the same figures (/api/history).
@@ -297,5 +297,56 @@ describe('report helpers', () => {
     expect(csvField(null)).toBe('');
     expect(csvField(0.1 + 0.2)).toBe('0.30000000000000004');
     expect(toCsv([], ['start', 'end'])).toBe('start,end\r\n');
+  });
+});
+
+describe('SAC callbacks in the interval reports', () => {
+  it('counts requests, customers reached, callbacks never reached and drops in the interval each happened in, in the CSV too', async () => {
+    const h = await startHarness({
+      settings: testSettings((x) => { x.callbacks!.maxAttempts = 1; }),
+    });
+    harnesses.push(h);
+    const engine = h.atende.engine;
+    let n = 0;
+    const send = async (s: number, e: Record<string, unknown>) => {
+      h.clock.t = AT(s);
+      const r = await engine.submit({ id: `r${n++}`, at: AT(s), ...e } as Parameters<typeof engine.submit>[0]);
+      expect(r.ok, `${JSON.stringify(e)} at ${s} s: ${JSON.stringify(r)}`).toBe(true);
+    };
+    const queued = async (s: number, callId: string, queue = 'suporte') => {
+      await send(s, { type: 'call.arrived', callId, from: `+55119876500${callId.slice(-2)}` });
+      await send(s, { type: 'call.ivr', callId, path: ['1', '1', '1'] });
+      await send(s, { type: 'call.queued', callId, queue });
+    };
+    // 09:00–09:15: c01 asks for a callback and is reached; c02 is answered, then its call drops.
+    await queued(0, 'CA01');
+    await send(30, { type: 'call.callback-requested', callId: 'CA01', number: '+5511988880001' });
+    await send(60, { type: 'agent.state', agentId: 'ana', state: 'available' });
+    await send(62, { type: 'call.answered', callId: 'CA01', agentId: 'ana' });
+    await send(70, { type: 'call.callback-attempt', callId: 'CA01', result: 'answered' });
+    await send(200, { type: 'call.ended', callId: 'CA01', by: 'agent' });
+    await queued(300, 'CA02');
+    await send(305, { type: 'call.answered', callId: 'CA02', agentId: 'ana' }); // ana was free again: offered at once
+    await send(500, { type: 'call.dropped', callId: 'CA02' });
+    // 09:15–09:30: c03 (Vendas) asks for a callback; its only attempt finds nobody: not reached.
+    // (c02's callback waits in Suporte, where ana missed it; nobody of Vendas is logged in until diego.)
+    await queued(1000, 'CA03', 'vendas');
+    await send(1010, { type: 'call.callback-requested', callId: 'CA03', number: '+5511988880003' });
+    await send(1100, { type: 'agent.state', agentId: 'diego', state: 'available' });
+    await send(1101, { type: 'call.answered', callId: 'CA03', agentId: 'diego' });
+    await send(1120, { type: 'call.callback-attempt', callId: 'CA03', result: 'no-answer' });
+    h.tick(1860 - 1120);
+    await h.atende.idle();
+
+    const r = await report(h, 'from=2026-11-23T09:00&to=2026-11-23T09:30&granularity=15m');
+    expect(r.status).toBe(200);
+    const pick = (row: Record<string, number>) => [row.callbacksRequested, row.callbacksReached, row.callbacksNotReached, row.dropped];
+    expect(r.json.rows.map(pick)).toEqual([[1, 1, 0, 1], [1, 0, 1, 0]]);
+    expect(pick(r.json.total)).toEqual([2, 1, 1, 1]);
+    const csv = await h.atende.app.inject({ method: 'GET', url: '/api/reports/intervals?from=2026-11-23T09:00&to=2026-11-23T09:30&format=csv' });
+    const [head, first, second] = csv.body.split('\r\n').map((l) => l.split(','));
+    const col = (name: string) => head.indexOf(name);
+    expect(['callbacksRequested', 'callbacksReached', 'callbacksNotReached', 'dropped'].map((k) => [first[col(k)], second[col(k)]]))
+      .toEqual([['1', '1'], ['1', '0'], ['0', '1'], ['1', '0']]);
   });
 });

@@ -443,6 +443,18 @@ const TWILIO_SHAPES: Record<string, TwilioShape> = {
     body: (r) => ({ CallStatus: r.pick(['ringing', 'in-progress', 'completed', 'busy', 'no-answer']) }),
     query: (r, c, sid) => ({ call: sid, agent: r.pick(c.agents) }),
   },
+  // The recording status callback of a recorded <Dial> (twilio.com/docs/voice/twiml/dial#recordingstatuscallback).
+  '/twilio/recording': {
+    body: (r) => {
+      const sid = `RE${r.hex(32)}`;
+      return {
+        RecordingSid: sid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC${r.hex(32)}/Recordings/${sid}`,
+        RecordingStatus: r.pick(['in-progress', 'completed', 'absent', 'failed']), RecordingDuration: String(r.int(-1, 900)),
+        RecordingChannels: r.pick(['1', '2']), RecordingSource: 'DialVerb', RecordingStartTime: 'Mon, 23 Nov 2026 12:00:00 +0000',
+      };
+    },
+    query: (_r, _c, sid) => ({ call: sid }),
+  },
   '/twilio/status': {
     body: (r) => ({ CallStatus: r.pick(['ringing', 'in-progress', 'completed', 'busy', 'no-answer']), CallDuration: String(r.int(0, 900)), SequenceNumber: String(r.int(0, 3)) }),
     query: () => ({}),

@@ -5,13 +5,13 @@
 import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { Access } from '../../server/auth/access.ts';
-import { buildWallboard, describeWithChromium, findChromium, launchChromium, removeDir } from '../helpers/browser.ts';
-import { bridge, callParams, local, newSid, startHarness, type Harness } from '../helpers/twilio.ts';
+import { describeWithChromium } from '../helpers/browser.ts';
+import { PagesRig, type Opened } from '../helpers/pages.ts';
+import { bridge, callParams, local, newSid, type Harness } from '../helpers/twilio.ts';
 
-const chromiumPath = findChromium();
 
 /** The screen must show a change this soon after the webhook that caused it. */
 const BUDGET_MS = 1000;
@@ -21,31 +21,13 @@ const ANA = 'ana-tok';
 /** A VIP number in config/example.json: tier 1 by the rule "Cliente VIP". */
 const VIP = '+5511999990000';
 
-let staticDir: string | null = null;
-let browser: Browser | null = null;
-let harnesses: Harness[] = [];
-let contexts: BrowserContext[] = [];
+const rig = new PagesRig();
 
-async function harness(hub?: { heartbeatMs?: number }): Promise<{ h: Harness; address: string }> {
-  const access = new Access(undefined, { supervisor: SUPERVISOR, agents: { ana: ANA } });
-  const h = await startHarness({ access, realClock: true, staticDir: staticDir!, hub });
-  harnesses.push(h);
-  const address = await h.atende.app.listen({ host: '127.0.0.1', port: 0 });
-  return { h, address };
+function harness(hub?: { heartbeatMs?: number }): Promise<{ h: Harness; address: string }> {
+  return rig.serve({ access: new Access(undefined, { supervisor: SUPERVISOR, agents: { ana: ANA } }), hub });
 }
 
-interface Opened { page: Page; errors: string[] }
-async function open(url: string, viewport = { width: 1366, height: 768 }): Promise<Opened> {
-  const ctx = await browser!.newContext({ viewport, deviceScaleFactor: 1 });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  // CSP violations and failed loads show up as console errors.
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|403|409)/.test(m.text())) errors.push(m.text()); });
-  await page.goto(url);
-  return { page, errors };
-}
+const open = (url: string, viewport = { width: 1366, height: 768 }): Promise<Opened> => rig.open(url, { viewport });
 
 /** Live console of this state: signed in, socket open, first frame rendered. */
 async function consoleLive(page: Page, state: string): Promise<void> {
@@ -111,22 +93,7 @@ async function expectNoScroll(page: Page, when: string): Promise<void> {
 }
 
 describeWithChromium('agent console in a real browser', () => {
-  beforeAll(async () => {
-    staticDir = await buildWallboard();
-    browser = await launchChromium(chromiumPath!);
-  }, 120_000);
-
-  afterEach(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    contexts = [];
-    for (const h of harnesses) await h.close().catch(() => {});
-    harnesses = [];
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await removeDir(staticDir);
-  });
+  rig.install();
 
   it('Ana takes a call from offer to wrap-up, records the outcome and gets ready', async () => {
     const { h, address } = await harness();

@@ -5,39 +5,26 @@
 // then resumes. No recording, no bar. Screenshots at 1920×1080 and 1366×768.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { Access } from '../../server/auth/access.ts';
-import { buildWallboard, describeWithChromium, findChromium, launchChromium, removeDir } from '../helpers/browser.ts';
-import { ACCOUNT_SID, bridge, callParams, local, newSid, startHarness, type Harness } from '../helpers/twilio.ts';
+import { describeWithChromium } from '../helpers/browser.ts';
+import { PagesRig, type Opened } from '../helpers/pages.ts';
+import { ACCOUNT_SID, bridge, callParams, local, newSid, type Harness } from '../helpers/twilio.ts';
 
-const chromiumPath = findChromium();
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const GABRIELA = 'gabriela-tok';
 const RECORDING = `RE${'7e'.repeat(16)}`;
 
-let staticDir: string | null = null;
-let browser: Browser | null = null;
-let harnesses: Harness[] = [];
-let contexts: BrowserContext[] = [];
+const rig = new PagesRig();
 
-async function harness(): Promise<{ h: Harness; address: string }> {
-  const access = new Access(undefined, { supervisor: 's', agents: { gabriela: GABRIELA } });
-  const h = await startHarness({ access, realClock: true, staticDir: staticDir! });
-  harnesses.push(h);
-  return { h, address: await h.atende.app.listen({ host: '127.0.0.1', port: 0 }) };
+function harness(): Promise<{ h: Harness; address: string }> {
+  return rig.serve({ access: new Access(undefined, { supervisor: 's', agents: { gabriela: GABRIELA } }) });
 }
 
-async function open(url: string, viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
-  const ctx = await browser!.newContext({ viewport, deviceScaleFactor: 1 });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|403|409|502)/.test(m.text())) errors.push(m.text()); });
-  await page.goto(url);
-  return { page, errors };
-}
+/** Twilio's refusal (502) is one of the things a test provokes. */
+const open = (url: string, viewport: { width: number; height: number }): Promise<Opened> =>
+  rig.open(url, { viewport, ignoreConsole: /status of (401|403|409|502)/ });
 
 /** What the recording bar shows: hidden, or its status, label and button. */
 const bar = () => {
@@ -73,22 +60,7 @@ const layout = () => {
 };
 
 describeWithChromium('recording in the agent console', () => {
-  beforeAll(async () => {
-    staticDir = await buildWallboard();
-    browser = await launchChromium(chromiumPath!);
-  }, 120_000);
-
-  afterEach(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    contexts = [];
-    for (const h of harnesses) await h.close().catch(() => {});
-    harnesses = [];
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await removeDir(staticDir);
-  });
+  rig.install();
 
   for (const viewport of [{ width: 1920, height: 1080 }, { width: 1366, height: 768 }]) {
     it(`Gabriela pauses the recording for a card number and resumes it (${viewport.width}×${viewport.height})`, async () => {

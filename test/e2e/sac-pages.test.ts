@@ -5,13 +5,13 @@
 // waiting callbacks apart from the callers on the line, and "no limite legal hoje".
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { Access } from '../../server/auth/access.ts';
-import { buildWallboard, describeWithChromium, findChromium, launchChromium, removeDir } from '../helpers/browser.ts';
+import { describeWithChromium } from '../helpers/browser.ts';
+import { PagesRig, type Opened } from '../helpers/pages.ts';
 import { bridge, callParams, local, newSid, saysOf, startHarness, testSettings, type Harness, type TwimlNode } from '../helpers/twilio.ts';
 
-const chromiumPath = findChromium();
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const SUPERVISOR = 's';
 const ANA = 'ana-tok';
@@ -20,33 +20,20 @@ const CENTER_NUMBER = '+551130001000';
 const ZONE = 'America/Sao_Paulo';
 const WAIT_MS = 3000;
 
-let staticDir: string | null = null;
-let browser: Browser | null = null;
-let harnesses: Harness[] = [];
-let contexts: BrowserContext[] = [];
+const rig = new PagesRig();
 
 /** A center whose wait offers the callback at once (no minimum wait), with wrap-up until "ready". */
-async function harness(): Promise<{ h: Harness; address: string }> {
+function harness(): Promise<{ h: Harness; address: string }> {
   const settings = testSettings((s) => {
     s.callbacks = { ...s.callbacks!, offerAfterSeconds: 0, minEstimatedWaitSeconds: 0 };
     s.wrapUpSeconds = 0;
   });
-  const access = new Access(undefined, { supervisor: SUPERVISOR, agents: { ana: ANA } });
-  const h = await startHarness({ settings, access, realClock: true, staticDir: staticDir! });
-  harnesses.push(h);
-  const address = await h.atende.app.listen({ host: '127.0.0.1', port: 0 });
-  return { h, address };
+  return rig.serve({ settings, access: new Access(undefined, { supervisor: SUPERVISOR, agents: { ana: ANA } }) });
 }
 
-async function open(url: string, viewport = { width: 1366, height: 768 }): Promise<{ page: Page; errors: string[] }> {
-  const ctx = await browser!.newContext({ viewport, deviceScaleFactor: 1, timezoneId: ZONE, locale: 'pt-BR' });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url);
-  return { page, errors };
-}
+/** In the center's zone and language: the pages print its clock ("abre 14:00"). */
+const open = (url: string, viewport = { width: 1366, height: 768 }): Promise<Opened> =>
+  rig.open(url, { viewport, timezoneId: ZONE, locale: 'pt-BR', ignoreConsole: false });
 
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
 async function api(h: Harness, method: 'GET' | 'POST', url: string, token: string, payload?: object) {
@@ -147,22 +134,7 @@ const boardTiles = () => ({
 });
 
 describeWithChromium('SAC on the pages (issue 15) in a real browser', () => {
-  beforeAll(async () => {
-    staticDir = await buildWallboard();
-    browser = await launchChromium(chromiumPath!);
-  }, 120_000);
-
-  afterEach(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    contexts = [];
-    for (const h of harnesses) await h.close().catch(() => {});
-    harnesses = [];
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await removeDir(staticDir);
-  });
+  rig.install();
 
   it('the agent console shows the protocol on the call, and who and why for a callback, with its protocol', async () => {
     const { h, address } = await harness();

@@ -3,39 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../../routing/types.ts';
 import { buildTestApp, type TestApp } from '../../helpers/app.ts';
 import { T0 } from '../../helpers/core.ts';
+import { BRUNO_DATE, brunoAlone } from './bruno-day.ts';
 
 let app: TestApp | null = null;
 afterEach(async () => { await app?.close(); app = null; });
 
-const DATE = '2026-11-23'; // T0 is 09:00 in São Paulo that day
-let n = 0;
-const at = (s: number) => T0 + s * 1000;
-const e = (s: number, body: Record<string, unknown> & { type: DomainEvent['type'] }): DomainEvent => ({ id: `t${n++}`, at: at(s), ...body } as DomainEvent);
-
-/**
- * Bruno alone on Suporte (wrap-up 30 s, the example settings). c1 is answered after 3 s
- * and talks 120 s; c2 arrives meanwhile and hangs up after 40 s of waiting; c3 comes when
- * Bruno is free again, is answered after 3 s and talks 60 s. Suporte: 2 answered, 1 abandoned.
- */
-function brunoAlone(): DomainEvent[] {
-  return [
-    e(0, { type: 'agent.state', agentId: 'bruno', state: 'available' }),
-    e(10, { type: 'call.arrived', callId: 'c1', from: '+5511900000001' }),
-    e(12, { type: 'call.ivr', callId: 'c1', path: ['1', '1'] }),
-    e(12, { type: 'call.queued', callId: 'c1', queue: 'suporte' }),
-    e(15, { type: 'call.answered', callId: 'c1', agentId: 'bruno' }),
-    e(20, { type: 'call.arrived', callId: 'c2', from: '+5511900000002' }),
-    e(22, { type: 'call.ivr', callId: 'c2', path: ['1', '1'] }),
-    e(22, { type: 'call.queued', callId: 'c2', queue: 'suporte' }),
-    e(62, { type: 'call.abandoned', callId: 'c2' }),
-    e(135, { type: 'call.ended', callId: 'c1', by: 'agent' }),
-    e(180, { type: 'call.arrived', callId: 'c3', from: '+5511900000003' }),
-    e(182, { type: 'call.ivr', callId: 'c3', path: ['1', '1'] }),
-    e(182, { type: 'call.queued', callId: 'c3', queue: 'suporte' }),
-    e(185, { type: 'call.answered', callId: 'c3', agentId: 'bruno' }),
-    e(245, { type: 'call.ended', callId: 'c3', by: 'caller' }),
-  ];
-}
+const DATE = BRUNO_DATE;
 
 async function recorded(events: DomainEvent[]): Promise<TestApp> {
   const a = await buildTestApp();

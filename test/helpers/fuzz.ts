@@ -936,6 +936,8 @@ export const EVENT_TYPES = [
   'agent.ready', 'agent.state', 'agent.configured', 'call.escalated', 'call.moved', 'call.survey', 'call.disposition', 'config.changed',
   // SAC (docs/sac.md): callbacks, drops, queue closures.
   'call.callback-requested', 'call.callback-attempt', 'call.dropped', 'queue.closed', 'queue.opened',
+  // Recordings of the agent leg (docs/sac.md "Gravações"): Twilio's status callback, the console's pause/resume.
+  'call.recording',
 ] as const;
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 
@@ -982,6 +984,12 @@ export function checkEventRow(row: EventRow, c: Pick<FuzzContext, 'agents' | 'qu
     case 'call.callback-attempt': return ['answered', 'no-answer', 'busy', 'failed'].includes(e.result as string) ? null : `bad callback result ${JSON.stringify(e.result)}`;
     case 'queue.closed': return queue(e.queue) && str(e.reason, 200) && opt(e.until, (v) => typeof v === 'number' && v > (e.at as number)) ? null : `bad closure ${JSON.stringify([e.queue, e.reason, e.until])}`;
     case 'queue.opened': return queue(e.queue) ? null : `bad opening ${JSON.stringify(e.queue)}`;
+    case 'call.recording': return typeof e.recordingSid === 'string' && /^RE[0-9a-fA-F]{32}$/.test(e.recordingSid)
+      // A status Twilio adds later is kept as sent (the schema's TwilioEnum), the figures as the schema bounds them.
+      && str(e.status, 64) && (e.status as string).length > 0
+      && opt(e.url, (v) => str(v, 2048) && /^https?:\/\//.test(v as string)) && opt(e.durationSeconds, (v) => int(v, 0, 999_999_999))
+      && opt(e.channels, (v) => int(v, 0, 99)) && opt(e.callSid, (v) => typeof v === 'string' && CALL_SID.test(v))
+      ? null : `bad recording ${JSON.stringify([e.recordingSid, e.status, e.durationSeconds])}`;
     case 'config.changed': {
       // A supervisor's accepted change: the core's and the metrics' settings, and the patch that made them.
       const obj = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -160,6 +160,8 @@ export interface Snapshot {
   /** True when the figures come from simulated demo traffic. */
   demo: boolean;
   centerName: string;
+  /** The center's IANA time zone: the board prints a closed queue's opening time in it, wherever the TV is. Absent from older servers. */
+  timezone?: string;
   tiers: number;
   serviceLevel: ServiceLevelSetting;
   colours: ColourBands;

@@ -12,6 +12,8 @@ export interface SnapshotOptions {
   now: number;
   demo: boolean;
   centerName: string;
+  /** The center's time zone (settings.timezone). */
+  timezone?: string;
   colours: ColourBands;
   serviceLevel: ServiceLevelSetting;
 }
@@ -159,6 +161,7 @@ export function buildSnapshot(core: RoutingCore, opts: SnapshotOptions): Snapsho
     serverTime: now,
     demo: opts.demo,
     centerName: opts.centerName,
+    ...(opts.timezone ? { timezone: opts.timezone } : {}),
     tiers: cfg.tiers,
     serviceLevel: opts.serviceLevel,
     colours: opts.colours,

@@ -32,6 +32,7 @@ async function hubPlugin(fastify: FastifyInstance, opts: { tuning?: HubTuning })
       now: engine.now(),
       demo: fastify.demo,
       centerName: s.centerName,
+      timezone: s.timezone,
       colours: s.colours ?? DEFAULT_COLOURS,
       serviceLevel: { thresholdSeconds: sl.thresholdSeconds, target: sl.target, formula: sl.formula, shortAbandonSeconds: sl.shortAbandonSeconds, windowMinutes: sl.windowMinutes },
     });

@@ -14,6 +14,7 @@ const Snapshot = Type.Object({
   serverTime: Type.Number(),
   demo: Type.Boolean(),
   centerName: Type.String(),
+  timezone: Type.Optional(Type.String()),
   tiers: Type.Integer(),
   serviceLevel: Anything,
   colours: Anything,

@@ -260,7 +260,8 @@ describeWithChromium('wallboard in a real browser', () => {
     const until = new Date(Date.now() + 3 * 3_600_000);
     const res = await atende.app.inject({ method: 'POST', url: '/api/queues/vendas/close', payload: { reason: 'sistema fora do ar', until: until.toISOString() } });
     expect(res.statusCode).toBe(200);
-    const opens = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
+    // On the center's clock (the snapshot's timezone), whatever the browser's zone is.
+    const opens = new Intl.DateTimeFormat('en-GB', { timeZone: atende.app.settings.current.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(until);
     await page.waitForFunction(() => document.querySelector('#queues .r.q.closed .q-closed') !== null, undefined, { timeout: BUDGET_MS * 3 });
     const row = await page.evaluate(() => {
       const r = Array.from(document.querySelectorAll('#queues .r.q')).find((el) => el.querySelector('.q-name b')?.textContent === 'Vendas');

@@ -47,6 +47,8 @@ describe('server', () => {
     let snap = res.json() as Snapshot;
     expect(snap.type).toBe('snapshot');
     expect(snap.demo).toBe(true);
+    // The center's zone, for the clock times the board prints ("abre 08:00").
+    expect(snap.timezone).toBe('America/Sao_Paulo');
     expect(snap.center.waiting).toBe(3);
     expect(snap.queues.find((q) => q.id === 'suporte')!.waiting).toBe(2);
     expect(snap.waitingCalls).toHaveLength(3);

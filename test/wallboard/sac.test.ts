@@ -50,6 +50,19 @@ describe('a closed queue', () => {
     expect(closedText(q('sistema fora do ar', at(7, 21, 30)), NOW, en)).toBe('sistema fora do ar · opens 21:30');
   });
 
+  it('the opening is on the center\'s clock (the snapshot\'s timezone), wherever the TV is', () => {
+    const q = queue({ open: false, closedReason: 'hours', nextOpeningAt: Date.UTC(2026, 11, 8, 11, 0) }); // 08:00 in São Paulo
+    // 23:30 of the 7th in São Paulo (02:30 UTC of the 8th): the opening is tomorrow there, so it carries the date.
+    const late = Date.UTC(2026, 11, 8, 2, 30);
+    expect(closedText(q, late, pt, 'America/Sao_Paulo')).toBe('fora do horário · abre 08/12 08:00');
+    // 07:00 in São Paulo: the same day, the time alone.
+    expect(closedText(q, Date.UTC(2026, 11, 8, 10, 0), pt, 'America/Sao_Paulo')).toBe('fora do horário · abre 08:00');
+    expect(closedText(q, late, en, 'Europe/Lisbon')).toBe('outside business hours · opens 11:00');
+    // The board passes the snapshot's zone on.
+    const v = buildView(snapshot([{ ...q, id: 'vendas', name: 'Vendas' }], { serverTime: late, timezone: 'America/Sao_Paulo' }), null, 0, pt, 'pt');
+    expect(v.queues[0].closed).toBe('Fechada · fora do horário · abre 08/12 08:00');
+  });
+
   it('the board of that queue: a notice, no red service level, no alarm', () => {
     const v = buildView(snapshot([closedVendas]), 'vendas', 0, pt, 'pt');
     expect(v.notice).toBe('Fila Vendas fechada — fora do horário · abre 08/12 08:00');

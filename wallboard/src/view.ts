@@ -180,22 +180,38 @@ function queueNameMap(s: Snapshot): Map<string, string> {
 }
 
 /** When a closed queue opens, as the board says it: "08:00" today, "26/12 22:00" another day. */
-function openingText(at: number | null | undefined, now: number, t: Dict): string {
-  if (at == null || !Number.isFinite(at)) return '';
-  const day = (x: number) => new Date(x).toDateString();
+/** Day, month, hour and minute of `at` on the center's clock (`timezone`), else the browser's. */
+function wallOf(at: number, timezone: string | undefined): { day: string; date: string; time: string } {
+  if (timezone) {
+    try {
+      const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+        timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      }).formatToParts(at).map((x) => [x.type, x.value]));
+      return { day: `${p.year}-${p.month}-${p.day}`, date: `${p.day}/${p.month}`, time: `${p.hour}:${p.minute}` };
+    } catch { /* a zone this browser does not know: its own clock */ }
+  }
   const d = new Date(at);
-  const date = `${String(d.getDate()).padStart(2, '0')}/${String(d.getMonth() + 1).padStart(2, '0')}`;
-  return t.opensAt(day(at) === day(now) ? hhmm(at) : `${date} ${hhmm(at)}`);
+  return { day: d.toDateString(), date: `${String(d.getDate()).padStart(2, '0')}/${String(d.getMonth() + 1).padStart(2, '0')}`, time: hhmm(at) };
 }
 
-/** "fora do horário · abre 08:00", "feriado: Natal · abre 28/12 08:00", a supervisor's reason. */
-export function closedText(q: QueueBlock, now: number, t: Dict): string {
+function openingText(at: number | null | undefined, now: number, t: Dict, timezone?: string): string {
+  if (at == null || !Number.isFinite(at)) return '';
+  const open = wallOf(at, timezone);
+  return t.opensAt(open.day === wallOf(now, timezone).day ? open.time : `${open.date} ${open.time}`);
+}
+
+/**
+ * "fora do horário · abre 08:00", "feriado: Natal · abre 28/12 08:00", a supervisor's reason.
+ * The opening is on the center's clock (`timezone`, the snapshot's): a TV elsewhere says the
+ * time the center opens, as its callers hear it.
+ */
+export function closedText(q: QueueBlock, now: number, t: Dict, timezone?: string): string {
   const r = q.closedReason ?? '';
   const why = r === 'hours' ? t.closedHours
     : r.startsWith('holiday: ') ? t.closedHoliday(r.slice('holiday: '.length))
       : r.startsWith('date: ') ? r.slice('date: '.length)
         : r;
-  return [why, openingText(q.nextOpeningAt, now, t)].filter(Boolean).join(' · ');
+  return [why, openingText(q.nextOpeningAt, now, t, timezone)].filter(Boolean).join(' · ');
 }
 
 const isClosed = (q: QueueBlock): boolean => q.open === false;
@@ -349,7 +365,7 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
       return {
         id: q.id, name: q.name, goal: `${wholePercent(q.target)}/${q.thresholdSeconds}`,
         sl: '', slBand: 'none', slToday: '', slTodayBand: 'none', waiting: count(q.waiting, lang), waitingBand: 'none',
-        longest: '', longestBand: 'none', closed: `${t.closed} · ${closedText(q, s.serverTime + tick * 1000, t)}`,
+        longest: '', longestBand: 'none', closed: `${t.closed} · ${closedText(q, s.serverTime + tick * 1000, t, s.timezone)}`,
       };
     }
     return {
@@ -372,7 +388,7 @@ export function buildView(s: Snapshot, queueId: string | null, tick: number, t: 
     title: s.centerName || t.appName,
     scopeName: scope.kind === 'queue' ? scope.queue.name : null,
     notice: scope.kind === 'missing' ? t.queueNotFound(scope.id)
-      : closedQueue ? t.queueClosedNotice(closedQueue.name, closedText(closedQueue, s.serverTime + tick * 1000, t)) : null,
+      : closedQueue ? t.queueClosedNotice(closedQueue.name, closedText(closedQueue, s.serverTime + tick * 1000, t, s.timezone)) : null,
     demo: s.demo === true,
     slRolling,
     slToday,

@@ -728,6 +728,12 @@ export class RoutingCore {
       this.endedFifo.push({ at, id: c.id });
       return;
     }
+    this.enterQueue(c, queue, at);
+    this.putInQueue(c, at);
+  }
+
+  /** A call's first entry into `queue`: its tier by the rules, its wait and order from now, level 1. */
+  private enterQueue(c: CallState, queue: string, at: number): void {
     const rule = this.tierRules.assign({
       from: c.from, queue, ivrPath: c.ivrPath, attributes: c.attributes, recentArrivals: this.repeats.recent(c.from), at,
     });
@@ -740,7 +746,6 @@ export class RoutingCore {
     c.orderAt = at;
     c.level = 1;
     c.maxLevel = 1;
-    this.putInQueue(c, at);
   }
 
   /** Where the call really goes: its queue, an overflow queue, or null for the polite goodbye. */
@@ -1160,19 +1165,8 @@ export class RoutingCore {
   /** The caller leaves the line and keeps exactly their place: tier, original arrival, aging. */
   private requestCallback(c: CallState, e: Extract<DomainEvent, { type: 'call.callback-requested' }>, at: number): void {
     if (c.status === 'ivr') {
-      const queue = e.queue!;
-      const rule = this.tierRules.assign({
-        from: c.from, queue, ivrPath: c.ivrPath, attributes: c.attributes, recentArrivals: this.repeats.recent(c.from), at,
-      });
-      c.queue = queue;
-      c.queueIndex = this.queues.get(queue)!.index;
-      c.tier = rule.tier;
-      c.tierRule = rule;
-      c.tierSince = at;
-      c.queuedAt = at;
-      c.orderAt = at;
-      c.level = 1;
-      c.maxLevel = 1;
+      // At a closed queue, for its next opening: placed as if queued now.
+      this.enterQueue(c, e.queue!, at);
     } else {
       this.leaveQueue(c);
     }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, expect } from 'vitest';
 import { DEFAULT_SETTINGS_PATH, loadSettings } from '../../server/config/load.ts';
 import type { Settings } from '../../server/config/types.ts';
-import { startEmulator, type Emulator, type EmulatorEvent, type EmulatorOptions } from '../../sim/emulator/index.ts';
+import { startEmulator, type CallScript, type Emulator, type EmulatorEvent, type EmulatorOptions } from '../../sim/emulator/index.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -110,6 +110,13 @@ export interface WatchedEmulator {
   enqueued: Map<string, number>;
   /** callSid → its first bridge to an agent. */
   bridged: Map<string, { legSid: string; contact: string; at: number }>;
+  /**
+   * Places a caller for Suporte (pt-BR, Suporte, Internet) who never hangs up while waiting and
+   * talks 5,000 s once answered: the fault tests' load. Numbers count up from `+55119<firstNumber>`.
+   */
+  placeLongCaller(firstNumber: number): string;
+  /** The CallSids placed so far, in order. */
+  placed: string[];
 }
 
 /** The emulator (Twilio, alive across the servers' deaths), keeping what it saw; closed after the test. */
@@ -126,7 +133,18 @@ export async function watchedEmulator(opts: Omit<EmulatorOptions, 'onEvent'>): P
     },
   });
   emulators.push(emulator);
-  return { emulator, events, enqueued, bridged };
+  const placed: string[] = [];
+  const placeLongCaller = (firstNumber: number): string => {
+    const callSid = newCallSid();
+    const script: CallScript = {
+      callSid, from: `+55119${String(firstNumber + placed.length).padStart(8, '0')}`, digits: ['1', '1', '1'],
+      patienceSeconds: null, talkSeconds: 5000, hangsUp: 'agent', surveyDigits: [],
+    };
+    placed.push(callSid);
+    void emulator.placeCall(script).catch(() => null);
+    return callSid;
+  };
+  return { emulator, events, enqueued, bridged, placeLongCaller, placed };
 }
 
 /** Logs an agent in (available) over the server's API. */

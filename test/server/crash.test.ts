@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../server/contract.ts';
-import type { CallScript, EmulatorEvent } from '../../sim/emulator/index.ts';
+import type { EmulatorEvent } from '../../sim/emulator/index.ts';
 import { freePort } from '../../sim/net.ts';
-import { logIn, newCallSid, settingsFile, sleep, startServerProcess, twilioAccount, until, watchedEmulator } from '../helpers/processes.ts';
+import { logIn, settingsFile, sleep, startServerProcess, twilioAccount, until, watchedEmulator } from '../helpers/processes.ts';
 
 /** Emulated seconds per real second. */
 const SPEED = 10;
@@ -31,7 +31,7 @@ describe('crash recovery (kill -9 of the server process)', () => {
     const url = `http://127.0.0.1:${port}`;
 
     // ---- Twilio (the emulator): lives in the test process for the whole test ----
-    const { emulator, events, enqueued, bridged } = await watchedEmulator({
+    const { emulator, events, enqueued, bridged, placeLongCaller, placed } = await watchedEmulator({
       accountSid, authToken, speed: SPEED, atendeUrl: url, secondsPerWord: 0.05, seed: 11,
       agents: () => ({ answer: true, afterSeconds: 1 }),
     });
@@ -50,18 +50,7 @@ describe('crash recovery (kill -9 of the server process)', () => {
     await sleep(5);
     await login('isabela');
 
-    let n = 0;
-    const placed: string[] = [];
-    const place = () => {
-      const callSid = newCallSid();
-      placed.push(callSid);
-      const script: CallScript = {
-        callSid, from: `+55119${String(70000000 + n++).padStart(8, '0')}`, digits: ['1', '1', '1'], // pt-BR, Suporte, Internet
-        patienceSeconds: null, talkSeconds: 5000, hangsUp: 'agent', surveyDigits: [],
-      };
-      void emulator.placeCall(script).catch(() => null);
-      return callSid;
-    };
+    const place = () => placeLongCaller(70000000);
 
     // ---- load, phase A: 12 calls at 4 a second ----
     for (let i = 0; i < 12; i++) { place(); await sleep(250); }

@@ -4,10 +4,9 @@
 // with webhooks in flight; the standby takes over. Every webhook answered 2xx is in the
 // log, the standby is ready within the goal (5 s), the figures go on where they were (no
 // gap, no reset), the waits go on, and the callers waiting in Twilio's queues are routed.
-import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/contract.ts';
-import type { CallScript, EmulatorEvent } from '../../../sim/emulator/index.ts';
+import type { EmulatorEvent } from '../../../sim/emulator/index.ts';
 import { freePort } from '../../../sim/net.ts';
 import { adminQuery, describeWithPostgres } from '../../helpers/postgres.ts';
 import { logIn, ready, settingsFile, sleep, startNode, twilioAccount, until, watchedEmulator } from '../../helpers/processes.ts';
@@ -26,7 +25,7 @@ describeWithPostgres('failover (kill -9 of the leader)', (schema) => {
     // What Twilio calls (and signs): here the standby's address; in production a balancer's.
     const entry = `http://127.0.0.1:${portB}`;
 
-    const { emulator, events, enqueued, bridged } = await watchedEmulator({
+    const { emulator, events, enqueued, bridged, placeLongCaller, placed } = await watchedEmulator({
       accountSid, authToken, speed: SPEED, atendeUrl: entry, secondsPerWord: 0.05, seed: 12,
       agents: () => ({ answer: true, afterSeconds: 1 }),
     });
@@ -47,17 +46,7 @@ describeWithPostgres('failover (kill -9 of the leader)', (schema) => {
       await sleep(5);
       await login('isabela');
 
-      let n = 0;
-      const placed: string[] = [];
-      const place = () => {
-        const callSid = `CA${randomBytes(16).toString('hex')}`;
-        placed.push(callSid);
-        const script: CallScript = {
-          callSid, from: `+55119${String(71000000 + n++).padStart(8, '0')}`, digits: ['1', '1', '1'],
-          patienceSeconds: null, talkSeconds: 5000, hangsUp: 'agent', surveyDigits: [],
-        };
-        void emulator.placeCall(script).catch(() => null);
-      };
+      const place = () => placeLongCaller(71000000);
 
       // Phase A: two callers talking, ten waiting in Twilio's queue.
       for (let i = 0; i < 12; i++) { place(); await sleep(250); }

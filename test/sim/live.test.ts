@@ -6,13 +6,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioAndSettings } from '../../sim/model/scenario.ts';
 import { runLive, scriptFor } from '../../sim/live.ts';
+import { trafficFrame } from '../../sim/model/traffic.ts';
 import { startLocalStack } from '../../sim/stack.ts';
 
 describe('live simulation', () => {
   it('places the scenario calls through the emulator and Atende counts exactly what the callers lived', async () => {
     const { scenario, settings } = loadScenarioAndSettings('sim/scenarios/quiet-morning.json');
     settings.serviceLevel.shortAbandonSeconds = 0; // emulated seconds are shorter than Atende's real ones
-    const stack = await startLocalStack({ settings, dbPath: join(mkdtempSync(join(tmpdir(), 'atende-live-')), 'a.db'), speed: 100, secondsPerWord: 0.05 });
+    // On the scenario's own morning, not now: at 100× a run started near midnight crosses the
+    // center's daily reset and "today" starts again at zero (CI ran it at 23:50 in São Paulo).
+    const startAt = trafficFrame(scenario, settings).startAt;
+    const stack = await startLocalStack({ settings, dbPath: join(mkdtempSync(join(tmpdir(), 'atende-live-')), 'a.db'), speed: 100, startAt, secondsPerWord: 0.05 });
     try {
       const r = await runLive(scenario, settings, { atendeUrl: stack.url, emulator: stack.emulator }, { speed: 100, maxCalls: 8, burst: 8, maxSeconds: 40 });
       expect(r.records).toHaveLength(8);

@@ -7,6 +7,7 @@ import { main, planFromLog, replayLog } from '../../sim/replay.ts';
 import { loadScenarioAndSettings } from '../../sim/model/scenario.ts';
 import { runLive, runLivePlan } from '../../sim/live.ts';
 import { startLocalStack } from '../../sim/stack.ts';
+import { trafficFrame } from '../../sim/model/traffic.ts';
 import { callParams, local, newSid, startHarness } from '../helpers/twilio.ts';
 import { DEFAULT_SETTINGS_PATH } from '../../server/config/load.ts';
 
@@ -82,7 +83,9 @@ describe('replay', () => {
     const { scenario, settings } = loadScenarioAndSettings('sim/scenarios/quiet-morning.json');
     settings.serviceLevel.shortAbandonSeconds = 0;
     const dir = mkdtempSync(join(tmpdir(), 'atende-replay-live-'));
-    const first = await startLocalStack({ settings, dbPath: join(dir, 'recorded.db'), speed: 100, secondsPerWord: 0.05 });
+    // On the scenario's morning, not now: a run at 100× near midnight would cross the daily reset.
+    const startAt = trafficFrame(scenario, settings).startAt;
+    const first = await startLocalStack({ settings, dbPath: join(dir, 'recorded.db'), speed: 100, startAt, secondsPerWord: 0.05 });
     let recorded;
     try {
       recorded = await runLive(scenario, settings, { atendeUrl: first.url, emulator: first.emulator }, { speed: 100, maxCalls: 6, burst: 6, maxSeconds: 30 });
@@ -92,7 +95,7 @@ describe('replay', () => {
     expect(plan.calls.map((c) => c.from).sort()).toEqual(recorded.records.map((r) => r.from).sort());
     expect(plan.agents.filter((a) => a.shifts.length).length).toBeGreaterThan(0);
 
-    const second = await startLocalStack({ settings, dbPath: join(dir, 'again.db'), speed: 100, secondsPerWord: 0.05 });
+    const second = await startLocalStack({ settings, dbPath: join(dir, 'again.db'), speed: 100, startAt, secondsPerWord: 0.05 });
     try {
       const again = await runLivePlan(plan, scenario, settings, { atendeUrl: second.url, emulator: second.emulator }, { speed: 100, maxSeconds: 30 });
       expect(again.records).toHaveLength(6);

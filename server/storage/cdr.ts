@@ -12,6 +12,8 @@ export interface CallExtra {
   offeredAt?: number | null;
   endedAt?: number | null;
   twilioQueueSid?: string | null;
+  /** The Twilio leg Atende placed that carries the call now (a callback's customer): see Legs.carries. */
+  twilioCarrierSid?: string | null;
   toNumber?: string | null;
   surveyNps?: number | null;
   surveyCsat?: number | null;
@@ -48,6 +50,8 @@ export interface CdrRow {
   surveyCsat: number | null;
   resolvedFirstContact: boolean | null;
   twilioQueueSid: string | null;
+  /** The leg Atende placed that carries the call (a callback's customer), read back at start after a restart. */
+  twilioCarrierSid: string | null;
   /** The SAC protocol number (null for calls that arrived without one). */
   protocol: string | null;
   /** Twilio's recording of the agent leg (docs/sac.md, "Gravações"): its sid (RE…), null when not recorded. */
@@ -94,7 +98,7 @@ export interface CallDbRow {
   offered_at: number | null; answered_at: number | null; ended_at: number | null; outcome: string | null;
   agent_id: string | null; level: number; escalations: number; missed_by: string; notes: string;
   survey_nps: number | null; survey_csat: number | null; resolved_first_contact: number | null;
-  twilio_queue_sid: string | null; updated_at: number; protocol: string | null;
+  twilio_queue_sid: string | null; twilio_carrier_sid: string | null; updated_at: number; protocol: string | null;
   recording_sid: string | null; recording_url: string | null; recording_duration_seconds: number | null; recording_status: string | null;
 }
 
@@ -136,6 +140,7 @@ export function toCdr(r: CallDbRow): CdrRow {
     surveyCsat: r.survey_csat,
     resolvedFirstContact: r.resolved_first_contact == null ? null : r.resolved_first_contact !== 0,
     twilioQueueSid: r.twilio_queue_sid,
+    twilioCarrierSid: r.twilio_carrier_sid ?? null,
     protocol: r.protocol ?? null,
     recordingSid: r.recording_sid ?? null,
     recordingUrl: r.recording_url ?? null,
@@ -176,6 +181,7 @@ export function callRowOf(view: CallView, extra: CallExtra, updatedAt: number): 
     survey_csat: extra.surveyCsat ?? null,
     resolved_first_contact: extra.resolvedFirstContact == null ? null : extra.resolvedFirstContact ? 1 : 0,
     twilio_queue_sid: extra.twilioQueueSid ?? null,
+    twilio_carrier_sid: extra.twilioCarrierSid ?? null,
     protocol: view.protocol ?? null,
     recording_sid: view.recording?.sid ?? null,
     recording_url: view.recording?.url ?? null,
@@ -211,12 +217,12 @@ export class CallRecords {
         call_id, status, from_number, to_number, arrived_at, ivr_path, language, attributes, queue, tier,
         tier_rule_id, tier_label, tier_reason, queued_at, offered_at, answered_at, ended_at, outcome,
         agent_id, level, escalations, missed_by, notes, survey_nps, survey_csat, resolved_first_contact,
-        twilio_queue_sid, protocol, recording_sid, recording_url, recording_duration_seconds, recording_status, updated_at
+        twilio_queue_sid, twilio_carrier_sid, protocol, recording_sid, recording_url, recording_duration_seconds, recording_status, updated_at
       ) VALUES (
         @call_id, @status, @from_number, @to_number, @arrived_at, @ivr_path, @language, @attributes, @queue, @tier,
         @tier_rule_id, @tier_label, @tier_reason, @queued_at, @offered_at, @answered_at, @ended_at, @outcome,
         @agent_id, @level, @escalations, @missed_by, @notes, @survey_nps, @survey_csat, @resolved_first_contact,
-        @twilio_queue_sid, @protocol, @recording_sid, @recording_url, @recording_duration_seconds, @recording_status, @updated_at
+        @twilio_queue_sid, @twilio_carrier_sid, @protocol, @recording_sid, @recording_url, @recording_duration_seconds, @recording_status, @updated_at
       )
       ON CONFLICT (call_id) DO UPDATE SET
         status = excluded.status,
@@ -245,6 +251,7 @@ export class CallRecords {
         survey_csat = COALESCE(excluded.survey_csat, calls.survey_csat),
         resolved_first_contact = COALESCE(excluded.resolved_first_contact, calls.resolved_first_contact),
         twilio_queue_sid = COALESCE(excluded.twilio_queue_sid, calls.twilio_queue_sid),
+        twilio_carrier_sid = COALESCE(excluded.twilio_carrier_sid, calls.twilio_carrier_sid),
         protocol = COALESCE(excluded.protocol, calls.protocol),
         recording_sid = COALESCE(excluded.recording_sid, calls.recording_sid),
         recording_url = COALESCE(excluded.recording_url, calls.recording_url),

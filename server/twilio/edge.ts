@@ -56,7 +56,17 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions, open: 
     queueOf: (callId) => core.call(callId)?.queue ?? null,
     record: (callId, queueSid) => { queueSids.set(callId, queueSid); records.note(callId, { twilioQueueSid: queueSid }); },
     recorded: (callId) => queueSids.get(callId) ?? null,
+    recordCarrier: (callId, legSid) => records.note(callId, { twilioCarrierSid: legSid }),
   });
+  // The calls under way before a restart, as far as their legs go: the leg that carries a
+  // call (a callback's customer, legs.carries), and the callers talking to an agent (so an
+  // escalation moves them out of the Dial; the other places are learnt from Twilio's requests).
+  for (const r of open) {
+    const c = core.call(r.callId);
+    if (!c || c.status === 'ended') continue;
+    if (r.twilioCarrierSid) legs.restore(r.twilioCarrierSid, r.callId, c.callback?.origin === 'dropped' ? c.callback.requestedAt : null);
+    if (c.status === 'connected') legs.bridged(r.callId);
+  }
   const dequeuer = opts.rest ? new Dequeuer({
     rest: opts.rest,
     log: fastify.log.child({ component: 'dequeuer' }) as never,

@@ -23,6 +23,8 @@ export interface LegsOptions {
   record(callId: string, queueSid: string): void;
   /** The QueueSid the call records hold for a caller (from before a restart). */
   recorded(callId: string): string | null;
+  /** Keeps the leg that carries a call in the call records (read back at start: `restore`). */
+  recordCarrier?(callId: string, legSid: string): void;
 }
 
 /** Told whenever a leg changes (null: the call is over). */
@@ -80,6 +82,16 @@ export class Legs {
    * requests that move the caller (dequeue, redirect, read) go to that leg.
    */
   carries(legSid: string, callId: string, droppedAt: number | null = null): void {
+    const changed = legSid !== callId && this.carrierOf.get(callId) !== legSid;
+    this.restore(legSid, callId, droppedAt);
+    if (changed) this.opts.recordCarrier?.(callId, legSid);
+  }
+
+  /**
+   * What `carries` said before a restart, read back from the call records at start: the
+   * leg's requests after it are still the call's, and the caller is still moved on it.
+   */
+  restore(legSid: string, callId: string, droppedAt: number | null = null): void {
     if (droppedAt !== null) this.lives.set(callId, `:${droppedAt}`);
     if (legSid === callId) return;
     const before = this.carrierOf.get(callId);

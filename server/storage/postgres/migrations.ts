@@ -191,6 +191,16 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE calls ADD COLUMN recording_status TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'the leg that carries a call on the call records',
+    up: `
+      -- The Twilio leg Atende placed that carries a call (a callback's customer, or the
+      -- customer an agent's <Dial> reached): read back at start, so its requests after a
+      -- restart are still the call's (server/twilio/legs.ts), as the QueueSid is.
+      ALTER TABLE calls ADD COLUMN twilio_carrier_sid TEXT;
+    `,
+  },
 ];
 
 export class PostgresSchemaError extends Error {

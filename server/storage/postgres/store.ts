@@ -48,10 +48,10 @@ const CALL_COLUMNS = [
   'call_id', 'status', 'from_number', 'to_number', 'arrived_at', 'ivr_path', 'language', 'attributes', 'queue', 'tier',
   'tier_rule_id', 'tier_label', 'tier_reason', 'queued_at', 'offered_at', 'answered_at', 'ended_at', 'outcome',
   'agent_id', 'level', 'escalations', 'missed_by', 'notes', 'survey_nps', 'survey_csat', 'resolved_first_contact',
-  'twilio_queue_sid', 'protocol', 'recording_sid', 'recording_url', 'recording_duration_seconds', 'recording_status', 'updated_at',
+  'twilio_queue_sid', 'twilio_carrier_sid', 'protocol', 'recording_sid', 'recording_url', 'recording_duration_seconds', 'recording_status', 'updated_at',
 ] as const;
 /** Left out of a later upsert (null), these keep what an earlier one stored, as in SQLite. */
-const KEPT_WHEN_NULL = new Set(['to_number', 'offered_at', 'ended_at', 'survey_nps', 'survey_csat', 'resolved_first_contact', 'twilio_queue_sid', 'protocol',
+const KEPT_WHEN_NULL = new Set(['to_number', 'offered_at', 'ended_at', 'survey_nps', 'survey_csat', 'resolved_first_contact', 'twilio_queue_sid', 'twilio_carrier_sid', 'protocol',
   'recording_sid', 'recording_url', 'recording_duration_seconds', 'recording_status']);
 const UPSERT_CALL = `INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
   ON CONFLICT (call_id) DO UPDATE SET ${CALL_COLUMNS.slice(1).map((c) => (KEPT_WHEN_NULL.has(c) ? `${c} = COALESCE(excluded.${c}, calls.${c})` : `${c} = excluded.${c}`)).join(', ')}`;

@@ -75,12 +75,12 @@ function contract(name: string, make: () => Promise<Store>): void {
         { kind: 'agent-state', agentId: 'ana', status: 'ringing', reason: null, at: T0 + 2000 },
       ]);
       await s.records.write([
-        { kind: 'call', view: view('c1', { status: 'connected', answeredAt: T0 + 5000, agentId: 'ana' } as unknown as Partial<CallView>), extra: { offeredAt: T0 + 2000 } },
+        { kind: 'call', view: view('c1', { status: 'connected', answeredAt: T0 + 5000, agentId: 'ana' } as unknown as Partial<CallView>), extra: { offeredAt: T0 + 2000, twilioCarrierSid: 'CA2' } },
         { kind: 'offer-result', callId: 'c1', agentId: 'ana', result: 'answered', at: T0 + 5000 },
         { kind: 'agent-state', agentId: 'ana', status: 'on-call', reason: null, at: T0 + 5000 },
       ]);
       expect(await s.records.getCall('c1')).toMatchObject({
-        callId: 'c1', status: 'connected', to: '+5511300000000', twilioQueueSid: 'QU1', offeredAt: T0 + 2000, answeredAt: T0 + 5000, agentId: 'ana', ivrPath: ['1'],
+        callId: 'c1', status: 'connected', to: '+5511300000000', twilioQueueSid: 'QU1', twilioCarrierSid: 'CA2', offeredAt: T0 + 2000, answeredAt: T0 + 5000, agentId: 'ana', ivrPath: ['1'],
       });
       expect(await s.records.getCall('nope')).toBeNull();
       expect((await s.records.listCalls({ queue: 'suporte' })).map((c) => c.callId)).toEqual(['c1']);
@@ -152,7 +152,7 @@ describeWithPostgres('PostgreSQL store', (schema: () => PgSchema) => {
     const nodes = await Promise.all([openPostgresStore(base.url), openPostgresStore(base.url), openPostgresStore(base.url)]);
     open.push(...nodes);
     const { rows } = await nodes[0].pool.query('SELECT version FROM schema_migrations ORDER BY version');
-    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
   });
 
   it('the database refuses an append under a stale epoch, whoever sends it; the store says StaleEpochError', async () => {

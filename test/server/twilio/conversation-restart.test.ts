@@ -1,0 +1,163 @@
+// A restart in the middle of a conversation. The leg Atende placed to a callback's
+// customer carries the call (legs.carries), and which leg that is must outlive the
+// process, as the caller's QueueSid does: kept in the call records and read back at
+// start. Without it the customer's next request after a restart is an unknown call
+// (a Dial's end would start a new call in the IVR, the call would never end). And a
+// caller talking to an agent at the restart is still known to be in the agent's Dial,
+// so an escalation moves them back to a queue.
+import { describe, expect, it } from 'vitest';
+import { callParams, local, newSid, testSettings, type Harness } from '../../helpers/twilio.ts';
+import { type Call, callIntoQueue, connect, harness, holdOnce, login, whisper } from './call-steps.ts';
+
+const CENTER = '+551130001000';
+
+const settings = (order: 'customer-first' | 'agent-first') => testSettings((s) => {
+  s.callbacks = { ...s.callbacks!, order, offerAfterSeconds: 30, minEstimatedWaitSeconds: 0, retryDelaySeconds: 60, maxAttempts: 3 };
+});
+
+/** The caller presses the offered key, confirms their caller ID and leaves the queue (the place is kept). */
+async function askForCallback(h: Harness, call: Call) {
+  const wait = await holdOnce(h, call, 40);
+  const offer = wait.twiml!.Gather?.[0];
+  expect(offer, wait.body).toBeDefined();
+  const confirm = await h.post(local(offer.action), callParams(call.sid, call.from, { Digits: '1' }));
+  const done = await h.post(local(confirm.twiml!.Gather[0].action), callParams(call.sid, call.from, { Digits: '1' }));
+  expect(done.twiml!.Leave, done.body).toBeDefined();
+  await h.post(local(call.enqueue.action), callParams(call.sid, call.from, { QueueResult: 'leave', QueueSid: call.queueSid, QueueTime: '40' }));
+  await h.post('/twilio/status', callParams(call.sid, call.from, { CallStatus: 'completed', CallDuration: '60' }));
+}
+
+function customerLeg(legSid: string, number: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...callParams(legSid, CENTER), To: number, Called: number, Direction: 'outbound-api', ...extra };
+}
+
+describe('Twilio edge: a restart during a conversation', () => {
+  it('an ordinary call, talking at the restart and escalated after it: the caller\'s leg is moved out of the Dial back to a queue', async () => {
+    const h = await harness();
+    const call = await callIntoQueue(h, ['1', '1', '1'], '+5511987650001');
+    await holdOnce(h, call);
+    await login(h, 'ana');
+    await h.atende.idle();
+    const { dial, agentLeg } = await connect(h, call, 'ana');
+    await whisper(h, call, dial, agentLeg);
+    expect(h.atende.engine.core.call(call.sid)).toMatchObject({ status: 'connected', agentId: 'ana' });
+
+    await h.restart();
+
+    h.tick(30);
+    const escalated = await h.api('POST', `/api/calls/${call.sid}/escalate`, { toLevel: 2, note: 'Segunda via' });
+    expect(escalated.status, JSON.stringify(escalated.json)).toBe(200);
+    await h.atende.idle();
+    const redirects = h.rest.requests.filter((r) => r.kind === 'redirect');
+    expect(redirects.map((r) => [r.callSid, local(r.url)])).toEqual([[call.sid, '/twilio/queue/reenter?lang=pt-BR']]);
+  });
+
+  it('customer-first, bridged to the agent at the restart: the Dial\'s end on the customer\'s leg ends the call, answered, once', async () => {
+    const h = await harness({ settings: settings('customer-first') });
+    const first = await callIntoQueue(h, ['1', '1', '1'], '+5511987650001');
+    h.tick(40);
+    await askForCallback(h, first);
+    await login(h, 'ana');
+    await h.atende.idle();
+    const [created] = h.rest.creates();
+    const leg = created.callSid;
+    const picked = await h.post(local(created.url), customerLeg(leg, first.from));
+    const connect = await h.post(local(picked.twiml!.Redirect[0]['#text']), customerLeg(leg, first.from));
+    const dial = connect.twiml!.Dial[0];
+    const agentLeg = newSid('CA');
+    const agentParams = { ...callParams(agentLeg, CENTER), To: 'client:ana', Direction: 'outbound-dial', ParentCallSid: leg };
+    h.tick(8);
+    const whisper = await h.post(local(dial.Client[0].url), agentParams);
+    h.tick(4);
+    await h.post(local(whisper.twiml!.Redirect[0]['#text']), agentParams);
+    expect(h.atende.engine.core.call(first.sid)).toMatchObject({ status: 'connected', agentId: 'ana' });
+
+    await h.restart();
+    expect(h.atende.engine.core.call(first.sid)).toMatchObject({ status: 'connected', agentId: 'ana' });
+
+    h.tick(90);
+    const done = await h.post(local(dial.action), customerLeg(leg, first.from, { DialCallStatus: 'completed', DialCallSid: agentLeg, DialBridged: 'true', DialCallDuration: '90' }));
+    expect(done.status).toBe(200);
+    expect(h.atende.engine.core.call(first.sid)).toMatchObject({ status: 'ended', outcome: 'answered' });
+    // The leg itself was never taken for a caller of its own.
+    expect(h.atende.engine.core.call(leg)).toBeNull();
+    await h.post('/twilio/status', customerLeg(leg, first.from, { CallStatus: 'completed', CallDuration: '110' }));
+    await h.atende.idle();
+    const ended = (await h.api('GET', '/api/calls?limit=10')).json.calls.filter((c: { outcome: string | null }) => c.outcome !== null);
+    expect(ended.map((c: { callId: string; outcome: string }) => [c.callId, c.outcome])).toEqual([[first.sid, 'answered']]);
+    expect((await h.snapshot()).center.today).toMatchObject({ offered: 1, answered: 1, abandoned: 0 });
+  });
+
+  it('customer-first, the customer picked up just before the restart: the connect on their leg after it rings the offered agent for this call', async () => {
+    const h = await harness({ settings: settings('customer-first') });
+    const first = await callIntoQueue(h, ['1', '1', '1'], '+5511987650001');
+    h.tick(40);
+    await askForCallback(h, first);
+    await login(h, 'ana');
+    await h.atende.idle();
+    const [created] = h.rest.creates();
+    const leg = created.callSid;
+    const picked = await h.post(local(created.url), customerLeg(leg, first.from));
+
+    await h.restart();
+
+    const connect = await h.post(local(picked.twiml!.Redirect[0]['#text']), customerLeg(leg, first.from));
+    const dial = connect.twiml!.Dial?.[0];
+    expect(dial, connect.body).toBeDefined();
+    expect(local(dial.Client[0].url)).toBe(`/twilio/agent/whisper?call=${first.sid}&agent=ana`);
+    expect(h.atende.engine.core.call(leg)).toBeNull();
+  });
+
+  it('agent-first, bridged at the restart: the customer hanging up ends the call once, answered', async () => {
+    const h = await harness({ settings: settings('agent-first') });
+    const { first, agentCall, agentParams, dial, customer } = await agentFirstBridged(h);
+
+    await h.restart();
+
+    h.tick(60);
+    const done = await h.post(local(dial.action), { ...agentParams, DialCallStatus: 'completed', DialCallSid: customer, DialBridged: 'true', DialCallDuration: '60' });
+    expect(done.status).toBe(200);
+    await h.post('/twilio/status', { ...agentParams, CallStatus: 'completed', CallDuration: '70' });
+    await h.atende.idle();
+    expect(h.atende.engine.core.call(first.sid)).toMatchObject({ status: 'ended', outcome: 'answered' });
+    expect(h.atende.engine.core.call(agentCall.callSid)).toBeNull();
+    expect((await h.snapshot()).center.today).toMatchObject({ offered: 1, answered: 1, abandoned: 0 });
+  });
+
+  it('agent-first, escalated after the restart: the customer\'s leg is moved back to a queue, not the caller\'s long-gone one', async () => {
+    const h = await harness({ settings: settings('agent-first') });
+    const { first, customer } = await agentFirstBridged(h);
+
+    await h.restart();
+
+    h.tick(30);
+    const escalated = await h.api('POST', `/api/calls/${first.sid}/escalate`, { toLevel: 2, note: 'Segunda via' });
+    expect(escalated.status, JSON.stringify(escalated.json)).toBe(200);
+    await h.atende.idle();
+    const redirects = h.rest.requests.filter((r) => r.kind === 'redirect');
+    expect(redirects.map((r) => [r.callSid, local(r.url)])).toEqual([[customer, '/twilio/queue/reenter?lang=pt-BR']]);
+  });
+});
+
+/** A callback requested, ana called first; she picks up, her leg dials the customer, who answers: they talk. */
+async function agentFirstBridged(h: Harness) {
+  const first = await callIntoQueue(h, ['1', '1', '1'], '+5511987650001');
+  h.tick(40);
+  await askForCallback(h, first);
+  await login(h, 'ana');
+  await h.atende.idle();
+  const [agentCall] = h.rest.creates();
+  expect(agentCall.to).toBe('client:ana');
+  const agentParams = { ...callParams(agentCall.callSid, CENTER), To: 'client:ana', Direction: 'outbound-api' };
+  const res = await h.post(local(agentCall.url), agentParams);
+  const dial = res.twiml!.Dial?.[0];
+  expect(dial, res.body).toBeDefined();
+  expect(res.body).toMatch(/<Number [^>]*>\+5511987650001<\/Number>/);
+  // The customer answers on their own leg, a child of ana's (<Number url>): reached, talking.
+  const customer = newSid('CA');
+  await h.post(local(dial.Number[0].url), { ...callParams(customer, CENTER), To: first.from, Called: first.from, Direction: 'outbound-dial', ParentCallSid: agentCall.callSid });
+  expect(h.atende.engine.core.call(first.sid)).toMatchObject({ status: 'connected', agentId: 'ana', callback: { reached: true } });
+  h.tick(5);
+  await h.atende.idle();
+  return { first, agentCall, agentParams, dial, customer };
+}

@@ -5,8 +5,9 @@ import { run as metrics } from './metrics.bench.ts';
 import { run as snapshot } from './snapshot.bench.ts';
 import { parseArgs as wsArgs, run as ws } from './ws.bench.ts';
 import { parseArgs as edgesArgs, run as edges } from './edges.bench.ts';
+import { run as whatif } from './whatif.bench.ts';
 
-// `npm run bench` runs the in-process benches; name suites to pick them:
+// `npm run bench` runs the in-process benches (routing, metrics, snapshot, whatif); name suites to pick them:
 // `npm run bench -- ws` (wallboard WebSocket fan-out, ~60 s, opens a local port;
 // options: --max=8000 --updates=20 --budget=60), `npm run bench -- edges` (10,000 wall
 // screens on two edges through Redis, ~2 min, needs Redis: REDIS_URL or 127.0.0.1:6379;
@@ -16,6 +17,7 @@ const suites: [string, string, () => Promise<Record<string, number | string>>][]
   ['routing', 'routing core (10,000 agents, 100,000 waiting calls)', routing],
   ['metrics', 'metrics core (ring buffers)', metrics],
   ['snapshot', 'routing core snapshot (500 agents, a day of traffic)', snapshot],
+  ['whatif', 'what-if on a busy day (9,000 events): time and event-loop stall', whatif],
   ['ws', 'wallboard WebSocket fan-out (N clients, 2 Hz)', () => ws(wsArgs(argv))],
   ['edges', 'wall screens on two edges through Redis (N screens, 2 Hz)', () => edges(edgesArgs(argv))],
 ];

@@ -34,6 +34,12 @@ export interface WhatIfInput {
   timeOf(hhmm: string): number;
   /** 0 … 1 over both passes. */
   onProgress?(fraction: number): void;
+  /**
+   * Awaited every BREATHE_EVERY events of either pass: a server hands the event loop back
+   * (setImmediate) so that a what-if over a long log does not hold its webhooks and screens.
+   * Routing never waits on a clock itself; the results are the same with or without it.
+   */
+  breathe?(): Promise<void>;
 }
 
 /** What the replay cannot know, said with every result. */
@@ -50,10 +56,12 @@ export async function whatIf(input: WhatIfInput): Promise<WhatIfSummary> {
   input.changes.forEach((c, i) => checkChange(c, input.config, `changes[${i}]`));
   const seed = (input.seed ?? 1) >>> 0;
   const progress = (offset: number) => (f: number) => input.onProgress?.(offset + f / 2);
-  const day = await recordDay({ config: input.config, metrics: input.metrics, events: input.events, dayStart: input.dayStart, endAt: input.endAt, onProgress: progress(0) });
+  const day = await recordDay({
+    config: input.config, metrics: input.metrics, events: input.events, dayStart: input.dayStart, endAt: input.endAt, onProgress: progress(0), breathe: input.breathe,
+  });
   const patience = new PatienceEstimate(day.patience);
-  const after = replayWithChanges(day, {
-    changes: input.changes, seed, intervalMs: input.metrics.intervalMinutes * 60_000, patience, timeOf: input.timeOf, onProgress: progress(0.5),
+  const after = await replayWithChanges(day, {
+    changes: input.changes, seed, intervalMs: input.metrics.intervalMinutes * 60_000, patience, timeOf: input.timeOf, onProgress: progress(0.5), breathe: input.breathe,
   });
   input.onProgress?.(1);
   const changes = input.changes.map(describeChange);

@@ -12,6 +12,12 @@ import type { AgentView, CallView, Decision, DomainEvent, RoutingConfig } from '
 import { IntervalReader } from './reader.ts';
 import type { CallScript, EventBody, RecordedDay, VerbatimEvent } from './types.ts';
 
+/**
+ * How many events (or replay steps) run between two `breathe`s: a few milliseconds of work,
+ * so a server running a what-if still answers its webhooks and screens in between.
+ */
+export const BREATHE_EVERY = 1000;
+
 export interface RecordInput {
   config: RoutingConfig;
   metrics: MetricsSettings;
@@ -21,6 +27,8 @@ export interface RecordInput {
   dayStart: number;
   endAt: number;
   onProgress?(fraction: number): void;
+  /** Awaited every BREATHE_EVERY events (see WhatIfInput.breathe). */
+  breathe?(): Promise<void>;
 }
 
 /** A script being written, with where the caller stands. */
@@ -235,6 +243,7 @@ export async function recordDay(input: RecordInput): Promise<RecordedDay> {
 
   for await (const e of input.events) {
     rank++;
+    if (input.breathe && rank % BREATHE_EVERY === 0) await input.breathe();
     if (e.at >= endAt) break;
     core ??= new RoutingCore(config, metrics, e.at);
     if (!fork && e.at >= dayStart) fork = core.snapshot();

@@ -15,6 +15,7 @@ import type { AgentConfig, AgentStatus, Decision, DomainEvent } from '../types.t
 import { changedConfig, overriddenSettings, type WhatIfChange } from './changes.ts';
 import { uniformFor } from './random.ts';
 import { IntervalReader } from './reader.ts';
+import { BREATHE_EVERY } from './record.ts';
 import type { CallScript, DayReads, EventBody, RecordedDay, ScriptStep } from './types.ts';
 
 export interface ReplayPlan {
@@ -25,6 +26,8 @@ export interface ReplayPlan {
   /** Local "HH:MM" on the replayed day → epoch ms. */
   timeOf(hhmm: string): number;
   onProgress?(fraction: number): void;
+  /** Awaited every BREATHE_EVERY steps (see WhatIfInput.breathe). */
+  breathe?(): Promise<void>;
 }
 
 type Kind = 'arrive' | 'step' | 'hangup' | 'answer' | 'miss' | 'segment' | 'after' | 'absolute' | 'verbatim' | 'back' | 'read';
@@ -63,7 +66,7 @@ export interface ReplayOutcome extends DayReads {
   agentsRemoved: string[];
 }
 
-export function replayWithChanges(day: RecordedDay, plan: ReplayPlan): ReplayOutcome {
+export async function replayWithChanges(day: RecordedDay, plan: ReplayPlan): Promise<ReplayOutcome> {
   const { changes, seed } = plan;
   const config = changedConfig(day.fork.config, changes);
   const core = RoutingCore.fromSnapshot({ ...day.fork, config });
@@ -361,7 +364,9 @@ export function replayWithChanges(day: RecordedDay, plan: ReplayPlan): ReplayOut
   // ---- the loop -------------------------------------------------------------------------------
   const span = Math.max(1, day.endAt - day.dayStart);
   let lastProgress = -1;
+  let turns = 0;
   while (dayFigures === null) {
+    if (plan.breathe && ++turns % BREATHE_EVERY === 0) await plan.breathe();
     const top = heap.peek();
     const due = core.nextDeadline();
     if (due !== null && (!top || due <= top.at) && due <= day.endAt) {

@@ -51,24 +51,33 @@ export function changesOf(request: WhatIfRequest): WhatIfChange[] {
   return request.changes.map((c, i) => (typeof c === 'string' ? parseChange(c, `changes[${i}]`) : normalizeChange(c)));
 }
 
+/** One turn of the event loop: the requests that came in meanwhile (webhooks, screens) are served. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Runs the what-if for one day of the log, read page by page from either store (SQLite:
- * the archived days too): about a second per 10,000 logged events.
+ * the archived days too): about a second per 10,000 logged events, during which the server
+ * goes on answering (`breathe`: a turn of the event loop every thousand events).
  */
-export async function runWhatIf(events: Pick<EventLogStore, 'after'>, settings: Settings, request: WhatIfRequest, now: number, onProgress?: (fraction: number) => void): Promise<WhatIfSummary> {
+export async function runWhatIf(
+  events: Pick<EventLogStore, 'after'>, settings: Settings, request: WhatIfRequest, now: number,
+  onProgress?: (fraction: number) => void, breathe: () => Promise<void> = nextTurn,
+): Promise<WhatIfSummary> {
   const bounds = dayBounds(settings, request.date);
   if (bounds.dayStart >= now) throw new WhatIfInputError('date', `${request.date} has not begun yet`);
   try {
     return await whatIf({
       config: toRoutingConfig(settings),
       metrics: toMetricsSettings(settings),
-      events: logEvents(events),
+      // Pages of 500: each is read and parsed in one go, a few milliseconds the server cannot answer in.
+      events: logEvents(events, { page: 500 }),
       dayStart: bounds.dayStart,
       endAt: Math.min(bounds.dayEnd, now),
       changes: changesOf(request),
       seed: request.seed,
       timeOf: bounds.timeOf,
       onProgress,
+      breathe,
     });
   } catch (err) {
     if (err instanceof WhatIfChangeError) throw new WhatIfInputError(err.field, err.message);

@@ -1,7 +1,7 @@
 // Steps of a call as Twilio takes them, shared by the Twilio edge's tests: each test
 // builds its own harness through `harness()` and the afterEach here closes it.
 import { afterEach, expect } from 'vitest';
-import { callParams, local, newSid, startHarness, type Harness, type TwimlNode } from '../../helpers/twilio.ts';
+import { callParams, local, newSid, saysOf, startHarness, type Harness, type TwimlNode } from '../../helpers/twilio.ts';
 
 let harnesses: Harness[] = [];
 afterEach(async () => {
@@ -95,3 +95,38 @@ export async function dialDone(h: Harness, call: Call, dial: TwimlNode, agentLeg
   return h.post(local(dial.action), callParams(call.sid, call.from, { DialCallStatus: status, DialCallSid: agentLeg, ...extra }));
 }
 
+
+/** A caller in the queue, taken by `agent` (logged in now): dequeued, the whisper played to its end; they talk. */
+export async function answeredBy(h: Harness, agent: string, from: string): Promise<{ call: Call; dial: TwimlNode; agentLeg: string }> {
+  const call = await callIntoQueue(h, ['1', '1', '1'], from);
+  await holdOnce(h, call);
+  await login(h, agent);
+  await h.atende.idle();
+  const { dial, agentLeg } = await connect(h, call, agent);
+  await whisper(h, call, dial, agentLeg);
+  expect(h.atende.engine.core.call(call.sid)).toMatchObject({ status: 'connected', agentId: agent });
+  return { call, dial, agentLeg };
+}
+
+/**
+ * The caller asks for a callback in the wait (40 s in): the offered key, then 1 to confirm
+ * their caller ID (read back to them); the callback is registered, they leave the queue
+ * (the <Enqueue> action hangs up: no abandon) and the leg ends. The place is kept.
+ */
+export async function askForCallback(h: Harness, call: Call) {
+  const wait = await holdOnce(h, call, 40);
+  const offer = wait.twiml!.Gather?.[0];
+  expect(offer, wait.body).toBeDefined();
+  const confirm = await h.post(local(offer.action), callParams(call.sid, call.from, { Digits: '1' }));
+  expect(saysOf(confirm.twiml!).join(' ')).toContain(call.from.slice(3).split('').join(' '));
+  const done = await h.post(local(confirm.twiml!.Gather[0].action), callParams(call.sid, call.from, { Digits: '1' }));
+  expect(done.twiml!.Leave, done.body).toBeDefined();
+  const exit = await h.post(local(call.enqueue.action), callParams(call.sid, call.from, { QueueResult: 'leave', QueueSid: call.queueSid, QueueTime: '40' }));
+  expect(exit.twiml!.Hangup).toBeDefined();
+  await h.post('/twilio/status', callParams(call.sid, call.from, { CallStatus: 'completed', CallDuration: '60' }));
+}
+
+/** Twilio's parameters on a leg Atende placed (calls.create) from the center's number to `number`. */
+export function placedLeg(legSid: string, number: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...callParams(legSid, '+551130001000'), To: number, Called: number, Direction: 'outbound-api', ...extra };
+}

@@ -8,7 +8,7 @@
 // customer is an ordinary caller now, <Enqueue>d with their place and original arrival.
 import { describe, expect, it } from 'vitest';
 import { callParams, local, newSid, saysOf, testSettings, type Harness } from '../../helpers/twilio.ts';
-import { type Call, callIntoQueue, harness, holdOnce, login } from './call-steps.ts';
+import { askForCallback, callIntoQueue, harness, holdOnce, login, placedLeg } from './call-steps.ts';
 
 const CENTER = '+551130001000';
 
@@ -17,22 +17,7 @@ const settings = (patch: (s: ReturnType<typeof testSettings>) => void = () => {}
   patch(s);
 });
 
-/** The caller presses the offered key, confirms their caller ID and leaves the queue (the place is kept). */
-async function askForCallback(h: Harness, call: Call) {
-  const wait = await holdOnce(h, call, 40);
-  const offer = wait.twiml!.Gather?.[0];
-  expect(offer, wait.body).toBeDefined();
-  const confirm = await h.post(local(offer.action), callParams(call.sid, call.from, { Digits: '1' }));
-  const done = await h.post(local(confirm.twiml!.Gather[0].action), callParams(call.sid, call.from, { Digits: '1' }));
-  expect(done.twiml!.Leave, done.body).toBeDefined();
-  await h.post(local(call.enqueue.action), callParams(call.sid, call.from, { QueueResult: 'leave', QueueSid: call.queueSid, QueueTime: '40' }));
-  await h.post('/twilio/status', callParams(call.sid, call.from, { CallStatus: 'completed', CallDuration: '60' }));
-}
 
-/** Twilio's parameters on the leg Atende placed to the customer. */
-function customerLeg(legSid: string, number: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...callParams(legSid, CENTER), To: number, Called: number, Direction: 'outbound-api', ...extra };
-}
 
 /** "20261123000001" as the customer hears it: the format's groups, digit by digit. */
 function spoken(protocol: string): string {
@@ -68,7 +53,7 @@ describe('Twilio edge: customer-first callbacks', () => {
     // The customer picks up: reached; the line in their language, then to the agent's <Dial>.
     const leg = created[0].callSid;
     const protocol = h.atende.engine.core.call(first.sid)!.protocol!;
-    const picked = await h.post(local(created[0].url), customerLeg(leg, first.from));
+    const picked = await h.post(local(created[0].url), placedLeg(leg, first.from));
     expect(saysOf(picked.twiml!)).toEqual([
       `Olá! Aqui é o retorno da Central de Atendimento Atende, Suporte. Protocolo ${spoken(protocol)}. Aguarde, vamos conectar você a um atendente.`,
     ]);
@@ -76,7 +61,7 @@ describe('Twilio edge: customer-first callbacks', () => {
     expect(h.atende.engine.core.call(first.sid)).toMatchObject({ status: 'offering', agentId: 'ana', callback: { reached: true } });
 
     // The customer's leg runs the ordinary connect: <Dial><Client>ana with the whisper about this call.
-    const connect = await h.post(local(picked.twiml!.Redirect[0]['#text']), customerLeg(leg, first.from));
+    const connect = await h.post(local(picked.twiml!.Redirect[0]['#text']), placedLeg(leg, first.from));
     const dial = connect.twiml!.Dial[0];
     expect(dial.Client[0]['#text']).toBe('ana');
     const whisperUrl = local(dial.Client[0].url);
@@ -98,7 +83,7 @@ describe('Twilio edge: customer-first callbacks', () => {
 
     // They talk; the Dial ends: the call is over, answered, and the customer gets the survey.
     h.tick(90);
-    const done = await h.post(local(dial.action), customerLeg(leg, first.from, { DialCallStatus: 'completed', DialCallSid: agentLeg, DialBridged: 'true', DialCallDuration: '90' }));
+    const done = await h.post(local(dial.action), placedLeg(leg, first.from, { DialCallStatus: 'completed', DialCallSid: agentLeg, DialBridged: 'true', DialCallDuration: '90' }));
     expect(done.twiml!.Gather?.[0].action).toContain('/twilio/survey');
     expect(h.atende.engine.core.call(first.sid)).toMatchObject({ status: 'ended', outcome: 'answered' });
     expect(h.atende.engine.core.call(later.sid)!.status).toBe('queued');
@@ -123,7 +108,7 @@ describe('Twilio edge: customer-first callbacks', () => {
       expect([call.to, call.from]).toEqual(['+5511987650001', CENTER]);
       // Twilio gives up ringing after the timeout and reports the leg.
       h.tick(20);
-      await h.post(local(call.statusCallback!), customerLeg(call.callSid, first.from, { CallStatus: results[attempt - 1] }));
+      await h.post(local(call.statusCallback!), placedLeg(call.callSid, first.from, { CallStatus: results[attempt - 1] }));
       await h.atende.idle();
       const c = h.atende.engine.core.call(first.sid)!;
       const ana = h.atende.engine.core.agent('ana')!;
@@ -159,11 +144,11 @@ describe('Twilio edge: customer-first callbacks', () => {
     await h.atende.idle();
     const created = h.rest.creates()[0];
     const leg = created.callSid;
-    const picked = await h.post(local(created.url), customerLeg(leg, first.from));
-    const connect = await h.post(local(picked.twiml!.Redirect[0]['#text']), customerLeg(leg, first.from));
+    const picked = await h.post(local(created.url), placedLeg(leg, first.from));
+    const connect = await h.post(local(picked.twiml!.Redirect[0]['#text']), placedLeg(leg, first.from));
     const dial = connect.twiml!.Dial[0];
     h.tick(20);
-    const missed = await h.post(local(dial.action), customerLeg(leg, first.from, { DialCallStatus: 'no-answer', DialCallSid: newSid('CA'), DialBridged: 'false' }));
+    const missed = await h.post(local(dial.action), placedLeg(leg, first.from, { DialCallStatus: 'no-answer', DialCallSid: newSid('CA'), DialBridged: 'false' }));
     // An ordinary caller now, in its queue with its original arrival, at the head of its tier.
     expect(missed.twiml!.Enqueue?.[0]['#text'], missed.body).toBe('suporte');
     const c = h.atende.engine.core.call(first.sid)!;
@@ -175,7 +160,7 @@ describe('Twilio edge: customer-first callbacks', () => {
 
     // The customer's leg holds: the wait URL knows it as the call, position 1.
     const queueSid = newSid('QU');
-    const wait = await h.post(local(missed.twiml!.Enqueue[0].waitUrl), customerLeg(leg, first.from, { QueueSid: queueSid, QueuePosition: '1', QueueTime: '0' }));
+    const wait = await h.post(local(missed.twiml!.Enqueue[0].waitUrl), placedLeg(leg, first.from, { QueueSid: queueSid, QueuePosition: '1', QueueTime: '0' }));
     expect(saysOf(wait.twiml!).join(' ')).toMatch(/1/);
     // Bruno comes: the customer (not the later caller) is dequeued, by the leg's own CallSid.
     await login(h, 'bruno');
@@ -193,15 +178,15 @@ describe('Twilio edge: customer-first callbacks', () => {
     await login(h, 'ana');
     await h.atende.idle();
     const created = h.rest.creates()[0];
-    const picked = await h.post(local(created.url), customerLeg(created.callSid, first.from));
+    const picked = await h.post(local(created.url), placedLeg(created.callSid, first.from));
     expect(h.atende.engine.core.call(first.sid)!.callback!.reached).toBe(true);
     h.tick(6);
-    await h.post(local(created.statusCallback!), customerLeg(created.callSid, first.from, { CallStatus: 'completed', CallDuration: '6' }));
+    await h.post(local(created.statusCallback!), placedLeg(created.callSid, first.from, { CallStatus: 'completed', CallDuration: '6' }));
     expect(h.atende.engine.core.call(first.sid)).toMatchObject({ status: 'ended', outcome: 'abandoned' });
     // Ana is free at once: the caller on the line is offered to her.
     expect(h.atende.engine.core.call(later.sid)).toMatchObject({ status: 'offering', agentId: 'ana' });
     // A late request of that leg finds nothing to do.
-    const late = await h.post(local(picked.twiml!.Redirect[0]['#text']), customerLeg(created.callSid, first.from));
+    const late = await h.post(local(picked.twiml!.Redirect[0]['#text']), placedLeg(created.callSid, first.from));
     expect(late.twiml!.Dial).toBeUndefined();
   });
 });

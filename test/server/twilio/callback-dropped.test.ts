@@ -6,24 +6,13 @@
 // queue and bridged to the next agent, whose whisper tells the same protocol.
 import { describe, expect, it } from 'vitest';
 import { callParams, local, newSid, saysOf, testSettings, type Harness } from '../../helpers/twilio.ts';
-import { agentLegParams, type Call, callIntoQueue, connect, dialDone, harness, holdOnce, login, whisper } from './call-steps.ts';
+import { agentLegParams, answeredBy, type Call, callIntoQueue, dialDone, harness, holdOnce, login, whisper } from './call-steps.ts';
 
 const CENTER = '+551130001000';
 
 /** "20261123000001" as the whisper says it: year, month, day, the sequence in threes. */
 const grouped = (p: string) => [p.slice(0, 4), p.slice(4, 6), p.slice(6, 8), p.slice(8, 11), p.slice(11)].join(' ');
 
-/** A caller answered by ana: queued, dequeued, whisper, bridged. */
-async function answeredByAna(h: Harness, from: string): Promise<{ call: Call; dial: Record<string, any>; agentLeg: string }> {
-  const call = await callIntoQueue(h, ['1', '1', '1'], from);
-  await holdOnce(h, call);
-  await login(h, 'ana');
-  await h.atende.idle();
-  const { dial, agentLeg } = await connect(h, call, 'ana');
-  await whisper(h, call, dial, agentLeg);
-  expect(h.atende.engine.core.call(call.sid)).toMatchObject({ status: 'connected', agentId: 'ana' });
-  return { call, dial, agentLeg };
-}
 
 /** The callback call Atende placed to ana (agent-first): her leg's TwiML. */
 async function anaPicksUp(h: Harness, n: number) {
@@ -39,7 +28,7 @@ async function anaPicksUp(h: Harness, n: number) {
 describe('Twilio edge: a call dropped on the company side, and a callback escalated', () => {
   it('dropped while talking: a callback at the head of its tier, placed to the caller ID with the protocol in the whisper and on the record', async () => {
     const h = await harness();
-    const { call, dial, agentLeg } = await answeredByAna(h, '+5511987650001');
+    const { call, dial, agentLeg } = await answeredBy(h, 'ana', '+5511987650001');
     const protocol = h.atende.engine.core.call(call.sid)!.protocol!;
     h.tick(5);
     const later = await callIntoQueue(h, ['1', '1', '1'], '+5511987650002');
@@ -75,7 +64,7 @@ describe('Twilio edge: a call dropped on the company side, and a callback escala
 
   it('the call ended, then the agent marks the drop; called back customer-first, the second conversation ends too (its own end event)', async () => {
     const h = await harness({ settings: testSettings((s) => { s.callbacks = { ...s.callbacks!, order: 'customer-first' }; }) });
-    const { call, dial, agentLeg } = await answeredByAna(h, '+5511987650001');
+    const { call, dial, agentLeg } = await answeredBy(h, 'ana', '+5511987650001');
     const protocol = h.atende.engine.core.call(call.sid)!.protocol!;
     h.tick(40);
     // The line drops: the Dial ends with the caller gone, the call ends; then ana says it dropped.
@@ -107,7 +96,7 @@ describe('Twilio edge: a call dropped on the company side, and a callback escala
 
   it('dropped with another number given: that number is called back', async () => {
     const h = await harness();
-    const { call } = await answeredByAna(h, '+5511987650001');
+    const { call } = await answeredBy(h, 'ana', '+5511987650001');
     const marked = await h.api('POST', `/api/calls/${call.sid}/dropped`, { number: '+5521955554444' });
     expect(marked.status, JSON.stringify(marked.json)).toBe(200);
     h.tick(h.settings.wrapUpSeconds);
@@ -118,7 +107,7 @@ describe('Twilio edge: a call dropped on the company side, and a callback escala
 
   it('a callback call escalated by its agent keeps its protocol: the customer\'s leg goes back to a queue and on to an N2 agent', async () => {
     const h = await harness();
-    const { call } = await answeredByAna(h, '+5511987650001');
+    const { call } = await answeredBy(h, 'ana', '+5511987650001');
     const protocol = h.atende.engine.core.call(call.sid)!.protocol!;
     await h.api('POST', `/api/calls/${call.sid}/dropped`, {});
     h.tick(h.settings.wrapUpSeconds);

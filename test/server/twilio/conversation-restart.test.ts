@@ -7,7 +7,7 @@
 // so an escalation moves them back to a queue.
 import { describe, expect, it } from 'vitest';
 import { callParams, local, newSid, testSettings, type Harness } from '../../helpers/twilio.ts';
-import { type Call, callIntoQueue, connect, harness, holdOnce, login, whisper } from './call-steps.ts';
+import { answeredBy, askForCallback, callIntoQueue, harness, login, placedLeg } from './call-steps.ts';
 
 const CENTER = '+551130001000';
 
@@ -15,32 +15,12 @@ const settings = (order: 'customer-first' | 'agent-first') => testSettings((s) =
   s.callbacks = { ...s.callbacks!, order, offerAfterSeconds: 30, minEstimatedWaitSeconds: 0, retryDelaySeconds: 60, maxAttempts: 3 };
 });
 
-/** The caller presses the offered key, confirms their caller ID and leaves the queue (the place is kept). */
-async function askForCallback(h: Harness, call: Call) {
-  const wait = await holdOnce(h, call, 40);
-  const offer = wait.twiml!.Gather?.[0];
-  expect(offer, wait.body).toBeDefined();
-  const confirm = await h.post(local(offer.action), callParams(call.sid, call.from, { Digits: '1' }));
-  const done = await h.post(local(confirm.twiml!.Gather[0].action), callParams(call.sid, call.from, { Digits: '1' }));
-  expect(done.twiml!.Leave, done.body).toBeDefined();
-  await h.post(local(call.enqueue.action), callParams(call.sid, call.from, { QueueResult: 'leave', QueueSid: call.queueSid, QueueTime: '40' }));
-  await h.post('/twilio/status', callParams(call.sid, call.from, { CallStatus: 'completed', CallDuration: '60' }));
-}
 
-function customerLeg(legSid: string, number: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...callParams(legSid, CENTER), To: number, Called: number, Direction: 'outbound-api', ...extra };
-}
 
 describe('Twilio edge: a restart during a conversation', () => {
   it('an ordinary call, talking at the restart and escalated after it: the caller\'s leg is moved out of the Dial back to a queue', async () => {
     const h = await harness();
-    const call = await callIntoQueue(h, ['1', '1', '1'], '+5511987650001');
-    await holdOnce(h, call);
-    await login(h, 'ana');
-    await h.atende.idle();
-    const { dial, agentLeg } = await connect(h, call, 'ana');
-    await whisper(h, call, dial, agentLeg);
-    expect(h.atende.engine.core.call(call.sid)).toMatchObject({ status: 'connected', agentId: 'ana' });
+    const { call } = await answeredBy(h, 'ana', '+5511987650001');
 
     await h.restart();
 
@@ -54,15 +34,8 @@ describe('Twilio edge: a restart during a conversation', () => {
 
   it('customer-first, bridged to the agent at the restart: the Dial\'s end on the customer\'s leg ends the call, answered, once', async () => {
     const h = await harness({ settings: settings('customer-first') });
-    const first = await callIntoQueue(h, ['1', '1', '1'], '+5511987650001');
-    h.tick(40);
-    await askForCallback(h, first);
-    await login(h, 'ana');
-    await h.atende.idle();
-    const [created] = h.rest.creates();
-    const leg = created.callSid;
-    const picked = await h.post(local(created.url), customerLeg(leg, first.from));
-    const connect = await h.post(local(picked.twiml!.Redirect[0]['#text']), customerLeg(leg, first.from));
+    const { first, leg, picked } = await customerPicksUp(h);
+    const connect = await h.post(local(picked.twiml!.Redirect[0]['#text']), placedLeg(leg, first.from));
     const dial = connect.twiml!.Dial[0];
     const agentLeg = newSid('CA');
     const agentParams = { ...callParams(agentLeg, CENTER), To: 'client:ana', Direction: 'outbound-dial', ParentCallSid: leg };
@@ -76,12 +49,12 @@ describe('Twilio edge: a restart during a conversation', () => {
     expect(h.atende.engine.core.call(first.sid)).toMatchObject({ status: 'connected', agentId: 'ana' });
 
     h.tick(90);
-    const done = await h.post(local(dial.action), customerLeg(leg, first.from, { DialCallStatus: 'completed', DialCallSid: agentLeg, DialBridged: 'true', DialCallDuration: '90' }));
+    const done = await h.post(local(dial.action), placedLeg(leg, first.from, { DialCallStatus: 'completed', DialCallSid: agentLeg, DialBridged: 'true', DialCallDuration: '90' }));
     expect(done.status).toBe(200);
     expect(h.atende.engine.core.call(first.sid)).toMatchObject({ status: 'ended', outcome: 'answered' });
     // The leg itself was never taken for a caller of its own.
     expect(h.atende.engine.core.call(leg)).toBeNull();
-    await h.post('/twilio/status', customerLeg(leg, first.from, { CallStatus: 'completed', CallDuration: '110' }));
+    await h.post('/twilio/status', placedLeg(leg, first.from, { CallStatus: 'completed', CallDuration: '110' }));
     await h.atende.idle();
     const ended = (await h.api('GET', '/api/calls?limit=10')).json.calls.filter((c: { outcome: string | null }) => c.outcome !== null);
     expect(ended.map((c: { callId: string; outcome: string }) => [c.callId, c.outcome])).toEqual([[first.sid, 'answered']]);
@@ -90,18 +63,11 @@ describe('Twilio edge: a restart during a conversation', () => {
 
   it('customer-first, the customer picked up just before the restart: the connect on their leg after it rings the offered agent for this call', async () => {
     const h = await harness({ settings: settings('customer-first') });
-    const first = await callIntoQueue(h, ['1', '1', '1'], '+5511987650001');
-    h.tick(40);
-    await askForCallback(h, first);
-    await login(h, 'ana');
-    await h.atende.idle();
-    const [created] = h.rest.creates();
-    const leg = created.callSid;
-    const picked = await h.post(local(created.url), customerLeg(leg, first.from));
+    const { first, leg, picked } = await customerPicksUp(h);
 
     await h.restart();
 
-    const connect = await h.post(local(picked.twiml!.Redirect[0]['#text']), customerLeg(leg, first.from));
+    const connect = await h.post(local(picked.twiml!.Redirect[0]['#text']), placedLeg(leg, first.from));
     const dial = connect.twiml!.Dial?.[0];
     expect(dial, connect.body).toBeDefined();
     expect(local(dial.Client[0].url)).toBe(`/twilio/agent/whisper?call=${first.sid}&agent=ana`);
@@ -160,4 +126,18 @@ async function agentFirstBridged(h: Harness) {
   h.tick(5);
   await h.atende.idle();
   return { first, agentCall, agentParams, dial, customer };
+}
+
+/** A callback requested, customer-first: ana logs in, Atende calls the customer, who picks up and hears the line. */
+async function customerPicksUp(h: Harness) {
+  const first = await callIntoQueue(h, ['1', '1', '1'], '+5511987650001');
+  h.tick(40);
+  await askForCallback(h, first);
+  await login(h, 'ana');
+  await h.atende.idle();
+  const [created] = h.rest.creates();
+  expect([created.to, created.from]).toEqual([first.from, CENTER]);
+  const leg = created.callSid;
+  const picked = await h.post(local(created.url), placedLeg(leg, first.from));
+  return { first, leg, picked };
 }

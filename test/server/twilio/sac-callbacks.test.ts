@@ -3,27 +3,13 @@
 // later; when it reaches an agent, Atende calls the agent (calls.create), the agent's
 // leg <Dial>s the customer's number, and each outcome is reported to the core.
 import { describe, expect, it } from 'vitest';
-import { callParams, local, saysOf, testSettings, type Harness } from '../../helpers/twilio.ts';
-import { type Call, callIntoQueue, harness, holdOnce, login } from './call-steps.ts';
+import { callParams, local, saysOf, testSettings } from '../../helpers/twilio.ts';
+import { askForCallback, callIntoQueue, harness, holdOnce, login } from './call-steps.ts';
 
 const settings = () => testSettings((s) => {
   s.callbacks = { ...s.callbacks!, offerAfterSeconds: 30, minEstimatedWaitSeconds: 0 };
 });
 
-/** The caller presses the offered key and confirms their caller ID: the callback is registered and they leave the queue. */
-async function askForCallback(h: Harness, call: Call) {
-  const wait = await holdOnce(h, call, 40);
-  const offer = wait.twiml!.Gather?.[0];
-  expect(offer, wait.body).toBeDefined();
-  const confirm = await h.post(local(offer.action), callParams(call.sid, call.from, { Digits: '1' }));
-  expect(saysOf(confirm.twiml!).join(' ')).toContain(call.from.slice(3).split('').join(' '));
-  const done = await h.post(local(confirm.twiml!.Gather[0].action), callParams(call.sid, call.from, { Digits: '1' }));
-  expect(done.twiml!.Leave, done.body).toBeDefined();
-  // Twilio runs the <Enqueue> action (QueueResult=leave): a hang-up, no abandon; then the leg ends.
-  const exit = await h.post(local(call.enqueue.action), callParams(call.sid, call.from, { QueueResult: 'leave', QueueSid: call.queueSid, QueueTime: '40' }));
-  expect(exit.twiml!.Hangup).toBeDefined();
-  await h.post('/twilio/status', callParams(call.sid, call.from, { CallStatus: 'completed', CallDuration: '60' }));
-}
 
 describe('Twilio edge: callbacks that keep the place', () => {
   it('no offer before offerAfterSeconds; the key after it', async () => {

@@ -6,7 +6,7 @@
 // queue and bridged to the next agent, whose whisper tells the same protocol.
 import { describe, expect, it } from 'vitest';
 import { callParams, local, newSid, saysOf, testSettings, type Harness } from '../../helpers/twilio.ts';
-import { agentLegParams, answeredBy, type Call, callIntoQueue, dialDone, harness, holdOnce, login, whisper } from './call-steps.ts';
+import { agentLegParams, answeredBy, type Call, callIntoQueue, dialDone, harness, holdOnce, login } from './call-steps.ts';
 
 const CENTER = '+551130001000';
 

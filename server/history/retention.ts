@@ -11,7 +11,9 @@
 //
 // Call records, offers, agent states and interval figures older than `callDays` are
 // deleted the same way, except what a live call or a current agent state still uses
-// (a call not ended, an offer still ringing, each agent's latest state). Freed pages go
+// (a call not ended, an offer still ringing, each agent's latest state); so are the
+// protocol numbers handed out to calls whose records are gone, except each period's
+// latest (the next number of a period is its highest plus one: server/storage/protocols.ts). Freed pages go
 // back to the file system with `incremental_vacuum` (new databases are auto_vacuum =
 // INCREMENTAL; server/storage/db.ts).
 import { Zone } from '../reports/zone.ts';
@@ -43,6 +45,8 @@ export interface RetentionResult {
   files: string[];
   deletedEvents: number;
   deletedCalls: number;
+  /** Protocol numbers of calls whose records are gone (the records keep theirs, searchable). */
+  deletedProtocols: number;
   deletedOffers: number;
   deletedAgentStates: number;
   deletedIntervals: number;
@@ -54,7 +58,7 @@ interface EventRow { seq: number; at: number; source: string | null; recorded_at
 export function runRetention(o: RetentionOptions): RetentionResult {
   const batch = Math.max(1, o.batch ?? 2000);
   const out: RetentionResult = {
-    archivedEvents: 0, files: [], deletedEvents: 0, deletedCalls: 0, deletedOffers: 0, deletedAgentStates: 0, deletedIntervals: 0, freedPages: 0,
+    archivedEvents: 0, files: [], deletedEvents: 0, deletedCalls: 0, deletedProtocols: 0, deletedOffers: 0, deletedAgentStates: 0, deletedIntervals: 0, freedPages: 0,
   };
   if (o.archiveDir) archiveEvents(o, batch, out);
   // Events archived by an earlier run that stopped before deleting them go now.
@@ -133,6 +137,10 @@ function deleteOldRecords(o: RetentionOptions, batch: number, out: RetentionResu
   const { db } = o;
   out.deletedCalls = deleteInBatches(db,
     "DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls WHERE arrived_at < ? AND status = 'ended' LIMIT ?)", [cutoff], batch);
+  out.deletedProtocols = deleteInBatches(db, `DELETE FROM protocols WHERE protocol IN (
+      SELECT p.protocol FROM protocols p WHERE p.at < ?
+        AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.call_id = p.call_id)
+        AND p.seq < (SELECT MAX(q.seq) FROM protocols q WHERE q.period = p.period) LIMIT ?)`, [cutoff], batch);
   out.deletedOffers = deleteInBatches(db,
     'DELETE FROM call_offers WHERE id IN (SELECT id FROM call_offers WHERE offered_at < ? AND result IS NOT NULL LIMIT ?)', [cutoff], batch);
   // Each agent's latest state stays: it says what the agent is doing now.

@@ -81,6 +81,28 @@ describe('retention', () => {
     const intervals = db.prepare('SELECT COUNT(*) FROM interval_figures').pluck().get() as number;
     expect(oldCalls).toBeGreaterThan(50);
     expect(oldIntervals).toBeGreaterThan(50);
+    // Each call's protocol number, as /twilio/voice hands them out: a period per local day, its sequence in arrival order.
+    const numbered = db.prepare('SELECT call_id, arrived_at, status FROM calls ORDER BY arrived_at, call_id').all() as { call_id: string; arrived_at: number; status: string }[];
+    const lastOfDay = new Map<string, number>();
+    const insertProtocol = db.prepare('INSERT INTO protocols (protocol, call_id, period, seq, at) VALUES (?, ?, ?, ?, ?)');
+    const protocolRows = numbered.map((c) => {
+      const period = zone.iso(c.arrived_at).slice(0, 10).replaceAll('-', '');
+      const seq = (lastOfDay.get(period) ?? 0) + 1;
+      lastOfDay.set(period, seq);
+      insertProtocol.run(`${period}${String(seq).padStart(6, '0')}`, c.call_id, period, seq, c.arrived_at);
+      return { ...c, period, seq };
+    });
+    // Two old days whose call records are all gone already: the first
+    // number of the pair goes, each day's last stays, or that day's next number would be given again.
+    for (const [n, period, seq] of [[1, '19990101', 1], [2, '19990101', 2], [3, '19990102', 7]] as const) {
+      insertProtocol.run(`X${n}`, `CAgone${n}`, period, seq, callCutoff - DAY);
+      protocolRows.push({ call_id: `CAgone${n}`, arrived_at: callCutoff - DAY, status: 'ended', period, seq });
+      lastOfDay.set(period, Math.max(seq, lastOfDay.get(period) ?? 0));
+    }
+    // What goes: the numbers of the calls whose records go, but each day's last number (the next one follows it).
+    const goneProtocols = protocolRows.filter((c) => c.arrived_at < callCutoff && c.status === 'ended' && c.seq < lastOfDay.get(c.period)!);
+    expect(goneProtocols.length).toBeGreaterThan(40);
+    expect(goneProtocols.filter((c) => c.call_id.startsWith('CAgone')).map((c) => c.call_id)).toEqual(['CAgone1']);
     const pagesBefore = db.pragma('page_count', { simple: true }) as number;
 
     const r = runRetention({ db, archiveDir: archiveDirFor(dbPath), eventDays: 30, callDays: 35, now, timezone: settings.timezone, batch: 500 });
@@ -111,6 +133,10 @@ describe('retention', () => {
     expect(db.prepare("SELECT COUNT(*) FROM calls WHERE arrived_at < ?").pluck().get(callCutoff)).toBe(liveOld);
     expect(r.deletedIntervals).toBe(oldIntervals);
     expect(db.prepare('SELECT COUNT(*) FROM interval_figures').pluck().get()).toBe(intervals - oldIntervals);
+    // Protocol numbers: those of the calls gone, but each day's last; a live call's and the recent ones stay.
+    expect(r.deletedProtocols).toBe(goneProtocols.length);
+    const kept = new Set(db.prepare('SELECT call_id FROM protocols').pluck().all() as string[]);
+    expect(protocolRows.filter((c) => !kept.has(c.call_id)).map((c) => c.call_id).sort()).toEqual(goneProtocols.map((c) => c.call_id).sort());
     // The space went back to the file system.
     expect(db.pragma('auto_vacuum', { simple: true })).toBe(2);
     expect(db.pragma('freelist_count', { simple: true })).toBe(0);
@@ -118,7 +144,7 @@ describe('retention', () => {
 
     // A second run the same day moves nothing twice.
     const again = runRetention({ db, archiveDir: dir, eventDays: 30, callDays: 35, now, timezone: settings.timezone });
-    expect(again).toMatchObject({ archivedEvents: 0, deletedEvents: 0, deletedCalls: 0, deletedIntervals: 0 });
+    expect(again).toMatchObject({ archivedEvents: 0, deletedEvents: 0, deletedCalls: 0, deletedProtocols: 0, deletedIntervals: 0 });
     db.close();
 
     // npm run replay reads the archives and the database: the same figures.

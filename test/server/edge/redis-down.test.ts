@@ -97,7 +97,9 @@ describeWithRedis('edges: Redis down and back', available, () => {
     expect(back.at - Date.now()).toBeLessThanOrEqual(0);
     await agent.next((f) => f.type === 'agent' || f.type === 'heartbeat', 10_000, agent.frames.length);
     expect(freshness(Date.now(), wall.lastAt, 'open')).toMatchObject({ stale: false });
-    expect((await fetch(`${edgeHttp}/readyz`)).status).toBe(200);
+    // Ready again once it has also read the latest frames back (its second link may reconnect
+    // up to a second after the first: server/edge/feed.ts), not necessarily by the first frame.
+    await until(async () => (await fetch(`${edgeHttp}/readyz`)).status === 200, 5000, 'edge ready again');
     // The screen that came during the outage gets its whole welcome with the first live frame.
     const [first0, second0] = [await during.next(() => true, 10_000), await during.next((f) => f.type === 'history', 10_000)];
     expect(first0.type).toBe('snapshot');

@@ -200,6 +200,47 @@ describeWithChromium('SAC on the pages (issue 15) in a real browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('the supervisor screen: Ana\'s call dropped, marked from her dialog; the customer comes back as a callback with the same protocol', async () => {
+    const { h, address } = await harness();
+    const a = await callIntoQueue(h, ['1', '2'], '+5511987650033');
+    await hold(h, a);
+    const protocol = h.atende.engine.core.call(a.sid)!.protocol!;
+    expect((await api(h, 'POST', '/api/agents/ana/state', SUPERVISOR, { state: 'available' })).status).toBe(200);
+    await h.atende.idle();
+    const dq = h.rest.dequeues().find((d) => d.callSid === a.sid);
+    expect(dq).toBeDefined();
+    const dial = (await h.post(local(dq!.url), callParams(a.sid, a.from))).twiml!.Dial[0];
+    await bridge(h, local(dial.Client[0].url), { ...callParams(newSid('CA'), a.from), Direction: 'outbound-dial', ParentCallSid: a.sid });
+    expect(h.atende.engine.core.call(a.sid)).toMatchObject({ status: 'connected', agentId: 'ana' });
+
+    const { page, errors } = await open(`${address}/supervisor/?token=${SUPERVISOR}`, { width: 1920, height: 1080 });
+    await page.waitForFunction(() => document.body.dataset.screen === 'supervisor'
+      && document.querySelector('#agents tr[data-agent="ana"]')?.getAttribute('data-state') === 'on-call', undefined, { timeout: 10_000 });
+    // Bruno, logged out, has no call: his dialog offers no such button.
+    await page.locator('#agents tr[data-agent="bruno"]').getByRole('button').click();
+    await page.waitForSelector('#agent-dialog[open]');
+    expect(await page.locator('#ad-dropped').count()).toBe(0);
+    await page.click('#ad-cancel');
+    await page.locator('#agents tr[data-agent="ana"]').getByRole('button').click();
+    await page.waitForSelector('#agent-dialog[open]');
+    expect(await page.locator('#ad-dropped').textContent()).toBe('A ligação caiu: retornar ao cliente');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}supervisor-dropped-dialog-1920.png` });
+    // On a laptop the whole dialog, the button included, is on the screen.
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const box = (await page.locator('#ad-dropped').boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(768);
+    await page.screenshot({ path: `${artifacts}supervisor-dropped-dialog-1366.png` });
+    await page.click('#ad-dropped');
+    await page.waitForFunction(() => document.querySelector('#toast:not([hidden])')?.textContent
+      === 'A ligação de Ana Souza foi marcada como caída: o cliente será chamado de volta.', undefined, { timeout: WAIT_MS });
+    expect(h.atende.engine.core.call(a.sid)).toMatchObject({ status: 'queued', protocol, callback: { origin: 'dropped', number: a.from } });
+    // Audited under the supervisor, with the number to call back.
+    const audit = (await api(h, 'GET', '/api/audit?limit=5', SUPERVISOR)).json.entries;
+    expect(audit[0]).toMatchObject({ action: 'call.dropped', target: a.sid, after: { callback: a.from } });
+    expect(errors).toEqual([]);
+  });
+
   it('the wallboard: callbacks apart from callers on the line, a closed queue as closed, figures again once reopened, the legal limit', async () => {
     const { h, address } = await harness();
     // Ana answers one Suporte caller at once: today's "no limite legal" is 100 %.

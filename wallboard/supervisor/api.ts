@@ -131,6 +131,10 @@ export class SupervisorApi {
   moveCall(callId: string, change: { queue?: string; tier?: number; reason: string }): Promise<Result<unknown>> {
     return this.call('POST', `/api/calls/${encodeURIComponent(callId)}/move`, change);
   }
+  /** The call dropped on the company's side: a callback at the head of its tier (docs/sac.md). */
+  markDropped(callId: string): Promise<Result<unknown>> {
+    return this.call('POST', `/api/calls/${encodeURIComponent(callId)}/dropped`, {});
+  }
   escalateCall(callId: string, toLevel: number, reason: string): Promise<Result<unknown>> {
     return this.call('POST', `/api/calls/${encodeURIComponent(callId)}/escalate`, { toLevel, reason });
   }

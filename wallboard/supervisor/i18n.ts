@@ -95,12 +95,16 @@ export interface Dict {
   pauseReason: string;
   skillsAndLevel: string;
   saveAgent: string;
+  /** The agent's call dropped on the company's side: it comes back as a callback (docs/sac.md). */
+  markDropped: string;
+  markDroppedHelp: string;
   // confirmations
   done: string;
   moved: (caller: string) => string;
   escalated: (caller: string, level: number) => string;
   stateForced: (name: string, state: string) => string;
   agentSaved: (name: string) => string;
+  droppedMarked: (name: string) => string;
   refused: (message: string) => string;
   failed: (message: string) => string;
   // Configurações
@@ -245,11 +249,14 @@ export const pt: Dict = {
   pauseReason: 'Motivo da pausa',
   skillsAndLevel: 'Filas e nível',
   saveAgent: 'Salvar filas e nível',
+  markDropped: 'A ligação caiu: retornar ao cliente',
+  markDroppedHelp: 'O cliente volta como retorno no início da fila, com o mesmo protocolo.',
   done: 'Feito.',
   moved: (c) => `Cliente ${c} movido.`,
   escalated: (c, l) => `Cliente ${c} escalado para N${l}.`,
   stateForced: (n, s) => `${n}: ${s}.`,
   agentSaved: (n) => `${n}: filas e nível salvos.`,
+  droppedMarked: (n) => `A ligação de ${n} foi marcada como caída: o cliente será chamado de volta.`,
   refused: (m) => `Recusado: ${m}`,
   failed: (m) => `Falhou: ${m}`,
   settingsIntro: 'Tudo o que um supervisor pode mudar sem reiniciar. Pré-visualize o que muda, depois salve; cada mudança fica no registro de auditoria.',
@@ -421,11 +428,14 @@ export const en: Dict = {
   pauseReason: 'Pause reason',
   skillsAndLevel: 'Queues and level',
   saveAgent: 'Save queues and level',
+  markDropped: 'The call dropped: call the customer back',
+  markDroppedHelp: 'The customer comes back as a callback at the head of the queue, with the same protocol.',
   done: 'Done.',
   moved: (c) => `Caller ${c} moved.`,
   escalated: (c, l) => `Caller ${c} escalated to L${l}.`,
   stateForced: (n, s) => `${n}: ${s}.`,
   agentSaved: (n) => `${n}: queues and level saved.`,
+  droppedMarked: (n) => `${n}'s call marked as dropped: the customer will be called back.`,
   refused: (m) => `Refused: ${m}`,
   failed: (m) => `Failed: ${m}`,
   settingsIntro: 'Everything a supervisor may change without a restart. Preview what changes, then save; every change goes to the audit log.',

@@ -134,6 +134,7 @@ const now = new NowScreen($('#screen-now'), t, board, {
   escalateCall: (id, level, reason) => call((a) => a.escalateCall(id, level, reason)),
   setState: (id, state, reason) => call((a) => a.setState(id, state, reason)),
   changeAgent: (id, change) => call((a) => a.changeAgent(id, change)),
+  markDropped: (callId) => call((a) => a.markDropped(callId)),
   ackAlert: (id) => call((a) => a.acknowledgeAlert(id)),
   ackAlarms: () => { alarms = acknowledge(alarms); toast(t.acknowledged); frame(); },
   outcome,

@@ -16,6 +16,7 @@ export interface NowDeps {
   escalateCall(callId: string, toLevel: number, reason: string): Promise<Result<unknown>>;
   setState(agentId: string, state: 'available' | 'away' | 'offline', reason?: string): Promise<Result<unknown>>;
   changeAgent(agentId: string, change: { skills?: string[]; level?: number }): Promise<Result<unknown>>;
+  markDropped(callId: string): Promise<Result<unknown>>;
   ackAlert(id: string): Promise<Result<unknown>>;
   ackAlarms(): void;
   /** Shows the outcome: a confirmation, or the server's reason; answers whether it went through. */
@@ -225,6 +226,10 @@ export class NowScreen {
         </div>
         <button type="submit" value="agent" id="ad-save">${esc(t.saveAgent)}</button>
       </fieldset>
+      ${a.callId && (a.state === 'on-call' || a.state === 'wrap-up') ? `<fieldset><legend>${esc(t.currentCall)}</legend>
+        <button type="submit" value="dropped" id="ad-dropped" class="danger">${esc(t.markDropped)}</button>
+        <p class="muted">${esc(t.markDroppedHelp)}</p>
+      </fieldset>` : ''}
       <p class="form-error" id="ad-error" role="alert" hidden></p>
       <div class="form-actions"><button type="button" id="ad-cancel">${esc(t.cancel)}</button></div>`;
     form.querySelector('#ad-cancel')!.addEventListener('click', () => this.agentDialog.close());
@@ -243,7 +248,10 @@ export class NowScreen {
     const action = (ev.submitter as HTMLButtonElement | null)?.value ?? 'away';
     let r: Result<unknown>;
     let ok: string;
-    if (action === 'agent') {
+    if (action === 'dropped' && a?.callId) {
+      r = await this.d.markDropped(a.callId);
+      ok = this.t.droppedMarked(name);
+    } else if (action === 'agent') {
       const skills = f.getAll('skill').map(String);
       r = await this.d.changeAgent(target.id, { skills, level: Number(f.get('level')) });
       ok = this.t.agentSaved(name);

@@ -63,6 +63,8 @@ export interface AgentLine {
   skills: string[];
   skillNames: string;
   pending: string;
+  /** The call the agent is ringing, talking or wrapping up (null: none). */
+  callId: string | null;
 }
 
 export interface AlertLine {
@@ -147,6 +149,7 @@ export function buildNowView(v: SupervisorView, tick: number, t: Dict, board: Bo
       skills: tile?.skills ?? [],
       skillNames: (tile?.skills ?? []).map((q) => names.get(q) ?? q).join(', '),
       pending: pending ? t.pending(pending) : '',
+      callId: d?.callId ?? null,
     };
   });
   return {

@@ -139,10 +139,14 @@ export function createEdge(fastify: FastifyInstance, opts: TwilioOptions, open: 
 /** Twilio's longest call (a <Dial timeLimit> is at most 24 h): an older record still open is not a live call. */
 const LONGEST_CALL_MS = 24 * 3600_000;
 
-/** The call records of the last day still open: the calls a start finds under way. */
+/**
+ * The call records of the last day still open: the calls a start finds under way. By status,
+ * not by the end time: a call that dropped after it ended lives again (a callback) and keeps
+ * its first end's time on the record.
+ */
 export async function openRecords(fastify: FastifyInstance): Promise<CdrRow[]> {
   const rows = await fastify.store.records.listCalls({ from: fastify.engine.now() - LONGEST_CALL_MS, limit: 100_000 });
-  return rows.filter((r) => r.endedAt === null);
+  return rows.filter((r) => r.status !== 'ended');
 }
 
 /** Calls the records hold as under way (replayed from the log) that the core still has open. */

@@ -7,7 +7,7 @@
 // so an escalation moves them back to a queue.
 import { describe, expect, it } from 'vitest';
 import { callParams, local, newSid, testSettings, type Harness } from '../../helpers/twilio.ts';
-import { answeredBy, askForCallback, callIntoQueue, harness, login, placedLeg } from './call-steps.ts';
+import { answeredBy, askForCallback, callIntoQueue, dialDone, harness, login, placedLeg } from './call-steps.ts';
 
 const CENTER = '+551130001000';
 
@@ -72,6 +72,37 @@ describe('Twilio edge: a restart during a conversation', () => {
     expect(dial, connect.body).toBeDefined();
     expect(local(dial.Client[0].url)).toBe(`/twilio/agent/whisper?call=${first.sid}&agent=ana`);
     expect(h.atende.engine.core.call(leg)).toBeNull();
+  });
+
+  it('a call that ended, then was marked dropped, called back customer-first: a restart while they talk; the second life still ends, once', async () => {
+    const h = await harness({ settings: settings('customer-first') });
+    const { call, dial, agentLeg } = await answeredBy(h, 'ana', '+5511987650001');
+    h.tick(40);
+    await dialDone(h, call, dial, agentLeg, 'completed', { DialBridged: 'true', CallStatus: 'completed' });
+    expect((await h.api('POST', `/api/calls/${call.sid}/dropped`, {})).status).toBe(200);
+    h.tick(h.settings.wrapUpSeconds);
+    await h.atende.idle();
+    const [created] = h.rest.creates();
+    const leg = created.callSid;
+    const picked = await h.post(local(created.url), placedLeg(leg, call.from));
+    const connected = await h.post(local(picked.twiml!.Redirect[0]['#text']), placedLeg(leg, call.from));
+    const second = connected.twiml!.Dial[0];
+    const anaAgain = newSid('CA');
+    const params = { ...callParams(anaAgain, CENTER), To: 'client:ana', Direction: 'outbound-dial', ParentCallSid: leg };
+    const heard = await h.post(local(second.Client[0].url), params);
+    await h.post(local(heard.twiml!.Redirect[0]['#text']), params);
+    expect(h.atende.engine.core.call(call.sid)).toMatchObject({ status: 'connected', agentId: 'ana' });
+
+    await h.restart();
+
+    h.tick(60);
+    await h.post(local(second.action), placedLeg(leg, call.from, { DialCallStatus: 'completed', DialCallSid: anaAgain, DialBridged: 'true', DialCallDuration: '60', CallStatus: 'completed' }));
+    expect(h.atende.engine.core.call(call.sid)).toMatchObject({ status: 'ended', outcome: 'answered' });
+    expect(h.atende.engine.core.call(leg)).toBeNull();
+    // Two ends in the log, the first life's and the second's (its own id).
+    const ends = h.atende.storage.db.prepare("SELECT id FROM events WHERE type = 'call.ended' AND call_id = ?").pluck().all(call.sid) as string[];
+    expect(ends).toHaveLength(2);
+    expect(ends[1]).toMatch(new RegExp(`^${call.sid}:ended:\\d+$`));
   });
 
   it('agent-first, bridged at the restart: the customer hanging up ends the call once, answered', async () => {

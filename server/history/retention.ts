@@ -13,9 +13,9 @@
 // deleted the same way, except what a live call or a current agent state still uses
 // (a call not ended, an offer still ringing, each agent's latest state); so are the
 // protocol numbers handed out to calls whose records are gone, except each period's
-// latest (the next number of a period is its highest plus one: server/storage/protocols.ts). Freed pages go
-// back to the file system with `incremental_vacuum` (new databases are auto_vacuum =
-// INCREMENTAL; server/storage/db.ts).
+// latest (a period's next number is its highest plus one: server/storage/protocols.ts).
+// Freed pages go back to the file system with `incremental_vacuum` (new databases are
+// auto_vacuum = INCREMENTAL; server/storage/db.ts).
 import { Zone } from '../reports/zone.ts';
 import { archiveLine, openDayArchive, type DayArchive } from '../storage/archive.ts';
 import type { Database } from '../storage/db.ts';

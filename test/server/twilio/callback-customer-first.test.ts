@@ -17,8 +17,6 @@ const settings = (patch: (s: ReturnType<typeof testSettings>) => void = () => {}
   patch(s);
 });
 
-
-
 /** "20261123000001" as the customer hears it: the format's groups, digit by digit. */
 function spoken(protocol: string): string {
   const groups = [protocol.slice(0, 4), protocol.slice(4, 6), protocol.slice(6, 8), protocol.slice(8, 11), protocol.slice(11)];

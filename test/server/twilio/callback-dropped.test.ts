@@ -13,7 +13,6 @@ const CENTER = '+551130001000';
 /** "20261123000001" as the whisper says it: year, month, day, the sequence in threes. */
 const grouped = (p: string) => [p.slice(0, 4), p.slice(4, 6), p.slice(6, 8), p.slice(8, 11), p.slice(11)].join(' ');
 
-
 /** The callback call Atende placed to ana (agent-first): her leg's TwiML. */
 async function anaPicksUp(h: Harness, n: number) {
   const created = h.rest.creates();

@@ -15,8 +15,6 @@ const settings = (order: 'customer-first' | 'agent-first') => testSettings((s) =
   s.callbacks = { ...s.callbacks!, order, offerAfterSeconds: 30, minEstimatedWaitSeconds: 0, retryDelaySeconds: 60, maxAttempts: 3 };
 });
 
-
-
 describe('Twilio edge: a restart during a conversation', () => {
   it('an ordinary call, talking at the restart and escalated after it: the caller\'s leg is moved out of the Dial back to a queue', async () => {
     const h = await harness();

@@ -10,7 +10,6 @@ const settings = () => testSettings((s) => {
   s.callbacks = { ...s.callbacks!, offerAfterSeconds: 30, minEstimatedWaitSeconds: 0 };
 });
 
-
 describe('Twilio edge: callbacks that keep the place', () => {
   it('no offer before offerAfterSeconds; the key after it', async () => {
     const h = await harness({ settings: settings() });

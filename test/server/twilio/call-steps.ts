@@ -130,3 +130,15 @@ export async function askForCallback(h: Harness, call: Call) {
 export function placedLeg(legSid: string, number: string, extra: Record<string, string> = {}): Record<string, string> {
   return { ...callParams(legSid, '+551130001000'), To: number, Called: number, Direction: 'outbound-api', ...extra };
 }
+
+/**
+ * 30 s into the conversation the agent escalates the call to N2 ("Segunda via"): accepted,
+ * and the REST redirects Atende sent (CallSid, path), to see which leg it moved back to a queue.
+ */
+export async function escalateToN2(h: Harness, callId: string): Promise<[string, string][]> {
+  h.tick(30);
+  const escalated = await h.api('POST', `/api/calls/${callId}/escalate`, { toLevel: 2, note: 'Segunda via' });
+  expect(escalated.status, JSON.stringify(escalated.json)).toBe(200);
+  await h.atende.idle();
+  return h.rest.requests.filter((r) => r.kind === 'redirect').map((r) => [r.callSid, local(r.url)]);
+}

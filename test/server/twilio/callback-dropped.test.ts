@@ -6,7 +6,7 @@
 // queue and bridged to the next agent, whose whisper tells the same protocol.
 import { describe, expect, it } from 'vitest';
 import { callParams, local, newSid, saysOf, testSettings, type Harness } from '../../helpers/twilio.ts';
-import { agentLegParams, answeredBy, type Call, callIntoQueue, dialDone, harness, holdOnce, login } from './call-steps.ts';
+import { agentLegParams, answeredBy, type Call, callIntoQueue, dialDone, escalateToN2, harness, holdOnce, login } from './call-steps.ts';
 
 const CENTER = '+551130001000';
 
@@ -118,12 +118,7 @@ describe('Twilio edge: a call dropped on the company side, and a callback escala
     expect(h.atende.engine.core.call(call.sid)).toMatchObject({ status: 'connected', agentId: 'ana', callback: { reached: true } });
 
     // Ana escalates to N2: Atende moves the customer's leg (not the long-gone caller leg) back to a queue.
-    h.tick(30);
-    const escalated = await h.api('POST', `/api/calls/${call.sid}/escalate`, { toLevel: 2, note: 'Segunda via' });
-    expect(escalated.status, JSON.stringify(escalated.json)).toBe(200);
-    await h.atende.idle();
-    const redirects = h.rest.requests.filter((r) => r.kind === 'redirect');
-    expect(redirects.map((r) => [r.callSid, local(r.url)])).toEqual([[customerLeg, '/twilio/queue/reenter?lang=pt-BR']]);
+    expect(await escalateToN2(h, call.sid)).toEqual([[customerLeg, '/twilio/queue/reenter?lang=pt-BR']]);
     // Ana's Dial ends (the customer left it): nothing more on her leg.
     const anaDone = await h.post(local(leg.twiml!.Dial[0].action), { ...agentLeg, DialCallStatus: 'completed', DialCallDuration: '30' });
     expect(anaDone.twiml!.Dial).toBeUndefined();

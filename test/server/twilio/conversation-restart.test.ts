@@ -7,7 +7,7 @@
 // so an escalation moves them back to a queue.
 import { describe, expect, it } from 'vitest';
 import { callParams, local, newSid, testSettings, type Harness } from '../../helpers/twilio.ts';
-import { answeredBy, askForCallback, callIntoQueue, dialDone, harness, login, placedLeg } from './call-steps.ts';
+import { answeredBy, askForCallback, callIntoQueue, dialDone, escalateToN2, harness, login, placedLeg } from './call-steps.ts';
 
 const CENTER = '+551130001000';
 
@@ -22,12 +22,7 @@ describe('Twilio edge: a restart during a conversation', () => {
 
     await h.restart();
 
-    h.tick(30);
-    const escalated = await h.api('POST', `/api/calls/${call.sid}/escalate`, { toLevel: 2, note: 'Segunda via' });
-    expect(escalated.status, JSON.stringify(escalated.json)).toBe(200);
-    await h.atende.idle();
-    const redirects = h.rest.requests.filter((r) => r.kind === 'redirect');
-    expect(redirects.map((r) => [r.callSid, local(r.url)])).toEqual([[call.sid, '/twilio/queue/reenter?lang=pt-BR']]);
+    expect(await escalateToN2(h, call.sid)).toEqual([[call.sid, '/twilio/queue/reenter?lang=pt-BR']]);
   });
 
   it('customer-first, bridged to the agent at the restart: the Dial\'s end on the customer\'s leg ends the call, answered, once', async () => {
@@ -125,12 +120,7 @@ describe('Twilio edge: a restart during a conversation', () => {
 
     await h.restart();
 
-    h.tick(30);
-    const escalated = await h.api('POST', `/api/calls/${first.sid}/escalate`, { toLevel: 2, note: 'Segunda via' });
-    expect(escalated.status, JSON.stringify(escalated.json)).toBe(200);
-    await h.atende.idle();
-    const redirects = h.rest.requests.filter((r) => r.kind === 'redirect');
-    expect(redirects.map((r) => [r.callSid, local(r.url)])).toEqual([[customer, '/twilio/queue/reenter?lang=pt-BR']]);
+    expect(await escalateToN2(h, first.sid)).toEqual([[customer, '/twilio/queue/reenter?lang=pt-BR']]);
   });
 });
 
